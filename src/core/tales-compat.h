@@ -1,0 +1,24 @@
+#pragma once
+
+/* Small helpers newer GLib has and Debian 12's GLib 2.74 lacks. */
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* g_set_str() arrived in GLib 2.76: replaces *@str_pointer with a copy of
+ * @new_str and says whether it changed. */
+static inline gboolean
+tales_set_str (char **str_pointer, const char *new_str)
+{
+  char *copy;
+
+  if (*str_pointer == new_str || g_strcmp0 (*str_pointer, new_str) == 0)
+    return FALSE;
+  copy = g_strdup (new_str);
+  g_free (*str_pointer);
+  *str_pointer = copy;
+  return TRUE;
+}
+
+G_END_DECLS

@@ -1,0 +1,27 @@
+#pragma once
+
+/* The whole core in one include, for the app, the CLI and the tests. */
+#include "tales-article.h"
+#include "tales-date.h"
+#include "tales-feed.h"
+#include "tales-fetcher.h"
+#include "tales-html.h"
+#include "tales-image-cache.h"
+#include "tales-parser.h"
+#include "tales-paths.h"
+#include "tales-post.h"
+#include "tales-refresh.h"
+#include "tales-store.h"
+
+G_BEGIN_DECLS
+
+/* Registers the core's resources (article stylesheet, built-in feed).
+ * Call once before anything else; calling again does nothing. */
+void tales_core_init (void);
+
+/* The built-in "Welcome to Tales" feed, shipped as a resource. */
+#define TALES_WELCOME_FEED_URL "resource:///io/github/talesreader/Tales/welcome/welcome.xml"
+/* The feed Tales subscribes to by default when it has network. */
+#define TALES_DEFAULT_FEED_URL "https://tltales.com/rss.xml"
+
+G_END_DECLS

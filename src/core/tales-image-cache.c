@@ -1,0 +1,1 @@
+#include "tales-image-cache.h"

@@ -1,0 +1,280 @@
+#include "tales-test-server.h"
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+
+typedef enum {
+  ROUTE_BODY,
+  ROUTE_STATUS,
+  ROUTE_SILENT,
+} RouteKind;
+
+typedef struct {
+  RouteKind kind;
+  char *content_type;
+  GBytes *body;
+  guint status;
+  char *etag;
+  guint hits;
+  SoupMessageHeaders *last_headers;
+} Route;
+
+struct _TalesTestServer {
+  SoupServer *server;
+  char *base;
+  GHashTable *routes;      /* path -> Route */
+  guint total_hits;
+  GPtrArray *held;         /* SoupServerMessage paused forever */
+};
+
+static void
+route_free (Route *route)
+{
+  g_free (route->content_type);
+  g_clear_pointer (&route->body, g_bytes_unref);
+  g_free (route->etag);
+  g_clear_pointer (&route->last_headers, soup_message_headers_unref);
+  g_free (route);
+}
+
+/* The same fixed date for every body: enough for If-Modified-Since. */
+#define LAST_MODIFIED "Wed, 01 Jan 2025 00:00:00 GMT"
+
+static void
+serve_body (Route *route, SoupServerMessage *msg, SoupMessageHeaders *request)
+{
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+  const char *if_none_match = soup_message_headers_get_one (request, "If-None-Match");
+  const char *if_modified_since = soup_message_headers_get_one (request, "If-Modified-Since");
+
+  soup_message_headers_replace (response, "ETag", route->etag);
+  soup_message_headers_replace (response, "Last-Modified", LAST_MODIFIED);
+
+  if (g_strcmp0 (if_none_match, route->etag) == 0 ||
+      g_strcmp0 (if_modified_since, LAST_MODIFIED) == 0)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+      return;
+    }
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, route->content_type, SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (route->body, NULL),
+                                    g_bytes_get_size (route->body));
+}
+
+static void
+handler_cb (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  TalesTestServer *self = user_data;
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  Route *route = g_hash_table_lookup (self->routes, path);
+
+  self->total_hits++;
+  if (route == NULL)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+
+  route->hits++;
+  g_clear_pointer (&route->last_headers, soup_message_headers_unref);
+  route->last_headers = soup_message_headers_ref (request);
+
+  switch (route->kind)
+    {
+    case ROUTE_BODY:
+      serve_body (route, msg, request);
+      break;
+    case ROUTE_STATUS:
+      soup_server_message_set_status (msg, route->status, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "nope", 4);
+      break;
+    case ROUTE_SILENT:
+      soup_server_message_pause (msg);
+      g_ptr_array_add (self->held, g_object_ref (msg));
+      break;
+    }
+}
+
+TalesTestServer *
+tales_test_server_new (void)
+{
+  TalesTestServer *self = g_new0 (TalesTestServer, 1);
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  self->routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) route_free);
+  self->held = g_ptr_array_new_with_free_func (g_object_unref);
+  self->server = soup_server_new ("server-header", "tales-test", NULL);
+  soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
+  soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+
+  uris = soup_server_get_uris (self->server);
+  g_assert_nonnull (uris);
+  {
+    GUri *uri = uris->data;
+    self->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uri));
+  }
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return self;
+}
+
+void
+tales_test_server_free (TalesTestServer *self)
+{
+  if (self == NULL)
+    return;
+  tales_test_server_stop (self);
+  g_ptr_array_unref (self->held);
+  g_clear_object (&self->server);
+  g_hash_table_unref (self->routes);
+  g_free (self->base);
+  g_free (self);
+}
+
+const char *
+tales_test_server_get_base (TalesTestServer *self)
+{
+  return self->base;
+}
+
+char *
+tales_test_server_url (TalesTestServer *self, const char *path)
+{
+  return g_strconcat (self->base, path, NULL);
+}
+
+static Route *
+add_route (TalesTestServer *self, const char *path, RouteKind kind)
+{
+  Route *route = g_new0 (Route, 1);
+
+  route->kind = kind;
+  g_hash_table_replace (self->routes, g_strdup (path), route);
+  return route;
+}
+
+void
+tales_test_server_add_bytes (TalesTestServer *self, const char *path,
+                             const char *content_type, GBytes *body)
+{
+  Route *route = add_route (self, path, ROUTE_BODY);
+  g_autofree char *hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, body);
+
+  route->content_type = g_strdup (content_type);
+  route->body = g_bytes_ref (body);
+  route->etag = g_strdup_printf ("\"%s\"", hash);
+}
+
+void
+tales_test_server_add_string (TalesTestServer *self, const char *path,
+                              const char *content_type, const char *body)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+  tales_test_server_add_bytes (self, path, content_type, bytes);
+}
+
+void
+tales_test_server_add_file (TalesTestServer *self, const char *path,
+                            const char *content_type, const char *filename)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_file_get_contents (filename, &contents, &length, &error);
+  g_assert_no_error (error);
+  bytes = g_bytes_new_take (contents, length);
+  tales_test_server_add_bytes (self, path, content_type, bytes);
+}
+
+void
+tales_test_server_add_status (TalesTestServer *self, const char *path, guint status)
+{
+  add_route (self, path, ROUTE_STATUS)->status = status;
+}
+
+void
+tales_test_server_add_silent (TalesTestServer *self, const char *path)
+{
+  add_route (self, path, ROUTE_SILENT);
+}
+
+guint
+tales_test_server_hits (TalesTestServer *self, const char *path)
+{
+  Route *route;
+
+  if (path == NULL)
+    return self->total_hits;
+  route = g_hash_table_lookup (self->routes, path);
+  return route ? route->hits : 0;
+}
+
+const char *
+tales_test_server_last_header (TalesTestServer *self, const char *path, const char *header)
+{
+  Route *route = g_hash_table_lookup (self->routes, path);
+
+  if (route == NULL || route->last_headers == NULL)
+    return NULL;
+  return soup_message_headers_get_one (route->last_headers, header);
+}
+
+void
+tales_test_server_stop (TalesTestServer *self)
+{
+  /* Unpause what was held so libsoup can tear the connections down. */
+  for (guint i = 0; i < self->held->len; i++)
+    {
+      SoupServerMessage *msg = g_ptr_array_index (self->held, i);
+      soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+      soup_server_message_unpause (msg);
+    }
+  g_ptr_array_set_size (self->held, 0);
+  if (self->server)
+    soup_server_disconnect (self->server);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+tales_test_wait_for (gboolean *flag, guint timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
+
+  while (!*flag && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_false (timed_out);
+}
+
+GBytes *
+tales_test_make_image (int width, int height, guint32 rgb, const char *format)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  g_autoptr(GError) error = NULL;
+  char *buffer = NULL;
+  gsize size = 0;
+
+  gdk_pixbuf_fill (pixbuf, (rgb << 8) | 0xff);
+  gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &size, format, &error, NULL);
+  g_assert_no_error (error);
+  return g_bytes_new_take (buffer, size);
+}

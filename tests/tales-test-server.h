@@ -1,0 +1,52 @@
+#pragma once
+
+/* A real libsoup server on 127.0.0.1 for the tests: serves fixed bodies at
+ * paths, answers conditional GETs, counts every request, and can be told to
+ * misbehave (status codes, a connection that never answers). */
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct _TalesTestServer TalesTestServer;
+
+TalesTestServer *tales_test_server_new        (void);
+void             tales_test_server_free       (TalesTestServer *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TalesTestServer, tales_test_server_free)
+
+/* "http://127.0.0.1:PORT" with no trailing slash. */
+const char      *tales_test_server_get_base   (TalesTestServer *self);
+/* Returns (transfer full): base + @path. */
+char            *tales_test_server_url        (TalesTestServer *self, const char *path);
+
+/* Serves @body at @path with a 200, an ETag and a Last-Modified, and answers
+ * 304 to a request that carries either validator. */
+void tales_test_server_add_bytes   (TalesTestServer *self, const char *path,
+                                    const char *content_type, GBytes *body);
+void tales_test_server_add_string  (TalesTestServer *self, const char *path,
+                                    const char *content_type, const char *body);
+/* Reads the file and serves it. */
+void tales_test_server_add_file    (TalesTestServer *self, const char *path,
+                                    const char *content_type, const char *filename);
+/* Answers @path with @status and a short text body. */
+void tales_test_server_add_status  (TalesTestServer *self, const char *path, guint status);
+/* Accepts the request at @path and never answers it. */
+void tales_test_server_add_silent  (TalesTestServer *self, const char *path);
+
+/* How many requests reached @path (NULL: all paths). */
+guint       tales_test_server_hits        (TalesTestServer *self, const char *path);
+/* The value of @header in the last request to @path, or NULL. */
+const char *tales_test_server_last_header (TalesTestServer *self, const char *path,
+                                           const char *header);
+/* Stops listening: later requests fail to connect. */
+void        tales_test_server_stop        (TalesTestServer *self);
+
+/* Iterates the default main context until *@flag is TRUE, or fails the
+ * test after @timeout_ms. */
+void tales_test_wait_for (gboolean *flag, guint timeout_ms);
+
+/* Encodes a @width x @height image in one colour as @format ("png" or
+ * "jpeg"); returns its bytes. */
+GBytes *tales_test_make_image (int width, int height, guint32 rgb, const char *format);
+
+G_END_DECLS
