@@ -1,2 +1,55 @@
+#define G_LOG_DOMAIN "tales-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+
 #include "tales-core.h"
-int main (void) { tales_core_init (); return 0; }
+#include "tales-cli-library.h"
+#include "tales-cli-parse.h"
+
+typedef struct {
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *usage;
+} Command;
+
+static const Command commands[] = {
+  { "parse", tales_cli_parse, "parse [--json] [--base URI] FILE   parse a feed file and print it" },
+  { "fetch", tales_cli_fetch, "fetch URL                          subscribe (if new) and refresh a feed, images included" },
+  { "list",  tales_cli_list,  "list [--json]                      list stored posts (no network needed)" },
+  { "show",  tales_cli_show,  "show [--html] POST                 print one stored post; --html: the article document" },
+};
+
+static int
+usage (FILE *out)
+{
+  fprintf (out, "Usage: tales-cli COMMAND [ARGS]\n\nCommands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %s\n", commands[i].usage);
+  return out == stderr ? 2 : 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  tales_core_init ();
+
+  if (argc < 2)
+    return usage (stderr);
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
+    return usage (stdout);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].run (argc - 1, argv + 1);
+
+  fprintf (stderr, _("tales-cli: “%s” is not a command; try “tales-cli --help”.\n"), argv[1]);
+  return 2;
+}

@@ -1,0 +1,241 @@
+#define G_LOG_DOMAIN "tales-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+
+#include "tales-core.h"
+#include "tales-cli-library.h"
+
+/* Every failure the person sees is one sentence on stderr. */
+static int
+fail (const GError *error)
+{
+  fprintf (stderr, "tales-cli: %s\n", error->message);
+  return 1;
+}
+
+static int
+fail_usage (const char *usage)
+{
+  fprintf (stderr, _("Usage: tales-cli %s\n"), usage);
+  return 2;
+}
+
+typedef struct {
+  GMainLoop *loop;
+  gboolean ok;
+  TalesRefreshReport report;
+  GError *error;
+} FetchState;
+
+static void
+refresh_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FetchState *state = user_data;
+
+  state->ok = tales_refresh_feed_finish (result, &state->report, &state->error);
+  g_main_loop_quit (state->loop);
+}
+
+static void
+print_report (TalesStore *store, const TalesRefreshReport *report)
+{
+  g_autoptr(TalesFeed) feed = tales_store_get_feed (store, report->feed_id, NULL);
+  const char *title = feed && tales_feed_get_title (feed) ? tales_feed_get_title (feed) : _("The feed");
+
+  if (report->not_modified)
+    {
+      printf (_("%s: not modified since the last refresh; nothing to do.\n"), title);
+      return;
+    }
+  printf (_("%s: %u new, %u updated posts; %u images cached, %u failed.\n"),
+          title, report->n_new, report->n_updated,
+          report->n_images_cached, report->n_images_failed);
+}
+
+int
+tales_cli_fetch (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TalesStore) store = NULL;
+  g_autoptr(TalesFetcher) fetcher = NULL;
+  g_autoptr(TalesImageCache) images = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  FetchState state = { 0 };
+
+  if (argc != 2)
+    return fail_usage ("fetch URL");
+
+  store = tales_store_open_default (&error);
+  if (store == NULL)
+    return fail (error);
+
+  fetcher = tales_fetcher_new ();
+  images = tales_image_cache_new_default (store, fetcher);
+  loop = g_main_loop_new (NULL, FALSE);
+  state.loop = loop;
+
+  tales_refresh_feed_async (store, fetcher, images, argv[1], NULL, refresh_done_cb, &state);
+  g_main_loop_run (loop);
+
+  if (!state.ok)
+    {
+      int status = fail (state.error);
+      g_clear_error (&state.error);
+      return status;
+    }
+  print_report (store, &state.report);
+  return 0;
+}
+
+static char *
+format_date (GDateTime *date)
+{
+  return date ? g_date_time_format_iso8601 (date) : g_strdup ("");
+}
+
+static JsonNode *
+post_to_json (TalesPost *post)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *published = format_date (tales_post_get_published (post));
+  const char * const *categories = tales_post_get_categories (post);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, tales_post_get_db_id (post));
+  json_builder_set_member_name (builder, "feed");
+  json_builder_add_string_value (builder, tales_post_get_feed_title (post));
+  json_builder_set_member_name (builder, "title");
+  json_builder_add_string_value (builder, tales_post_get_title (post));
+  json_builder_set_member_name (builder, "link");
+  json_builder_add_string_value (builder, tales_post_get_link (post));
+  json_builder_set_member_name (builder, "author");
+  json_builder_add_string_value (builder, tales_post_get_author (post));
+  json_builder_set_member_name (builder, "published");
+  json_builder_add_string_value (builder, published);
+  json_builder_set_member_name (builder, "categories");
+  json_builder_begin_array (builder);
+  for (guint i = 0; categories[i]; i++)
+    json_builder_add_string_value (builder, categories[i]);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static void
+print_posts_json (GListModel *posts)
+{
+  g_autoptr(JsonArray) array = json_array_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (posts); i++)
+    {
+      g_autoptr(TalesPost) post = g_list_model_get_item (posts, i);
+      json_array_add_element (array, post_to_json (post));
+    }
+  json_node_set_array (root, array);
+  text = json_to_string (root, TRUE);
+  printf ("%s\n", text);
+}
+
+static void
+print_posts_text (GListModel *posts)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (posts); i++)
+    {
+      g_autoptr(TalesPost) post = g_list_model_get_item (posts, i);
+      GDateTime *published = tales_post_get_published (post);
+      g_autofree char *date = published ? g_date_time_format (published, "%Y-%m-%d") : g_strdup ("          ");
+      g_autofree char *categories = g_strjoinv (", ", (char **) tales_post_get_categories (post));
+
+      printf ("%6" G_GINT64_FORMAT "  %s  %s", tales_post_get_db_id (post), date,
+              tales_post_get_title (post) ? tales_post_get_title (post) : _("(untitled)"));
+      if (*categories)
+        printf ("  [%s]", categories);
+      printf ("\n");
+    }
+}
+
+int
+tales_cli_list (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TalesStore) store = NULL;
+  g_autoptr(GListModel) posts = NULL;
+  gboolean json = argc == 2 && g_str_equal (argv[1], "--json");
+
+  if (argc > 2 || (argc == 2 && !json))
+    return fail_usage ("list [--json]");
+
+  store = tales_store_open_default (&error);
+  if (store == NULL)
+    return fail (error);
+  posts = tales_store_list_posts (store, 0, &error);
+  if (posts == NULL)
+    return fail (error);
+
+  if (json)
+    print_posts_json (posts);
+  else
+    print_posts_text (posts);
+  return 0;
+}
+
+static void
+print_post_text (TalesPost *post)
+{
+  g_autofree char *date = format_date (tales_post_get_published (post));
+  g_autofree char *categories = g_strjoinv (", ", (char **) tales_post_get_categories (post));
+  g_autofree char *body = tales_html_to_text (tales_post_get_body (post) ? tales_post_get_body (post) : "");
+
+  printf ("%s\n", tales_post_get_title (post) ? tales_post_get_title (post) : _("(untitled)"));
+  if (tales_post_get_author (post))
+    printf (_("Author: %s\n"), tales_post_get_author (post));
+  if (*date)
+    printf (_("Published: %s\n"), date);
+  if (*categories)
+    printf (_("Categories: %s\n"), categories);
+  if (tales_post_get_link (post))
+    printf (_("Link: %s\n"), tales_post_get_link (post));
+  printf ("\n%s\n", body);
+}
+
+int
+tales_cli_show (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TalesStore) store = NULL;
+  g_autoptr(TalesPost) post = NULL;
+  gboolean html = argc == 3 && g_str_equal (argv[1], "--html");
+  const char *id_text = argv[argc - 1];
+  guint64 post_id = 0;
+
+  if (!(argc == 2 || html))
+    return fail_usage ("show [--html] POST");
+  if (!g_ascii_string_to_unsigned (id_text, 10, 1, G_MAXINT64, &post_id, NULL))
+    {
+      fprintf (stderr, _("tales-cli: “%s” is not a post number; “tales-cli list” shows them.\n"), id_text);
+      return 2;
+    }
+
+  store = tales_store_open_default (&error);
+  if (store == NULL)
+    return fail (error);
+  post = tales_store_load_post (store, (gint64) post_id, &error);
+  if (post == NULL)
+    return fail (error);
+
+  if (html)
+    {
+      g_autofree char *document = tales_article_render (post);
+      printf ("%s", document);
+    }
+  else
+    print_post_text (post);
+  return 0;
+}

@@ -1,0 +1,3 @@
+#pragma once
+
+int tales_cli_parse (int argc, char **argv);
