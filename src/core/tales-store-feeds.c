@@ -1,0 +1,190 @@
+/* TalesStore: the subscriptions. */
+
+#define G_LOG_DOMAIN "tales-store"
+
+#include "config.h"
+
+#include "tales-store-private.h"
+
+#include <glib/gi18n-lib.h>
+
+#define FEED_COLUMNS \
+  "id, url, title, link, subtitle, image_url, language, etag, last_modified, " \
+  "last_refresh, last_error, updated"
+
+static TalesFeed *
+feed_from_row (sqlite3_stmt *stmt)
+{
+  TalesFeed *feed = tales_feed_new ();
+  g_autoptr(GDateTime) last_refresh = tales_store_column_date (stmt, 9);
+  g_autoptr(GDateTime) updated = tales_store_column_date (stmt, 11);
+
+  tales_feed_set_db_id (feed, sqlite3_column_int64 (stmt, 0));
+  tales_feed_set_url (feed, tales_store_column_text (stmt, 1));
+  tales_feed_set_title (feed, tales_store_column_text (stmt, 2));
+  tales_feed_set_link (feed, tales_store_column_text (stmt, 3));
+  tales_feed_set_subtitle (feed, tales_store_column_text (stmt, 4));
+  tales_feed_set_image_url (feed, tales_store_column_text (stmt, 5));
+  tales_feed_set_language (feed, tales_store_column_text (stmt, 6));
+  tales_feed_set_etag (feed, tales_store_column_text (stmt, 7));
+  tales_feed_set_last_modified (feed, tales_store_column_text (stmt, 8));
+  tales_feed_set_last_refresh (feed, last_refresh);
+  tales_feed_set_last_error (feed, tales_store_column_text (stmt, 10));
+  tales_feed_set_updated (feed, updated);
+  return feed;
+}
+
+/* Steps @stmt, bound by the caller, for its one feed. */
+static TalesFeed *
+step_feed (TalesStore *self, sqlite3_stmt *stmt, GError **error)
+{
+  switch (tales_store_step_row (self, stmt, error))
+    {
+    case 1:
+      return feed_from_row (stmt);
+    case 0:
+      tales_store_set_not_found (error, _("There is no such subscription."));
+      return NULL;
+    default:
+      return NULL;
+    }
+}
+
+static TalesFeed *
+feed_by_url (TalesStore *self, const char *url, GError **error)
+{
+  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+    "SELECT " FEED_COLUMNS " FROM feeds WHERE url = ?", error);
+
+  if (stmt == NULL)
+    return NULL;
+  tales_store_bind_text (stmt, 1, url);
+  return step_feed (self, stmt, error);
+}
+
+static gboolean
+insert_feed (TalesStore *self, const char *url, GError **error)
+{
+  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+    "INSERT INTO feeds (url, added) VALUES (?, ?) ON CONFLICT (url) DO NOTHING", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  tales_store_bind_text (stmt, 1, url);
+  sqlite3_bind_int64 (stmt, 2, tales_store_now_unix ());
+  return tales_store_step_done (self, stmt, error);
+}
+
+TalesFeed *
+tales_store_ensure_feed (TalesStore *self, const char *url, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (TALES_IS_STORE (self), NULL);
+  g_return_val_if_fail (url != NULL && *url != '\0', NULL);
+
+  locker = tales_store_lock (self, _("Could not save the subscription"));
+  if (!insert_feed (self, url, error))
+    return NULL;
+  return feed_by_url (self, url, error);
+}
+
+/**
+ * tales_store_get_feed:
+ *
+ * Returns: (transfer full) (nullable): the feed, or %NULL with
+ *   %TALES_STORE_ERROR_NOT_FOUND (or another error)
+ */
+TalesFeed *
+tales_store_get_feed (TalesStore *self, gint64 feed_id, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(TalesStmt) stmt = NULL;
+
+  g_return_val_if_fail (TALES_IS_STORE (self), NULL);
+
+  locker = tales_store_lock (self, _("Could not read the subscriptions"));
+  stmt = tales_store_prepare (self, "SELECT " FEED_COLUMNS " FROM feeds WHERE id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, feed_id);
+  return step_feed (self, stmt, error);
+}
+
+/**
+ * tales_store_find_feed_by_url:
+ *
+ * Returns: (transfer full) (nullable): the feed subscribed at @url, or
+ *   %NULL with %TALES_STORE_ERROR_NOT_FOUND (or another error)
+ */
+TalesFeed *
+tales_store_find_feed_by_url (TalesStore *self, const char *url, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (TALES_IS_STORE (self), NULL);
+  g_return_val_if_fail (url != NULL, NULL);
+
+  locker = tales_store_lock (self, _("Could not read the subscriptions"));
+  return feed_by_url (self, url, error);
+}
+
+GPtrArray *
+tales_store_list_feeds (TalesStore *self, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(TalesStmt) stmt = NULL;
+  g_autoptr(GPtrArray) feeds = g_ptr_array_new_with_free_func (g_object_unref);
+  int row;
+
+  g_return_val_if_fail (TALES_IS_STORE (self), NULL);
+
+  locker = tales_store_lock (self, _("Could not read the subscriptions"));
+  stmt = tales_store_prepare (self, "SELECT " FEED_COLUMNS " FROM feeds "
+                                    "ORDER BY COALESCE (title, url) COLLATE NOCASE, id", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((row = tales_store_step_row (self, stmt, error)) == 1)
+    g_ptr_array_add (feeds, feed_from_row (stmt));
+  return row == 0 ? g_steal_pointer (&feeds) : NULL;
+}
+
+gboolean
+tales_store_update_feed (TalesStore *self, TalesFeed *feed, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(TalesStmt) stmt = NULL;
+
+  g_return_val_if_fail (TALES_IS_STORE (self), FALSE);
+  g_return_val_if_fail (TALES_IS_FEED (feed), FALSE);
+
+  locker = tales_store_lock (self, _("Could not save the subscription"));
+  stmt = tales_store_prepare (self,
+    "UPDATE feeds SET title = ?2, link = ?3, subtitle = ?4, image_url = ?5, language = ?6, "
+    "etag = ?7, last_modified = ?8, last_refresh = ?9, last_error = ?10, updated = ?11 "
+    "WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, tales_feed_get_db_id (feed));
+  tales_store_bind_text (stmt, 2, tales_feed_get_title (feed));
+  tales_store_bind_text (stmt, 3, tales_feed_get_link (feed));
+  tales_store_bind_text (stmt, 4, tales_feed_get_subtitle (feed));
+  tales_store_bind_text (stmt, 5, tales_feed_get_image_url (feed));
+  tales_store_bind_text (stmt, 6, tales_feed_get_language (feed));
+  tales_store_bind_text (stmt, 7, tales_feed_get_etag (feed));
+  tales_store_bind_text (stmt, 8, tales_feed_get_last_modified (feed));
+  tales_store_bind_date (stmt, 9, tales_feed_get_last_refresh (feed));
+  tales_store_bind_text (stmt, 10, tales_feed_get_last_error (feed));
+  tales_store_bind_date (stmt, 11, tales_feed_get_updated (feed));
+  if (!tales_store_step_done (self, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (self->db) == 0)
+    {
+      tales_store_set_not_found (error, _("There is no such subscription."));
+      return FALSE;
+    }
+  return TRUE;
+}
+

@@ -1,0 +1,87 @@
+/* What the files of TalesStore share: the instance struct, the statement
+ * cache and the small SQLite helpers. Not installed; only tales-store*.c
+ * include it. */
+
+#pragma once
+
+#include <sqlite3.h>
+
+#include "tales-store.h"
+
+G_BEGIN_DECLS
+
+struct _TalesStore
+{
+  GObject parent_instance;
+
+  char *path;
+  sqlite3 *db;
+  /* Held by every public call. The cached statements are shared by
+   * whichever thread calls, and a reader on this connection must not see the
+   * middle of a merge that another thread is writing on it. */
+  GMutex mutex;
+  const char *doing;        /* what the holder of the mutex does, for errors */
+  GHashTable *statements;   /* static SQL text -> sqlite3_stmt */
+};
+
+/* A cached statement borrowed for one use: g_autoptr resets it (and drops
+ * its bindings) when the borrower's scope ends, and the cache keeps it. */
+typedef sqlite3_stmt TalesStmt;
+
+static inline void
+tales_store_stmt_release (TalesStmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TalesStmt, tales_store_stmt_release)
+
+typedef gboolean (*TalesStoreTransactionFunc) (TalesStore  *self,
+                                               gpointer     data,
+                                               GError     **error);
+
+/* Locking and errors */
+GMutexLocker *tales_store_lock           (TalesStore  *self,
+                                          const char  *doing);
+void          tales_store_set_not_found  (GError     **error,
+                                          const char  *what);
+
+/* Statements */
+sqlite3_stmt *tales_store_prepare        (TalesStore  *self,
+                                          const char  *sql,
+                                          GError     **error);
+int           tales_store_step_row       (TalesStore  *self,
+                                          sqlite3_stmt *stmt,
+                                          GError     **error);
+gboolean      tales_store_step_done      (TalesStore  *self,
+                                          sqlite3_stmt *stmt,
+                                          GError     **error);
+gboolean      tales_store_run_with_id    (TalesStore  *self,
+                                          const char  *sql,
+                                          gint64       id,
+                                          GError     **error);
+int           tales_store_exists_with_id (TalesStore  *self,
+                                          const char  *sql,
+                                          gint64       id,
+                                          GError     **error);
+gboolean      tales_store_transaction    (TalesStore                 *self,
+                                          gboolean                    write,
+                                          TalesStoreTransactionFunc   func,
+                                          gpointer                    data,
+                                          GError                    **error);
+
+/* Values */
+gint64        tales_store_now_unix       (void);
+void          tales_store_bind_text      (sqlite3_stmt *stmt,
+                                          int           index,
+                                          const char   *text);
+void          tales_store_bind_date      (sqlite3_stmt *stmt,
+                                          int           index,
+                                          GDateTime    *when);
+const char   *tales_store_column_text    (sqlite3_stmt *stmt,
+                                          int           column);
+GDateTime    *tales_store_column_date    (sqlite3_stmt *stmt,
+                                          int           column);
+
+G_END_DECLS
