@@ -20,7 +20,8 @@ const char      *tales_test_server_get_base   (TalesTestServer *self);
 char            *tales_test_server_url        (TalesTestServer *self, const char *path);
 
 /* Serves @body at @path with a 200, an ETag and a Last-Modified, and answers
- * 304 to a request that carries either validator. */
+ * 304 to a request that carries either validator (If-None-Match, when
+ * present, decides alone, so a changed body is sent in full). */
 void tales_test_server_add_bytes   (TalesTestServer *self, const char *path,
                                     const char *content_type, GBytes *body);
 void tales_test_server_add_string  (TalesTestServer *self, const char *path,
@@ -32,6 +33,14 @@ void tales_test_server_add_file    (TalesTestServer *self, const char *path,
 void tales_test_server_add_status  (TalesTestServer *self, const char *path, guint status);
 /* Accepts the request at @path and never answers it. */
 void tales_test_server_add_silent  (TalesTestServer *self, const char *path);
+
+/* Serves @body at @path like tales_test_server_add_bytes(), but chunked,
+ * with no Content-Length: the client learns the size only by reading. */
+void tales_test_server_add_chunked (TalesTestServer *self, const char *path,
+                                    const char *content_type, GBytes *body);
+/* Answers @path with a @status redirect (301, 302, ...) to @location. */
+void tales_test_server_add_redirect (TalesTestServer *self, const char *path,
+                                     guint status, const char *location);
 
 /* How many requests reached @path (NULL: all paths). */
 guint       tales_test_server_hits        (TalesTestServer *self, const char *path);

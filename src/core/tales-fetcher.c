@@ -1,1 +1,570 @@
+#define G_LOG_DOMAIN "tales-fetcher"
+
+#include "config.h"
+
 #include "tales-fetcher.h"
+#include "tales-compat.h"
+
+#include <glib/gi18n-lib.h>
+#include <libsoup/soup.h>
+
+#define DEFAULT_TIMEOUT_SECONDS 30
+#define DEFAULT_MAX_BYTES (50 * 1024 * 1024)
+#define IDLE_TIMEOUT_SECONDS 60
+#define MAX_CONNS_PER_HOST 4
+#define READ_CHUNK (64 * 1024)
+#define RESOURCE_PREFIX_URI "resource://"
+
+G_DEFINE_QUARK (tales-fetch-error-quark, tales_fetch_error)
+
+struct _TalesFetcher
+{
+  GObject parent_instance;
+
+  SoupSession *session;
+  guint timeout;
+  gsize max_bytes;
+};
+
+G_DEFINE_FINAL_TYPE (TalesFetcher, tales_fetcher, G_TYPE_OBJECT)
+
+/* One fetch in flight. */
+typedef struct {
+  char *display_url;   /* the URL as error sentences name it: no password */
+  SoupMessage *msg;
+  GInputStream *stream;
+  GByteArray *buffer;
+  gsize max_bytes;
+  guint timeout;
+  /* Our own deadline: libsoup's "timeout" only reaches new connections,
+   * and a kept-alive one would wait with the old value. Each step must
+   * make progress within @timeout seconds, or @cancellable fires. */
+  GCancellable *cancellable;
+  GCancellable *caller_cancellable;
+  gulong caller_handler;
+  GSource *timer;
+  gboolean timed_out;
+} FetchData;
+
+static void
+stop_timer (FetchData *data)
+{
+  if (data->timer != NULL)
+    {
+      g_source_destroy (data->timer);
+      g_clear_pointer (&data->timer, g_source_unref);
+    }
+}
+
+static void
+fetch_data_free (FetchData *data)
+{
+  stop_timer (data);
+  if (data->caller_handler != 0)
+    g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
+  g_clear_object (&data->caller_cancellable);
+  g_clear_object (&data->cancellable);
+  g_free (data->display_url);
+  g_clear_object (&data->msg);
+  g_clear_object (&data->stream);
+  g_clear_pointer (&data->buffer, g_byte_array_unref);
+  g_free (data);
+}
+
+void
+tales_fetch_result_free (TalesFetchResult *result)
+{
+  if (result == NULL)
+    return;
+  g_clear_pointer (&result->body, g_bytes_unref);
+  g_free (result->content_type);
+  g_free (result->etag);
+  g_free (result->last_modified);
+  g_free (result->final_url);
+  g_free (result);
+}
+
+static void
+tales_fetcher_finalize (GObject *object)
+{
+  TalesFetcher *self = TALES_FETCHER (object);
+
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (tales_fetcher_parent_class)->finalize (object);
+}
+
+static void
+tales_fetcher_class_init (TalesFetcherClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = tales_fetcher_finalize;
+}
+
+static void
+tales_fetcher_init (TalesFetcher *self)
+{
+  self->timeout = DEFAULT_TIMEOUT_SECONDS;
+  self->max_bytes = DEFAULT_MAX_BYTES;
+  /* A few connections per host: a feed's images usually share one CDN,
+   * and a reader has no reason to hammer it. */
+  self->session = soup_session_new_with_options (
+      "timeout", self->timeout,
+      "idle-timeout", IDLE_TIMEOUT_SECONDS,
+      "max-conns-per-host", MAX_CONNS_PER_HOST,
+      "user-agent", "Tales/" PACKAGE_VERSION " (+https://github.com/talesreader/tales)",
+      NULL);
+}
+
+/**
+ * tales_fetcher_new:
+ *
+ * Returns: (transfer full): a fetcher with a 30 second timeout and a
+ *   50 MiB size cap
+ */
+TalesFetcher *
+tales_fetcher_new (void)
+{
+  return g_object_new (TALES_TYPE_FETCHER, NULL);
+}
+
+void
+tales_fetcher_set_timeout (TalesFetcher *self, guint seconds)
+{
+  g_return_if_fail (TALES_IS_FETCHER (self));
+
+  self->timeout = seconds;
+  g_object_set (self->session, "timeout", seconds, NULL);
+}
+
+void
+tales_fetcher_set_max_bytes (TalesFetcher *self, gsize max_bytes)
+{
+  g_return_if_fail (TALES_IS_FETCHER (self));
+
+  self->max_bytes = max_bytes;
+}
+
+/* The deadline */
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  FetchData *data = user_data;
+
+  data->timed_out = TRUE;
+  g_clear_pointer (&data->timer, g_source_unref);
+  g_cancellable_cancel (data->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* (Re)starts the deadline: called before each step that waits on the
+ * server. */
+static void
+restart_timer (FetchData *data)
+{
+  stop_timer (data);
+  if (data->timeout == 0)
+    return;
+  data->timer = g_timeout_source_new_seconds (data->timeout);
+  g_source_set_callback (data->timer, timeout_cb, data, NULL);
+  g_source_set_static_name (data->timer, "[tales] fetch timeout");
+  g_source_attach (data->timer, g_main_context_get_thread_default ());
+}
+
+static void
+caller_cancelled_cb (GCancellable *caller, GCancellable *ours)
+{
+  g_cancellable_cancel (ours);
+}
+
+static void
+setup_cancellation (FetchData *data, GCancellable *caller)
+{
+  data->cancellable = g_cancellable_new ();
+  if (caller == NULL)
+    return;
+  data->caller_cancellable = g_object_ref (caller);
+  data->caller_handler = g_cancellable_connect (caller, G_CALLBACK (caller_cancelled_cb),
+                                                data->cancellable, NULL);
+}
+
+/* Errors */
+
+static GError *
+timeout_error (FetchData *data)
+{
+  return g_error_new (TALES_FETCH_ERROR, TALES_FETCH_ERROR_TIMEOUT,
+                      g_dngettext (GETTEXT_PACKAGE,
+                                   "The server at %s did not answer in %u second.",
+                                   "The server at %s did not answer in %u seconds.",
+                                   data->timeout),
+                      data->display_url, data->timeout);
+}
+
+static GError *
+too_large_error (FetchData *data)
+{
+  g_autofree char *size = g_format_size (data->max_bytes);
+
+  return g_error_new (TALES_FETCH_ERROR, TALES_FETCH_ERROR_TOO_LARGE,
+                      _("The answer from %s is larger than %s, the most Tales accepts."),
+                      data->display_url, size);
+}
+
+static GError *
+http_status_error (FetchData *data, guint status)
+{
+  const char *phrase = soup_message_get_reason_phrase (data->msg);
+
+  if (phrase == NULL || *phrase == '\0')
+    phrase = soup_status_get_phrase (status);
+  if (phrase == NULL)
+    phrase = "";
+
+  if (status == SOUP_STATUS_NOT_FOUND || status == SOUP_STATUS_GONE)
+    return g_error_new (TALES_FETCH_ERROR, TALES_FETCH_ERROR_NOT_FOUND,
+                        _("The server has nothing at %s (it answered %u %s)."),
+                        data->display_url, status, phrase);
+  return g_error_new (TALES_FETCH_ERROR, TALES_FETCH_ERROR_HTTP,
+                      _("The server answered %u %s for %s."),
+                      status, phrase, data->display_url);
+}
+
+/* Turns what GIO or libsoup said into one plain sentence that names the
+ * URL. Cancellation passes through untouched: it is silence, not a fault. */
+static GError *
+translate_error (FetchData *data, GError *error)
+{
+  gboolean caller_cancelled = g_cancellable_is_cancelled (data->caller_cancellable);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && data->timed_out &&
+      !caller_cancelled)
+    return timeout_error (data);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      error->domain == TALES_FETCH_ERROR)
+    return g_error_copy (error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return timeout_error (data);
+
+  if (error->domain == G_TLS_ERROR)
+    return g_error_new (TALES_FETCH_ERROR, TALES_FETCH_ERROR_TLS,
+                        _("The secure connection to %s could not be trusted: %s."),
+                        data->display_url, error->message);
+
+  if (error->domain == G_RESOLVER_ERROR)
+    return g_error_new (TALES_FETCH_ERROR, TALES_FETCH_ERROR_NETWORK,
+                        _("The address of %s could not be found: %s."),
+                        data->display_url, error->message);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    return g_error_new (TALES_FETCH_ERROR, TALES_FETCH_ERROR_NETWORK,
+                        _("The server at %s refused the connection."),
+                        data->display_url);
+
+  if (g_error_matches (error, SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_TOO_MANY_REDIRECTS))
+    return g_error_new (TALES_FETCH_ERROR, TALES_FETCH_ERROR_HTTP,
+                        _("The server sent %s through too many redirects."),
+                        data->display_url);
+
+  return g_error_new (TALES_FETCH_ERROR, TALES_FETCH_ERROR_NETWORK,
+                      _("%s could not be fetched: %s."),
+                      data->display_url, error->message);
+}
+
+static void
+return_error (GTask *task, GError *error)
+{
+  FetchData *data = g_task_get_task_data (task);
+
+  stop_timer (data);
+  g_task_return_error (task, translate_error (data, error));
+  g_error_free (error);
+}
+
+/* resource:// */
+
+/* What the built-in files are, for when shared-mime-info is not there to
+ * say (a sandbox without it, or tests with isolated XDG dirs). */
+static const char *
+mime_type_from_name (const char *name)
+{
+  static const struct { const char *suffix; const char *mime_type; } types[] = {
+    { ".png", "image/png" },
+    { ".jpg", "image/jpeg" },
+    { ".jpeg", "image/jpeg" },
+    { ".gif", "image/gif" },
+    { ".webp", "image/webp" },
+    { ".svg", "image/svg+xml" },
+    { ".xml", "application/xml" },
+    { ".css", "text/css" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    if (g_str_has_suffix (name, types[i].suffix))
+      return types[i].mime_type;
+  return "application/octet-stream";
+}
+
+static void
+fetch_resource (GTask *task, const char *url)
+{
+  FetchData *data = g_task_get_task_data (task);
+  const char *path = url + strlen (RESOURCE_PREFIX_URI);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *guessed = NULL;
+  TalesFetchResult *result;
+  gsize size;
+
+  bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  if (bytes == NULL)
+    {
+      g_task_return_new_error (task, TALES_FETCH_ERROR, TALES_FETCH_ERROR_NOT_FOUND,
+                               _("Tales has no built-in file at %s."), url);
+      return;
+    }
+  if (g_bytes_get_size (bytes) > data->max_bytes)
+    {
+      g_task_return_error (task, too_large_error (data));
+      return;
+    }
+
+  size = g_bytes_get_size (bytes);
+  guessed = g_content_type_guess (path, g_bytes_get_data (bytes, NULL), size, NULL);
+
+  result = g_new0 (TalesFetchResult, 1);
+  result->status = SOUP_STATUS_OK;
+  result->body = g_steal_pointer (&bytes);
+  result->content_type = g_content_type_get_mime_type (guessed);
+  if (result->content_type == NULL || g_content_type_is_unknown (guessed))
+    tales_set_str (&result->content_type, mime_type_from_name (path));
+  result->final_url = g_strdup (url);
+  g_task_return_pointer (task, result, (GDestroyNotify) tales_fetch_result_free);
+}
+
+/* http(s):// */
+
+static TalesFetchResult *
+result_from_message (FetchData *data)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (data->msg);
+  TalesFetchResult *result = g_new0 (TalesFetchResult, 1);
+
+  result->status = soup_message_get_status (data->msg);
+  result->not_modified = result->status == SOUP_STATUS_NOT_MODIFIED;
+  /* The media type alone: the parser reads the charset from the bytes. */
+  result->content_type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
+  result->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
+  result->last_modified = g_strdup (soup_message_headers_get_one (headers, "Last-Modified"));
+  result->final_url = g_uri_to_string (soup_message_get_uri (data->msg));
+  return result;
+}
+
+static void
+finish_body (GTask *task)
+{
+  FetchData *data = g_task_get_task_data (task);
+  TalesFetchResult *result = result_from_message (data);
+
+  stop_timer (data);
+  result->body = g_byte_array_free_to_bytes (g_steal_pointer (&data->buffer));
+  g_task_return_pointer (task, result, (GDestroyNotify) tales_fetch_result_free);
+}
+
+static void read_next_chunk (GTask *task);
+
+static void
+read_cb (GObject      *source,
+         GAsyncResult *res,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FetchData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GBytes) chunk = NULL;
+  gsize size;
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), res, &error);
+  if (chunk == NULL)
+    {
+      return_error (task, error);
+      return;
+    }
+
+  size = g_bytes_get_size (chunk);
+  if (size == 0)
+    {
+      finish_body (task);
+      return;
+    }
+  if (data->buffer->len + size > data->max_bytes)
+    {
+      /* Dropping the stream unread closes the connection. */
+      g_task_return_error (task, too_large_error (data));
+      return;
+    }
+  g_byte_array_append (data->buffer, g_bytes_get_data (chunk, NULL), size);
+  read_next_chunk (g_steal_pointer (&task));
+}
+
+/* Takes the reference on @task. */
+static void
+read_next_chunk (GTask *task)
+{
+  FetchData *data = g_task_get_task_data (task);
+
+  restart_timer (data);
+  g_input_stream_read_bytes_async (data->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   data->cancellable, read_cb, task);
+}
+
+static gboolean
+check_status (GTask *task)
+{
+  FetchData *data = g_task_get_task_data (task);
+  SoupMessageHeaders *headers = soup_message_get_response_headers (data->msg);
+  guint status = soup_message_get_status (data->msg);
+
+  stop_timer (data);
+  if (status == SOUP_STATUS_NOT_MODIFIED)
+    {
+      g_task_return_pointer (task, result_from_message (data),
+                             (GDestroyNotify) tales_fetch_result_free);
+      return FALSE;
+    }
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_task_return_error (task, http_status_error (data, status));
+      return FALSE;
+    }
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > (goffset) data->max_bytes)
+    {
+      g_task_return_error (task, too_large_error (data));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+send_cb (GObject      *source,
+         GAsyncResult *res,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FetchData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
+  if (data->stream == NULL)
+    {
+      return_error (task, error);
+      return;
+    }
+  if (!check_status (task))
+    return;
+
+  data->buffer = g_byte_array_new ();
+  read_next_chunk (g_steal_pointer (&task));
+}
+
+static GUri *
+parse_http_url (const char *url, GError **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  const char *host = uri ? g_uri_get_host (uri) : NULL;
+
+  if (uri == NULL || host == NULL || *host == '\0' ||
+      (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
+    {
+      g_set_error (error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_INVALID_URL,
+                   _("“%s” is not a web address Tales can fetch."), url);
+      return NULL;
+    }
+  return g_steal_pointer (&uri);
+}
+
+static void
+fetch_http (TalesFetcher *self,
+            GTask        *task,
+            GUri         *uri,
+            const char   *etag,
+            const char   *last_modified)
+{
+  FetchData *data = g_task_get_task_data (task);
+  SoupMessageHeaders *headers;
+
+  data->msg = soup_message_new_from_uri (SOUP_METHOD_GET, uri);
+  headers = soup_message_get_request_headers (data->msg);
+  if (etag != NULL && *etag != '\0')
+    soup_message_headers_replace (headers, "If-None-Match", etag);
+  if (last_modified != NULL && *last_modified != '\0')
+    soup_message_headers_replace (headers, "If-Modified-Since", last_modified);
+
+  restart_timer (data);
+  soup_session_send_async (self->session, data->msg, G_PRIORITY_DEFAULT,
+                           data->cancellable, send_cb, g_object_ref (task));
+}
+
+void
+tales_fetcher_fetch_async (TalesFetcher        *self,
+                           const char          *url,
+                           const char          *etag,
+                           const char          *last_modified,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GUri) uri = NULL;
+  GError *error = NULL;
+  FetchData *data;
+
+  g_return_if_fail (TALES_IS_FETCHER (self));
+  g_return_if_fail (url != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tales_fetcher_fetch_async);
+
+  data = g_new0 (FetchData, 1);
+  data->max_bytes = self->max_bytes;
+  data->timeout = self->timeout;
+  g_task_set_task_data (task, data, (GDestroyNotify) fetch_data_free);
+
+  if (g_str_has_prefix (url, RESOURCE_PREFIX_URI))
+    {
+      data->display_url = g_strdup (url);
+      fetch_resource (task, url);
+      return;
+    }
+
+  uri = parse_http_url (url, &error);
+  if (uri == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Error sentences end up on screen and in the database: no passwords. */
+  data->display_url = g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD);
+  setup_cancellation (data, cancellable);
+  fetch_http (self, task, uri, etag, last_modified);
+}
+
+/**
+ * tales_fetcher_fetch_finish:
+ *
+ * Returns: (transfer full) (nullable): the answer, or %NULL with @error set
+ */
+TalesFetchResult *
+tales_fetcher_fetch_finish (TalesFetcher  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tales_fetcher_fetch_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

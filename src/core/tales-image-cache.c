@@ -1,1 +1,515 @@
+#define G_LOG_DOMAIN "tales-image-cache"
+
+#include "config.h"
+
 #include "tales-image-cache.h"
+#include "tales-paths.h"
+
+#include <glib/gi18n-lib.h>
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+/* How many downloads run at once. */
+#define MAX_PARALLEL 4
+
+struct _TalesImageCache
+{
+  GObject parent_instance;
+
+  TalesStore *store;
+  TalesFetcher *fetcher;
+  char *dir;
+};
+
+G_DEFINE_FINAL_TYPE (TalesImageCache, tales_image_cache, G_TYPE_OBJECT)
+
+static void
+tales_image_cache_dispose (GObject *object)
+{
+  TalesImageCache *self = TALES_IMAGE_CACHE (object);
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->fetcher);
+
+  G_OBJECT_CLASS (tales_image_cache_parent_class)->dispose (object);
+}
+
+static void
+tales_image_cache_finalize (GObject *object)
+{
+  TalesImageCache *self = TALES_IMAGE_CACHE (object);
+
+  g_clear_pointer (&self->dir, g_free);
+
+  G_OBJECT_CLASS (tales_image_cache_parent_class)->finalize (object);
+}
+
+static void
+tales_image_cache_class_init (TalesImageCacheClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = tales_image_cache_dispose;
+  object_class->finalize = tales_image_cache_finalize;
+}
+
+static void
+tales_image_cache_init (TalesImageCache *self)
+{
+}
+
+/**
+ * tales_image_cache_new:
+ * @dir: (nullable): where the files go; %NULL for the default
+ *
+ * Returns: (transfer full): a cache recording into @store and downloading
+ *   with @fetcher
+ */
+TalesImageCache *
+tales_image_cache_new (TalesStore   *store,
+                       TalesFetcher *fetcher,
+                       const char   *dir)
+{
+  TalesImageCache *self;
+
+  g_return_val_if_fail (TALES_IS_STORE (store), NULL);
+  g_return_val_if_fail (TALES_IS_FETCHER (fetcher), NULL);
+
+  self = g_object_new (TALES_TYPE_IMAGE_CACHE, NULL);
+  self->store = g_object_ref (store);
+  self->fetcher = g_object_ref (fetcher);
+  self->dir = dir ? g_strdup (dir) : tales_paths_image_dir ();
+  return self;
+}
+
+/**
+ * tales_image_cache_new_default:
+ *
+ * Returns: (transfer full): a cache in $XDG_CACHE_HOME/tales/images
+ */
+TalesImageCache *
+tales_image_cache_new_default (TalesStore   *store,
+                               TalesFetcher *fetcher)
+{
+  return tales_image_cache_new (store, fetcher, NULL);
+}
+
+const char *
+tales_image_cache_get_dir (TalesImageCache *self)
+{
+  g_return_val_if_fail (TALES_IS_IMAGE_CACHE (self), NULL);
+
+  return self->dir;
+}
+
+/* Recognising images */
+
+static gboolean
+has_prefix (const guint8 *data, gsize size, const void *magic, gsize magic_size)
+{
+  return size >= magic_size && memcmp (data, magic, magic_size) == 0;
+}
+
+/* The image formats the article view shows, by their magic numbers: works
+ * whether or not shared-mime-info is installed. */
+static const char *
+sniff_image_magic (const guint8 *data, gsize size)
+{
+  if (has_prefix (data, size, "\x89PNG\r\n\x1a\n", 8))
+    return "image/png";
+  if (has_prefix (data, size, "\xff\xd8\xff", 3))
+    return "image/jpeg";
+  if (has_prefix (data, size, "GIF87a", 6) || has_prefix (data, size, "GIF89a", 6))
+    return "image/gif";
+  if (size >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
+    return "image/webp";
+  if (size >= 12 && memcmp (data + 4, "ftypavif", 8) == 0)
+    return "image/avif";
+  if (has_prefix (data, size, "BM", 2) && size > 14)
+    return "image/bmp";
+  if (has_prefix (data, size, "\0\0\1\0", 4))
+    return "image/x-icon";
+  return NULL;
+}
+
+/* SVG is text: look for its root element near the start, and for no HTML. */
+static gboolean
+looks_like_svg (const guint8 *data, gsize size)
+{
+  g_autofree char *head = g_ascii_strdown ((const char *) data, MIN (size, 1024));
+
+  return strstr (head, "<svg") != NULL && strstr (head, "<html") == NULL;
+}
+
+/* Returns (transfer full) (nullable): the mime type of @bytes if they are
+ * an image; @claimed is the server's Content-Type. */
+static char *
+image_mime_type (GBytes *bytes, const char *claimed)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+  const char *magic = sniff_image_magic (data, size);
+  g_autofree char *guessed = NULL;
+  g_autofree char *guessed_mime = NULL;
+
+  if (magic != NULL)
+    return g_strdup (magic);
+  if (looks_like_svg (data, size))
+    return g_strdup ("image/svg+xml");
+
+  guessed = g_content_type_guess (NULL, data, size, NULL);
+  guessed_mime = g_content_type_get_mime_type (guessed);
+  if (guessed_mime != NULL && g_str_has_prefix (guessed_mime, "image/"))
+    return g_steal_pointer (&guessed_mime);
+
+  /* A format we do not know by its bytes is trusted on the server's word,
+   * unless the bytes are plainly text (an error page, say). */
+  if (claimed != NULL && g_str_has_prefix (claimed, "image/") &&
+      !g_content_type_is_a (guessed, "text/plain") &&
+      !g_content_type_is_mime_type (guessed, "application/xhtml+xml"))
+    return g_strdup (claimed);
+  return NULL;
+}
+
+/* Saving, in a worker thread: hashing and writing a large image should
+ * not stall the main loop. */
+
+typedef struct {
+  char *dir;
+  char *url;
+  GBytes *bytes;
+  char *claimed_type;
+  /* out */
+  char *path;
+  char *mime_type;
+} SaveData;
+
+static void
+save_data_free (SaveData *save)
+{
+  g_free (save->dir);
+  g_free (save->url);
+  g_clear_pointer (&save->bytes, g_bytes_unref);
+  g_free (save->claimed_type);
+  g_free (save->path);
+  g_free (save->mime_type);
+  g_free (save);
+}
+
+static gboolean
+write_content_addressed (SaveData *save, GError **error)
+{
+  g_autofree char *hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, save->bytes);
+  g_autofree char *prefix = g_strndup (hash, 2);
+  g_autofree char *subdir = g_build_filename (save->dir, prefix, NULL);
+  g_autofree char *filename = g_build_filename (subdir, hash, NULL);
+  gsize size;
+  const char *data = g_bytes_get_data (save->bytes, &size);
+  GStatBuf st;
+
+  save->path = g_build_filename (prefix, hash, NULL);
+
+  /* The name is the content: a file already there with the right size
+   * holds these very bytes. */
+  if (g_stat (filename, &st) == 0 && (gsize) st.st_size == size)
+    return TRUE;
+
+  if (g_mkdir_with_parents (subdir, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("The image cache folder %s could not be created: %s."),
+                   subdir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return g_file_set_contents (filename, data, size, error);
+}
+
+static void
+save_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SaveData *save = task_data;
+  GError *error = NULL;
+
+  if (g_bytes_get_size (save->bytes) == 0)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               _("The server sent nothing for %s."), save->url);
+      return;
+    }
+  save->mime_type = image_mime_type (save->bytes, save->claimed_type);
+  if (save->mime_type == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               _("%s is not an image (the server sent %s)."), save->url,
+                               save->claimed_type ? save->claimed_type : _("something else"));
+      return;
+    }
+  if (!write_content_addressed (save, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* One batch of downloads. */
+
+typedef struct {
+  GQueue pending;      /* char *url */
+  guint active;
+  guint n_cached;
+  guint n_failed;
+} DownloadData;
+
+static void
+download_data_free (DownloadData *data)
+{
+  g_queue_clear_full (&data->pending, g_free);
+  g_free (data);
+}
+
+static void start_downloads (GTask *task);
+
+static void
+record_failure (TalesImageCache *self, const char *url, const char *reason)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!tales_store_set_image_failed (self->store, url, reason, &error))
+    g_debug ("Could not record that %s failed: %s", url, error->message);
+}
+
+/* Called for each image when it is done, however it went. */
+static void
+download_done (GTask *task, const char *url, const GError *error)
+{
+  TalesImageCache *self = g_task_get_source_object (task);
+  DownloadData *data = g_task_get_task_data (task);
+
+  data->active--;
+  if (error == NULL)
+    data->n_cached++;
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      data->n_failed++;
+      record_failure (self, url, error->message);
+    }
+  start_downloads (task);
+}
+
+/* One image in flight: the batch it belongs to, and its URL. */
+typedef struct {
+  GTask *batch;
+  char *url;
+} Download;
+
+static void
+download_free (Download *download)
+{
+  g_clear_object (&download->batch);
+  g_free (download->url);
+  g_free (download);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Download, download_free)
+
+static void
+save_cb (GObject      *source,
+         GAsyncResult *res,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) batch = user_data;
+  TalesImageCache *self = g_task_get_source_object (batch);
+  SaveData *save = g_task_get_task_data (G_TASK (res));
+  g_autoptr(GError) error = NULL;
+
+  if (g_task_propagate_boolean (G_TASK (res), &error) &&
+      !tales_store_set_image_cached (self->store, save->url, save->path, save->mime_type, &error))
+    g_prefix_error (&error, _("%s was downloaded but could not be recorded: "), save->url);
+  download_done (batch, save->url, error);
+}
+
+static void
+fetch_cb (GObject      *source,
+          GAsyncResult *res,
+          gpointer      user_data)
+{
+  g_autoptr(Download) download = user_data;
+  TalesImageCache *self = g_task_get_source_object (download->batch);
+  g_autoptr(TalesFetchResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) save_task = NULL;
+  SaveData *save;
+
+  result = tales_fetcher_fetch_finish (TALES_FETCHER (source), res, &error);
+  if (result == NULL)
+    {
+      download_done (download->batch, download->url, error);
+      return;
+    }
+
+  save = g_new0 (SaveData, 1);
+  save->dir = g_strdup (self->dir);
+  save->url = g_steal_pointer (&download->url);
+  save->bytes = g_bytes_ref (result->body);
+  save->claimed_type = g_strdup (result->content_type);
+  save_task = g_task_new (NULL, NULL, save_cb, g_steal_pointer (&download->batch));
+  g_task_set_source_tag (save_task, save_thread);
+  g_task_set_task_data (save_task, save, (GDestroyNotify) save_data_free);
+  g_task_run_in_thread (save_task, save_thread);
+}
+
+/* Keeps MAX_PARALLEL fetches going until the queue is empty, then
+ * returns the batch. */
+static void
+start_downloads (GTask *task)
+{
+  TalesImageCache *self = g_task_get_source_object (task);
+  DownloadData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (g_cancellable_is_cancelled (cancellable))
+    g_queue_clear_full (&data->pending, g_free);
+
+  while (data->active < MAX_PARALLEL && !g_queue_is_empty (&data->pending))
+    {
+      Download *download = g_new0 (Download, 1);
+
+      download->batch = g_object_ref (task);
+      download->url = g_queue_pop_head (&data->pending);
+      data->active++;
+      tales_fetcher_fetch_async (self->fetcher, download->url, NULL, NULL, cancellable,
+                                 fetch_cb, download);
+    }
+
+  if (data->active == 0 && g_queue_is_empty (&data->pending))
+    {
+      if (!g_task_return_error_if_cancelled (task))
+        g_task_return_boolean (task, TRUE);
+    }
+}
+
+void
+tales_image_cache_download_async (TalesImageCache     *self,
+                                  GPtrArray           *urls,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  DownloadData *data;
+
+  g_return_if_fail (TALES_IS_IMAGE_CACHE (self));
+  g_return_if_fail (urls != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tales_image_cache_download_async);
+  data = g_new0 (DownloadData, 1);
+  g_task_set_task_data (task, data, (GDestroyNotify) download_data_free);
+
+  for (guint i = 0; i < urls->len; i++)
+    {
+      const char *url = g_ptr_array_index (urls, i);
+      g_autoptr(TalesImageRecord) record = NULL;
+
+      if (url == NULL || !g_hash_table_add (seen, (gpointer) url))
+        continue;
+      record = tales_store_get_image (self->store, url, NULL);
+      if (record != NULL && record->state == TALES_IMAGE_CACHED)
+        continue;
+      g_queue_push_tail (&data->pending, g_strdup (url));
+    }
+
+  start_downloads (task);
+}
+
+/**
+ * tales_image_cache_download_finish:
+ * @n_cached: (out) (optional): how many images were downloaded
+ * @n_failed: (out) (optional): how many could not be
+ *
+ * Returns: %TRUE, or %FALSE with G_IO_ERROR_CANCELLED
+ */
+gboolean
+tales_image_cache_download_finish (TalesImageCache  *self,
+                                   GAsyncResult     *result,
+                                   guint            *n_cached,
+                                   guint            *n_failed,
+                                   GError          **error)
+{
+  DownloadData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tales_image_cache_download_async, FALSE);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (n_cached != NULL)
+    *n_cached = data->n_cached;
+  if (n_failed != NULL)
+    *n_failed = data->n_failed;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Reading back */
+
+/* The store only ever records "<2 hex>/<sha256>", but the database is a
+ * file on disk: do not let it name anything outside the cache. */
+static gboolean
+is_cache_path (const char *path)
+{
+  return path != NULL && !g_path_is_absolute (path) && strstr (path, "..") == NULL;
+}
+
+/**
+ * tales_image_cache_load_by_url_hash:
+ * @mime_type: (out) (optional): the image's mime type
+ *
+ * Returns: (transfer full) (nullable): the bytes, or %NULL with @error set
+ */
+GBytes *
+tales_image_cache_load_by_url_hash (TalesImageCache  *self,
+                                    const char       *url_hash,
+                                    char            **mime_type,
+                                    GError          **error)
+{
+  g_autoptr(TalesImageRecord) record = NULL;
+  g_autofree char *filename = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (TALES_IS_IMAGE_CACHE (self), NULL);
+  g_return_val_if_fail (url_hash != NULL, NULL);
+
+  record = tales_store_get_image_by_url_hash (self->store, url_hash, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  if (record == NULL || record->state != TALES_IMAGE_CACHED || !is_cache_path (record->path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("This image was never downloaded."));
+      return NULL;
+    }
+
+  filename = g_build_filename (self->dir, record->path, NULL);
+  if (!g_file_get_contents (filename, &contents, &length, &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("The downloaded image %s is missing from the cache: %s"),
+                   record->url, local_error->message);
+      g_error_free (local_error);
+      return NULL;
+    }
+  if (mime_type != NULL)
+    *mime_type = g_strdup (record->mime_type);
+  return g_bytes_new_take (contents, length);
+}

@@ -1,1 +1,387 @@
+#define G_LOG_DOMAIN "tales-refresh"
+
+#include "config.h"
+
 #include "tales-refresh.h"
+#include "tales-html.h"
+#include "tales-parser.h"
+
+#include <glib/gi18n-lib.h>
+
+/* One refresh of one feed. The worker thread fills in the parse and merge
+ * results; everything else runs on the caller's main context. */
+typedef struct {
+  TalesStore *store;
+  TalesFetcher *fetcher;
+  TalesImageCache *images;
+  TalesFeed *feed;
+  TalesFetchResult *fetched;
+  GPtrArray *image_urls;   /* char *, every image the feed's posts need */
+  TalesRefreshReport report;
+} RefreshData;
+
+static void
+refresh_data_free (RefreshData *data)
+{
+  g_clear_object (&data->store);
+  g_clear_object (&data->fetcher);
+  g_clear_object (&data->images);
+  g_clear_object (&data->feed);
+  g_clear_pointer (&data->fetched, tales_fetch_result_free);
+  g_clear_pointer (&data->image_urls, g_ptr_array_unref);
+  g_free (data);
+}
+
+/* Collecting images */
+
+static gboolean
+is_fetchable (const char *url)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (url);
+
+  return scheme != NULL &&
+         (g_ascii_strcasecmp (scheme, "http") == 0 ||
+          g_ascii_strcasecmp (scheme, "https") == 0 ||
+          g_ascii_strcasecmp (scheme, "resource") == 0);
+}
+
+/* Adds @url, made absolute against @base, unless it is there already or
+ * is nothing Tales can fetch (data:, a relative URL with no base). */
+static void
+add_url (GPtrArray *urls, GHashTable *seen, const char *url, const char *base)
+{
+  g_autofree char *absolute = NULL;
+
+  if (url == NULL || *url == '\0')
+    return;
+  if (g_uri_peek_scheme (url) == NULL && base != NULL)
+    absolute = g_uri_resolve_relative (base, url, G_URI_FLAGS_NONE, NULL);
+  else
+    absolute = g_strdup (url);
+  if (absolute == NULL || !is_fetchable (absolute) || g_hash_table_contains (seen, absolute))
+    return;
+
+  g_hash_table_add (seen, absolute);
+  g_ptr_array_add (urls, g_steal_pointer (&absolute));
+}
+
+GPtrArray *
+tales_refresh_collect_post_images (TalesPost *post)
+{
+  GPtrArray *urls = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *link;
+  const char *body;
+  GPtrArray *enclosures;
+
+  g_return_val_if_fail (TALES_IS_POST (post), urls);
+
+  link = tales_post_get_link (post);
+  body = tales_post_get_body (post);
+  if (body != NULL)
+    {
+      g_autoptr(GPtrArray) body_urls = tales_html_collect_image_urls (body, link);
+
+      for (guint i = 0; body_urls != NULL && i < body_urls->len; i++)
+        add_url (urls, seen, g_ptr_array_index (body_urls, i), link);
+    }
+
+  add_url (urls, seen, tales_post_get_cover_url (post), link);
+
+  enclosures = tales_post_get_enclosures (post);
+  for (guint i = 0; enclosures != NULL && i < enclosures->len; i++)
+    {
+      TalesEnclosure *enclosure = g_ptr_array_index (enclosures, i);
+
+      if (enclosure->type != NULL && g_str_has_prefix (enclosure->type, "image/"))
+        add_url (urls, seen, enclosure->href, link);
+    }
+  return urls;
+}
+
+/* Errors */
+
+/* A failed refresh is remembered as the feed's last error, in words, and
+ * touches nothing else: not the posts, not the validators. */
+static void
+return_failure (GTask *task, GError *error)
+{
+  RefreshData *data = g_task_get_task_data (task);
+  g_autoptr(GError) store_error = NULL;
+
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      tales_feed_set_last_error (data->feed, error->message);
+      if (!tales_store_update_feed (data->store, data->feed, &store_error))
+        g_debug ("Could not save the error of %s: %s",
+                 tales_feed_get_url (data->feed), store_error->message);
+    }
+  g_task_return_error (task, error);
+}
+
+/* The worker thread: parse, merge, link images */
+
+static gboolean
+parse_posts (RefreshData *data, TalesParseResult **out, GError **error)
+{
+  GBytes *body = data->fetched->body;
+  gsize size = 0;
+  const char *bytes = body ? g_bytes_get_data (body, &size) : NULL;
+  g_autoptr(TalesParseResult) parsed = NULL;
+
+  parsed = tales_parse (bytes, size, data->fetched->final_url, NULL, NULL, error);
+  if (parsed == NULL)
+    return FALSE;
+
+  /* A broken document that still gave posts is merged (and nothing is
+   * deleted by a merge); one that gave nothing is an error, so that a
+   * truncated download never reads as "the feed is empty now". */
+  if (parsed->bozo && (parsed->posts == NULL || parsed->posts->len == 0))
+    {
+      g_set_error (error, TALES_PARSE_ERROR, TALES_PARSE_ERROR_MALFORMED,
+                   _("The feed at %s is broken and no post could be read from it: %s"),
+                   tales_feed_get_url (data->feed),
+                   parsed->bozo_message ? parsed->bozo_message : _("it is not well-formed"));
+      return FALSE;
+    }
+  if (parsed->bozo)
+    g_debug ("%s is not well-formed, %u posts recovered: %s", tales_feed_get_url (data->feed),
+             parsed->posts->len, parsed->bozo_message);
+
+  *out = g_steal_pointer (&parsed);
+  return TRUE;
+}
+
+/* What the feed says about itself, and the validators for next time. */
+static void
+update_feed_fields (RefreshData *data, TalesFeed *parsed)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  TalesFeed *feed = data->feed;
+
+  if (tales_feed_get_title (parsed) != NULL)
+    tales_feed_set_title (feed, tales_feed_get_title (parsed));
+  if (tales_feed_get_link (parsed) != NULL)
+    tales_feed_set_link (feed, tales_feed_get_link (parsed));
+  tales_feed_set_subtitle (feed, tales_feed_get_subtitle (parsed));
+  tales_feed_set_image_url (feed, tales_feed_get_image_url (parsed));
+  tales_feed_set_language (feed, tales_feed_get_language (parsed));
+  tales_feed_set_updated (feed, tales_feed_get_updated (parsed));
+  tales_feed_set_etag (feed, data->fetched->etag);
+  tales_feed_set_last_modified (feed, data->fetched->last_modified);
+  tales_feed_set_last_refresh (feed, now);
+  tales_feed_set_last_error (feed, NULL);
+}
+
+static gboolean
+link_images (RefreshData *data, GPtrArray *posts, GError **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  data->image_urls = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < posts->len; i++)
+    {
+      TalesPost *post = g_ptr_array_index (posts, i);
+      g_autoptr(GPtrArray) urls = tales_refresh_collect_post_images (post);
+
+      if (!tales_store_link_post_images (data->store, tales_post_get_db_id (post), urls, error))
+        return FALSE;
+      for (guint j = 0; j < urls->len; j++)
+        {
+          char *url = g_ptr_array_index (urls, j);
+
+          if (g_hash_table_add (seen, url))
+            g_ptr_array_add (data->image_urls, g_strdup (url));
+        }
+    }
+  return TRUE;
+}
+
+static void
+merge_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  RefreshData *data = task_data;
+  g_autoptr(TalesParseResult) parsed = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+  GError *error = NULL;
+
+  if (!parse_posts (data, &parsed, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  posts = parsed->posts ? g_ptr_array_ref (parsed->posts) : g_ptr_array_new ();
+  if (!tales_store_merge_posts (data->store, data->report.feed_id, posts,
+                                &data->report.n_new, &data->report.n_updated, &error) ||
+      !link_images (data, posts, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  update_feed_fields (data, parsed->feed);
+  if (!tales_store_update_feed (data->store, data->feed, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Back on the main context */
+
+static void
+images_cb (GObject      *source,
+           GAsyncResult *res,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RefreshData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!tales_image_cache_download_finish (TALES_IMAGE_CACHE (source), res,
+                                          &data->report.n_images_cached,
+                                          &data->report.n_images_failed, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+merged_cb (GObject      *source,
+           GAsyncResult *res,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RefreshData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (res), &error))
+    {
+      return_failure (task, error);
+      return;
+    }
+
+  /* Every image of every post, not only the new ones: the cache skips
+   * what it has, and retries what failed last time. */
+  tales_image_cache_download_async (data->images, data->image_urls,
+                                    g_task_get_cancellable (task),
+                                    images_cb, g_object_ref (task));
+}
+
+static void
+save_not_modified (GTask *task)
+{
+  RefreshData *data = g_task_get_task_data (task);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  GError *error = NULL;
+
+  data->report.not_modified = TRUE;
+  tales_feed_set_last_refresh (data->feed, now);
+  tales_feed_set_last_error (data->feed, NULL);
+  if (!tales_store_update_feed (data->store, data->feed, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+fetch_cb (GObject      *source,
+          GAsyncResult *res,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RefreshData *data = g_task_get_task_data (task);
+  g_autoptr(GTask) merge_task = NULL;
+  GError *error = NULL;
+
+  data->fetched = tales_fetcher_fetch_finish (TALES_FETCHER (source), res, &error);
+  if (data->fetched == NULL)
+    {
+      return_failure (task, error);
+      return;
+    }
+  if (data->fetched->not_modified)
+    {
+      save_not_modified (task);
+      return;
+    }
+
+  merge_task = g_task_new (NULL, g_task_get_cancellable (task), merged_cb, g_object_ref (task));
+  g_task_set_source_tag (merge_task, merge_thread);
+  g_task_set_task_data (merge_task, data, NULL);
+  g_task_run_in_thread (merge_task, merge_thread);
+}
+
+void
+tales_refresh_feed_async (TalesStore          *store,
+                          TalesFetcher        *fetcher,
+                          TalesImageCache     *images,
+                          const char          *feed_url,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RefreshData *data;
+  GError *error = NULL;
+
+  g_return_if_fail (TALES_IS_STORE (store));
+  g_return_if_fail (TALES_IS_FETCHER (fetcher));
+  g_return_if_fail (TALES_IS_IMAGE_CACHE (images));
+  g_return_if_fail (feed_url != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tales_refresh_feed_async);
+  data = g_new0 (RefreshData, 1);
+  data->store = g_object_ref (store);
+  data->fetcher = g_object_ref (fetcher);
+  data->images = g_object_ref (images);
+  g_task_set_task_data (task, data, (GDestroyNotify) refresh_data_free);
+
+  data->feed = tales_store_ensure_feed (store, feed_url, &error);
+  if (data->feed == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  data->report.feed_id = tales_feed_get_db_id (data->feed);
+
+  tales_fetcher_fetch_async (fetcher, feed_url,
+                             tales_feed_get_etag (data->feed),
+                             tales_feed_get_last_modified (data->feed),
+                             cancellable, fetch_cb, g_steal_pointer (&task));
+}
+
+/**
+ * tales_refresh_feed_finish:
+ * @report: (out) (optional): what the refresh did
+ *
+ * Returns: %TRUE, or %FALSE with @error set (a fetch, parse or store
+ *   error, or G_IO_ERROR_CANCELLED)
+ */
+gboolean
+tales_refresh_feed_finish (GAsyncResult        *result,
+                           TalesRefreshReport  *report,
+                           GError             **error)
+{
+  RefreshData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tales_refresh_feed_async, FALSE);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (report != NULL)
+    *report = data->report;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,362 @@
+/* The fetcher against a real SoupServer on 127.0.0.1. */
+
+#include "tales-core.h"
+#include "tales-test-server.h"
+
+typedef struct {
+  gboolean done;
+  TalesFetchResult *result;
+  GError *error;
+} Fetched;
+
+static void
+fetched_clear (Fetched *fetched)
+{
+  g_clear_pointer (&fetched->result, tales_fetch_result_free);
+  g_clear_error (&fetched->error);
+}
+
+static void
+fetch_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Fetched *fetched = user_data;
+
+  fetched->result = tales_fetcher_fetch_finish (TALES_FETCHER (source), res, &fetched->error);
+  fetched->done = TRUE;
+}
+
+static void
+fetch (TalesFetcher *fetcher, const char *url, const char *etag,
+       const char *last_modified, Fetched *fetched)
+{
+  memset (fetched, 0, sizeof *fetched);
+  tales_fetcher_fetch_async (fetcher, url, etag, last_modified, NULL, fetch_cb, fetched);
+  tales_test_wait_for (&fetched->done, 10000);
+  g_assert_true ((fetched->result == NULL) != (fetched->error == NULL));
+}
+
+/* An error message is a sentence: not empty, and it names the URL. */
+static void
+assert_sentence (const GError *error, const char *url)
+{
+  g_assert_nonnull (error->message);
+  g_assert_cmpuint (strlen (error->message), >, 10);
+  if (url != NULL)
+    g_assert_nonnull (strstr (error->message, url));
+}
+
+static const char feed_body[] =
+  "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title></channel></rss>";
+
+static void
+test_fetch_ok (void)
+{
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
+  g_autofree char *url = tales_test_server_url (server, "/feed.xml");
+  g_autofree char *user_agent = NULL;
+  Fetched f;
+
+  tales_test_server_add_string (server, "/feed.xml", "application/rss+xml", feed_body);
+  fetch (fetcher, url, NULL, NULL, &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (f.result->status, ==, 200);
+  g_assert_false (f.result->not_modified);
+  g_assert_cmpmem (g_bytes_get_data (f.result->body, NULL), g_bytes_get_size (f.result->body),
+                   feed_body, strlen (feed_body));
+  g_assert_cmpstr (f.result->content_type, ==, "application/rss+xml");
+  g_assert_nonnull (f.result->etag);
+  g_assert_cmpstr (f.result->last_modified, ==, "Wed, 01 Jan 2025 00:00:00 GMT");
+  g_assert_cmpstr (f.result->final_url, ==, url);
+  g_assert_null (tales_test_server_last_header (server, "/feed.xml", "If-None-Match"));
+  g_assert_true (g_str_has_prefix (tales_test_server_last_header (server, "/feed.xml", "User-Agent"),
+                                   "Tales/"));
+  fetched_clear (&f);
+}
+
+static void
+test_fetch_not_modified (void)
+{
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
+  g_autofree char *url = tales_test_server_url (server, "/feed.xml");
+  g_autofree char *etag = NULL;
+  g_autofree char *last_modified = NULL;
+  Fetched f;
+
+  tales_test_server_add_string (server, "/feed.xml", "application/rss+xml", feed_body);
+  fetch (fetcher, url, NULL, NULL, &f);
+  g_assert_no_error (f.error);
+  etag = g_strdup (f.result->etag);
+  last_modified = g_strdup (f.result->last_modified);
+  fetched_clear (&f);
+
+  fetch (fetcher, url, etag, NULL, &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpstr (tales_test_server_last_header (server, "/feed.xml", "If-None-Match"), ==, etag);
+  g_assert_cmpuint (f.result->status, ==, 304);
+  g_assert_true (f.result->not_modified);
+  g_assert_null (f.result->body);
+  fetched_clear (&f);
+
+  fetch (fetcher, url, NULL, last_modified, &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpstr (tales_test_server_last_header (server, "/feed.xml", "If-Modified-Since"), ==,
+                   last_modified);
+  g_assert_true (f.result->not_modified);
+  fetched_clear (&f);
+  g_assert_cmpuint (tales_test_server_hits (server, "/feed.xml"), ==, 3);
+}
+
+static void
+test_fetch_status (gconstpointer user_data)
+{
+  guint status = GPOINTER_TO_UINT (user_data);
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
+  g_autofree char *url = tales_test_server_url (server, "/feed.xml");
+  int code = status == 404 || status == 410 ? TALES_FETCH_ERROR_NOT_FOUND : TALES_FETCH_ERROR_HTTP;
+  Fetched f;
+
+  tales_test_server_add_status (server, "/feed.xml", status);
+  fetch (fetcher, url, NULL, NULL, &f);
+  g_assert_error (f.error, TALES_FETCH_ERROR, code);
+  assert_sentence (f.error, url);
+  if (status == 503)
+    g_assert_nonnull (strstr (f.error->message, "503 Service Unavailable"));
+  fetched_clear (&f);
+}
+
+static void
+test_fetch_timeout (void)
+{
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
+  g_autofree char *url = tales_test_server_url (server, "/slow.xml");
+  gint64 start;
+  Fetched f;
+
+  tales_test_server_add_silent (server, "/slow.xml");
+  tales_fetcher_set_timeout (fetcher, 1);
+  start = g_get_monotonic_time ();
+  fetch (fetcher, url, NULL, NULL, &f);
+  g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_TIMEOUT);
+  assert_sentence (f.error, url);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  fetched_clear (&f);
+}
+
+/* The timeout holds on a kept-alive connection made before it was set. */
+static void
+test_fetch_timeout_reused (void)
+{
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
+  g_autofree char *url = tales_test_server_url (server, "/feed.xml");
+  g_autofree char *slow_url = tales_test_server_url (server, "/slow.xml");
+  gint64 start;
+  Fetched f;
+
+  tales_test_server_add_string (server, "/feed.xml", "application/rss+xml", feed_body);
+  tales_test_server_add_silent (server, "/slow.xml");
+  fetch (fetcher, url, NULL, NULL, &f);
+  g_assert_no_error (f.error);
+  fetched_clear (&f);
+
+  tales_fetcher_set_timeout (fetcher, 1);
+  start = g_get_monotonic_time ();
+  fetch (fetcher, slow_url, NULL, NULL, &f);
+  g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (f.error->message, "1 second"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  fetched_clear (&f);
+}
+
+static void
+test_fetch_too_large (void)
+{
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
+  g_autofree char *url = tales_test_server_url (server, "/big.xml");
+  g_autofree char *small_url = tales_test_server_url (server, "/small.xml");
+  g_autofree char *big = g_malloc (100 * 1024);
+  g_autoptr(GBytes) body = NULL;
+  Fetched f;
+
+  memset (big, 'x', 100 * 1024);
+  body = g_bytes_new (big, 100 * 1024);
+  tales_test_server_add_bytes (server, "/big.xml", "application/xml", body);
+  tales_test_server_add_string (server, "/small.xml", "application/xml", feed_body);
+  tales_fetcher_set_max_bytes (fetcher, 1000);
+
+  fetch (fetcher, url, NULL, NULL, &f);
+  g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_TOO_LARGE);
+  assert_sentence (f.error, url);
+  fetched_clear (&f);
+
+  /* Under the cap is fine, and the session still works. */
+  fetch (fetcher, small_url, NULL, NULL, &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (g_bytes_get_size (f.result->body), ==, strlen (feed_body));
+  fetched_clear (&f);
+}
+
+/* No Content-Length: the cap has to hold while reading. */
+static void
+test_fetch_too_large_chunked (void)
+{
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
+  g_autofree char *url = tales_test_server_url (server, "/big.xml");
+  g_autofree char *fits_url = tales_test_server_url (server, "/fits.xml");
+  g_autofree char *big = g_malloc (300 * 1024);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) fits = NULL;
+  Fetched f;
+
+  memset (big, 'x', 300 * 1024);
+  body = g_bytes_new (big, 300 * 1024);
+  fits = g_bytes_new (big, 100 * 1024);
+  tales_test_server_add_chunked (server, "/big.xml", "application/xml", body);
+  tales_test_server_add_chunked (server, "/fits.xml", "application/xml", fits);
+  tales_fetcher_set_max_bytes (fetcher, 200 * 1024);
+
+  fetch (fetcher, url, NULL, NULL, &f);
+  g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_TOO_LARGE);
+  assert_sentence (f.error, url);
+  fetched_clear (&f);
+
+  fetch (fetcher, fits_url, NULL, NULL, &f);
+  g_assert_no_error (f.error);
+  g_assert_true (g_bytes_equal (f.result->body, fits));
+  fetched_clear (&f);
+}
+
+static void
+test_fetch_redirect (void)
+{
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
+  g_autofree char *url = tales_test_server_url (server, "/old.xml");
+  g_autofree char *final_url = tales_test_server_url (server, "/feed.xml");
+  g_autofree char *loop_url = tales_test_server_url (server, "/loop");
+  Fetched f;
+
+  tales_test_server_add_string (server, "/feed.xml", "application/rss+xml", feed_body);
+  tales_test_server_add_redirect (server, "/old.xml", 301, "/feed.xml");
+  tales_test_server_add_redirect (server, "/loop", 302, "/loop");
+
+  fetch (fetcher, url, NULL, NULL, &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpstr (f.result->final_url, ==, final_url);
+  g_assert_cmpuint (g_bytes_get_size (f.result->body), ==, strlen (feed_body));
+  fetched_clear (&f);
+
+  fetch (fetcher, loop_url, NULL, NULL, &f);
+  g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_HTTP);
+  assert_sentence (f.error, loop_url);
+  fetched_clear (&f);
+}
+
+static void
+test_fetch_refused (void)
+{
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
+  g_autofree char *url = tales_test_server_url (server, "/feed.xml");
+  Fetched f;
+
+  tales_test_server_add_string (server, "/feed.xml", "application/rss+xml", feed_body);
+  tales_test_server_stop (server);
+  fetch (fetcher, url, NULL, NULL, &f);
+  g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_NETWORK);
+  assert_sentence (f.error, url);
+  fetched_clear (&f);
+}
+
+static void
+test_fetch_invalid_url (void)
+{
+  g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
+  const char *urls[] = { "not a url", "ftp://127.0.0.1/feed.xml", "http://", "file:///etc/passwd" };
+  Fetched f;
+
+  for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
+    {
+      fetch (fetcher, urls[i], NULL, NULL, &f);
+      g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_INVALID_URL);
+      assert_sentence (f.error, urls[i]);
+      fetched_clear (&f);
+    }
+}
+
+static void
+test_fetch_cancelled (void)
+{
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *url = tales_test_server_url (server, "/slow.xml");
+  Fetched f = { 0 };
+
+  tales_test_server_add_silent (server, "/slow.xml");
+  tales_fetcher_fetch_async (fetcher, url, NULL, NULL, cancellable, fetch_cb, &f);
+  g_cancellable_cancel (cancellable);
+  tales_test_wait_for (&f.done, 5000);
+  g_assert_error (f.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  fetched_clear (&f);
+}
+
+static void
+test_fetch_resource (void)
+{
+  g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
+  Fetched f;
+
+  fetch (fetcher, TALES_WELCOME_FEED_URL, NULL, NULL, &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (f.result->status, ==, 200);
+  g_assert_true (g_str_has_prefix (g_bytes_get_data (f.result->body, NULL), "<?xml"));
+  g_assert_cmpstr (f.result->final_url, ==, TALES_WELCOME_FEED_URL);
+  g_assert_null (f.result->etag);
+  g_assert_null (f.result->last_modified);
+  fetched_clear (&f);
+
+  fetch (fetcher, "resource:///io/github/talesreader/Tales/welcome/offline.png", NULL, NULL, &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpstr (f.result->content_type, ==, "image/png");
+  fetched_clear (&f);
+
+  fetch (fetcher, "resource:///io/github/talesreader/Tales/welcome/missing.png", NULL, NULL, &f);
+  g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_NOT_FOUND);
+  fetched_clear (&f);
+}
+
+int
+main (int argc, char *argv[])
+{
+  /* No system proxy: the isolated dirs hide its GSettings schema (which
+   * glib-networking's GNOME resolver would abort on), and the tests must
+   * reach nothing but 127.0.0.1 anyway. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  tales_core_init ();
+
+  g_test_add_func ("/tales/fetch/ok", test_fetch_ok);
+  g_test_add_func ("/tales/fetch/not-modified", test_fetch_not_modified);
+  g_test_add_data_func ("/tales/fetch/status/404", GUINT_TO_POINTER (404), test_fetch_status);
+  g_test_add_data_func ("/tales/fetch/status/410", GUINT_TO_POINTER (410), test_fetch_status);
+  g_test_add_data_func ("/tales/fetch/status/503", GUINT_TO_POINTER (503), test_fetch_status);
+  g_test_add_data_func ("/tales/fetch/status/403", GUINT_TO_POINTER (403), test_fetch_status);
+  g_test_add_func ("/tales/fetch/timeout", test_fetch_timeout);
+  g_test_add_func ("/tales/fetch/timeout-reused", test_fetch_timeout_reused);
+  g_test_add_func ("/tales/fetch/too-large", test_fetch_too_large);
+  g_test_add_func ("/tales/fetch/too-large-chunked", test_fetch_too_large_chunked);
+  g_test_add_func ("/tales/fetch/redirect", test_fetch_redirect);
+  g_test_add_func ("/tales/fetch/refused", test_fetch_refused);
+  g_test_add_func ("/tales/fetch/invalid-url", test_fetch_invalid_url);
+  g_test_add_func ("/tales/fetch/cancelled", test_fetch_cancelled);
+  g_test_add_func ("/tales/fetch/resource", test_fetch_resource);
+
+  return g_test_run ();
+}
