@@ -1,0 +1,38 @@
+# Sourced by build-aux/run and build-aux/test: installs the Debian packages
+# Tales needs to build, run and test, when any of them is missing.
+
+TALES_DEBIAN_PACKAGES=(
+  build-essential meson ninja-build pkg-config gettext
+  libglib2.0-dev libglib2.0-bin libxml2-dev libjson-glib-dev libsqlite3-dev libsoup-3.0-dev
+  libgtk-4-dev libadwaita-1-dev libwebkitgtk-6.0-dev
+  desktop-file-utils appstream xvfb xauth imagemagick fonts-cantarell python3
+)
+
+tales_install_deps () {
+  local missing=()
+  local pkg
+  for pkg in "${TALES_DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+
+  local cmd="apt-get install -y -o DPkg::Lock::Timeout=900 ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Tales needs these Debian packages; install them as root with:" >&2
+    echo "  sudo apt-get update && sudo $cmd" >&2
+    exit 1
+  fi
+  echo "Installing: ${missing[*]}" >&2
+  apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $cmd >&2
+}
+
+tales_build () {
+  local builddir=$1; shift
+  if [ ! -f "$builddir/build.ninja" ]; then
+    meson setup "$builddir" "$@" >&2 || return 1
+  elif [ $# -gt 0 ]; then
+    meson configure "$builddir" "$@" >&2 || return 1
+  fi
+  ninja -C "$builddir" >&2
+}

@@ -1,0 +1,352 @@
+#define G_LOG_DOMAIN "tales-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tales-app-resources.h"
+#include "tales-application.h"
+#include "tales-window.h"
+
+struct _TalesApplication
+{
+  AdwApplication parent_instance;
+
+  GSettings *settings;
+  TalesStore *store;
+  TalesFetcher *fetcher;
+  TalesImageCache *image_cache;
+  GError *store_error;
+};
+
+G_DEFINE_FINAL_TYPE (TalesApplication, tales_application, ADW_TYPE_APPLICATION)
+
+void
+tales_application_ensure_resources (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      g_resources_register (tales_app_get_resource ());
+      g_once_init_leave (&initialized, 1);
+    }
+}
+
+static TalesWindow *
+get_window (TalesApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  return TALES_IS_WINDOW (window) ? TALES_WINDOW (window) : NULL;
+}
+
+static gboolean
+is_subscribable_url (const char *url)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (url);
+
+  return scheme != NULL &&
+         (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0) &&
+         g_uri_is_valid (url, G_URI_FLAGS_NONE, NULL);
+}
+
+static void
+subscribe_action_cb (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  TalesApplication *self = user_data;
+  const char *url = g_variant_get_string (parameter, NULL);
+  TalesWindow *window = get_window (self);
+  g_autoptr(TalesFeed) feed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->store == NULL)
+    return;
+
+  if (!is_subscribable_url (url))
+    g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 _("“%s” is not a web address"), url);
+  else
+    feed = tales_store_ensure_feed (self->store, url, &error);
+
+  if (feed == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not subscribe: %s"), error->message);
+
+      if (window != NULL)
+        tales_window_show_message (window, message);
+      else
+        g_printerr ("%s\n", message);
+      return;
+    }
+
+  /* Without a window yet, activate refreshes everything anyway. */
+  if (window != NULL)
+    tales_window_refresh (window);
+}
+
+static void
+about_action_cb (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  TalesApplication *self = user_data;
+  static const char *developers[] = { "The Tales team", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
+                        "modal", TRUE,
+                        "application-name", _("Tales"),
+                        "application-icon", APP_ID,
+                        "version", PACKAGE_VERSION,
+                        "developer-name", _("The Tales team"),
+                        "developers", developers,
+                        "comments", _("Read feeds, keep every post and picture, read them offline."),
+                        "website", "https://github.com/talesreader/tales",
+                        "issue-url", "https://github.com/talesreader/tales/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_action_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GApplication *app = user_data;
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+
+  /* Closing the windows first lets them save their size. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+  g_list_free (windows);
+  g_application_quit (app);
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "subscribe", .activate = subscribe_action_cb, .parameter_type = "s" },
+  { .name = "about", .activate = about_action_cb },
+  { .name = "quit", .activate = quit_action_cb },
+};
+
+/* The built-in welcome feed is there on the first run, so the window is
+ * never empty; the default blog is offered once, and removing it later is
+ * respected. */
+static void
+prepare_subscriptions (TalesApplication *self)
+{
+  g_autoptr(GPtrArray) feeds = NULL;
+  g_autoptr(GError) error = NULL;
+
+  feeds = tales_store_list_feeds (self->store, &error);
+  if (feeds == NULL)
+    {
+      g_warning ("Could not list subscriptions: %s", error->message);
+      return;
+    }
+
+  if (feeds->len == 0)
+    {
+      g_autoptr(TalesFeed) welcome = tales_store_ensure_feed (self->store, TALES_WELCOME_FEED_URL, &error);
+
+      if (welcome == NULL)
+        {
+          g_warning ("Could not add the welcome feed: %s", error->message);
+          g_clear_error (&error);
+        }
+    }
+
+  if (!g_settings_get_boolean (self->settings, "default-feed-subscribed"))
+    {
+      g_autoptr(TalesFeed) feed = tales_store_ensure_feed (self->store, TALES_DEFAULT_FEED_URL, &error);
+
+      if (feed != NULL)
+        g_settings_set_boolean (self->settings, "default-feed-subscribed", TRUE);
+      else
+        g_warning ("Could not subscribe to %s: %s", TALES_DEFAULT_FEED_URL, error->message);
+    }
+}
+
+static void
+open_library (TalesApplication *self)
+{
+  self->store = tales_store_open_default (&self->store_error);
+  self->fetcher = tales_fetcher_new ();
+  if (self->store == NULL)
+    {
+      g_printerr ("%s\n", self->store_error->message);
+      return;
+    }
+
+  self->image_cache = tales_image_cache_new_default (self->store, self->fetcher);
+  prepare_subscriptions (self);
+}
+
+static void
+tales_application_startup (GApplication *app)
+{
+  TalesApplication *self = TALES_APPLICATION (app);
+  static const char *refresh_accels[] = { "<Control>r", "F5", NULL };
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  /* Before chaining up: AdwApplication loads style.css from the resources. */
+  tales_application_ensure_resources ();
+  tales_core_init ();
+
+  G_APPLICATION_CLASS (tales_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.refresh", refresh_accels);
+
+  self->settings = g_settings_new (APP_ID);
+  open_library (self);
+}
+
+static void
+tales_application_activate (GApplication *app)
+{
+  TalesApplication *self = TALES_APPLICATION (app);
+  TalesWindow *window = get_window (self);
+  const char *screenshot;
+
+  if (window != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (window));
+      return;
+    }
+
+  window = tales_window_new (self);
+
+  /* build-aux/screenshot: capture the window once a post is on screen. */
+  screenshot = g_getenv ("TALES_SCREENSHOT");
+  if (screenshot != NULL && *screenshot != '\0')
+    tales_window_capture_when_ready (window, screenshot);
+
+  gtk_window_present (GTK_WINDOW (window));
+  tales_window_refresh (window);
+}
+
+static int
+tales_application_handle_local_options (GApplication *app,
+                                        GVariantDict *options)
+{
+  g_autofree const char **urls = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_variant_dict_lookup (options, "version", "b", NULL))
+    {
+      g_print ("%s %s\n", "tales", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (!g_variant_dict_lookup (options, "subscribe", "^a&s", &urls))
+    return -1;
+
+  /* Through the action, so a running instance subscribes too. */
+  if (!g_application_register (app, NULL, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  for (guint i = 0; urls[i] != NULL; i++)
+    g_action_group_activate_action (G_ACTION_GROUP (app), "subscribe", g_variant_new_string (urls[i]));
+
+  return -1;
+}
+
+static void
+tales_application_dispose (GObject *object)
+{
+  TalesApplication *self = TALES_APPLICATION (object);
+
+  g_clear_object (&self->image_cache);
+  g_clear_object (&self->fetcher);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (tales_application_parent_class)->dispose (object);
+}
+
+static void
+tales_application_finalize (GObject *object)
+{
+  TalesApplication *self = TALES_APPLICATION (object);
+
+  g_clear_error (&self->store_error);
+
+  G_OBJECT_CLASS (tales_application_parent_class)->finalize (object);
+}
+
+static void
+tales_application_class_init (TalesApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = tales_application_dispose;
+  object_class->finalize = tales_application_finalize;
+  app_class->startup = tales_application_startup;
+  app_class->activate = tales_application_activate;
+  app_class->handle_local_options = tales_application_handle_local_options;
+}
+
+static void
+tales_application_init (TalesApplication *self)
+{
+  static const GOptionEntry entries[] = {
+    { "subscribe", 's', 0, G_OPTION_ARG_STRING_ARRAY, NULL,
+      N_("Subscribe to the feed at URL"), N_("URL") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+}
+
+TalesApplication *
+tales_application_new (void)
+{
+  return g_object_new (TALES_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", RESOURCE_PREFIX,
+                       NULL);
+}
+
+TalesStore *
+tales_application_get_store (TalesApplication *self)
+{
+  g_return_val_if_fail (TALES_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+TalesFetcher *
+tales_application_get_fetcher (TalesApplication *self)
+{
+  g_return_val_if_fail (TALES_IS_APPLICATION (self), NULL);
+
+  return self->fetcher;
+}
+
+TalesImageCache *
+tales_application_get_image_cache (TalesApplication *self)
+{
+  g_return_val_if_fail (TALES_IS_APPLICATION (self), NULL);
+
+  return self->image_cache;
+}
+
+const GError *
+tales_application_get_store_error (TalesApplication *self)
+{
+  g_return_val_if_fail (TALES_IS_APPLICATION (self), NULL);
+
+  return self->store_error;
+}

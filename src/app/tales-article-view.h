@@ -1,0 +1,40 @@
+#pragma once
+
+#include <gtk/gtk.h>
+#include <webkit/webkit.h>
+
+#include "tales-core.h"
+
+G_BEGIN_DECLS
+
+#define TALES_TYPE_ARTICLE_VIEW (tales_article_view_get_type ())
+G_DECLARE_FINAL_TYPE (TalesArticleView, tales_article_view, TALES, ARTICLE_VIEW, GtkWidget)
+
+/* A WebKit view that shows one post and nothing else: its own web context
+ * and ephemeral network session (behind a dead proxy), a strict CSP, a
+ * content filter blocking every remote scheme, no JavaScript markup, and
+ * images served from @cache through the tales-image: scheme. */
+GtkWidget       *tales_article_view_new             (TalesImageCache  *cache);
+
+TalesImageCache *tales_article_view_get_image_cache (TalesArticleView *self);
+void             tales_article_view_set_image_cache (TalesArticleView *self,
+                                                     TalesImageCache  *cache);
+
+/* Renders @post (body loaded) and shows it. The load waits until the
+ * content filter is compiled; the "loaded" signal says when it is done. */
+void             tales_article_view_show_post       (TalesArticleView *self,
+                                                     TalesPost        *post);
+/* (transfer none) (nullable): the post shown */
+TalesPost       *tales_article_view_get_post        (TalesArticleView *self);
+/* TRUE from show_post until the document finished loading. */
+gboolean         tales_article_view_is_loading      (TalesArticleView *self);
+
+/* (transfer none): the web view, for tests and screenshots. */
+WebKitWebView   *tales_article_view_get_web_view    (TalesArticleView *self);
+
+/* Loads @html as is (no sanitizer) with the article base URI, through the
+ * same guarded view. For tests proving the web view blocks on its own. */
+void             tales_article_view_load_raw_html   (TalesArticleView *self,
+                                                     const char       *html);
+
+G_END_DECLS

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <adwaita.h>
+
+#include "tales-application.h"
+#include "tales-article-view.h"
+#include "tales-core.h"
+
+G_BEGIN_DECLS
+
+#define TALES_TYPE_WINDOW (tales_window_get_type ())
+G_DECLARE_FINAL_TYPE (TalesWindow, tales_window, TALES, WINDOW, AdwApplicationWindow)
+
+/* A window on @app's library. Tests may instead build one on any store with
+ * g_object_new (TALES_TYPE_WINDOW, "store", s, "fetcher", f,
+ * "image-cache", c, NULL); the application is optional then. */
+TalesWindow      *tales_window_new              (TalesApplication *app);
+
+/* Refreshes every subscription, one after the other, reloading the list
+ * as each one lands; failures become toasts. Does nothing while a refresh
+ * runs. "refresh-finished" is emitted at the end. */
+void              tales_window_refresh          (TalesWindow *self);
+gboolean          tales_window_is_refreshing    (TalesWindow *self);
+/* Re-reads the list of posts from the store, keeping the selection. */
+void              tales_window_reload_posts     (TalesWindow *self);
+
+/* Shows @message in a toast. */
+void              tales_window_show_message     (TalesWindow *self,
+                                                 const char  *message);
+
+/* (transfer none): the list's selection model (GtkSingleSelection of TalesPost) */
+GtkSingleSelection *tales_window_get_selection  (TalesWindow *self);
+/* (transfer none) */
+TalesArticleView *tales_window_get_article_view (TalesWindow *self);
+
+/* Saves a PNG of the window to @path once the next refresh has finished
+ * and a post with images is shown, then quits the application. */
+void              tales_window_capture_when_ready (TalesWindow *self,
+                                                   const char  *path);
+/* Renders the window now and writes it as PNG to @path. */
+gboolean          tales_window_save_png         (TalesWindow  *self,
+                                                 const char   *path,
+                                                 GError      **error);
+
+G_END_DECLS
