@@ -1,6 +1,6 @@
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "tales-feed.h"
 #include "tales-post.h"
@@ -27,6 +27,11 @@ typedef struct {
   TalesFeed *feed;      /* channel-level data; never NULL on success */
   GPtrArray *posts;     /* TalesPost, in document order; NULL when streamed */
 } TalesParseResult;
+
+/* The date text of the feed's lastBuildDate / updated exactly as written,
+ * kept on TalesParseResult.feed as object data under this key (TalesFeed
+ * has only the parsed date); NULL when the feed had none. */
+#define TALES_PARSE_FEED_UPDATED_TEXT "tales-parse-updated-text"
 
 void tales_parse_result_free (TalesParseResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TalesParseResult, tales_parse_result_free)
@@ -59,5 +64,28 @@ TalesParseResult *tales_parse (const char         *data,
                                TalesParsePostFunc  on_post,
                                gpointer            user_data,
                                GError            **error);
+
+/**
+ * tales_parse_stream:
+ * @stream: the raw, undecoded bytes of the document
+ * @base_uri: (nullable): where the document came from
+ * @on_post: (nullable): as for tales_parse()
+ * @user_data: for @on_post
+ * @cancellable: (nullable): a #GCancellable
+ * @error: set when the bytes are not a feed, or reading @stream failed
+ *   (then a G_IO_ERROR, e.g. G_IO_ERROR_CANCELLED)
+ *
+ * Like tales_parse(), but reads @stream a little at a time, so that not
+ * even the document's bytes are all in memory at once. Blocks: call it
+ * from a worker thread.
+ *
+ * Returns: (transfer full) (nullable): the result, or %NULL with @error set
+ */
+TalesParseResult *tales_parse_stream (GInputStream       *stream,
+                                      const char         *base_uri,
+                                      TalesParsePostFunc  on_post,
+                                      gpointer            user_data,
+                                      GCancellable       *cancellable,
+                                      GError            **error);
 
 G_END_DECLS
