@@ -8,10 +8,12 @@ struct _TalesFeed
   GObject parent_instance;
 
   gint64 db_id;
+  guint refresh_hint;
   /* Indexed by the string PROP_ ids, which come first in the enum. */
-  char *strings[10];
+  char *strings[12];
   GDateTime *last_refresh;
   GDateTime *updated;
+  GDateTime *next_refresh;
 };
 
 enum {
@@ -24,14 +26,18 @@ enum {
   PROP_ETAG,
   PROP_LAST_MODIFIED,
   PROP_LAST_ERROR,
-  LAST_STRING_PROP = PROP_LAST_ERROR,
+  PROP_USER_TITLE,
+  PROP_FOLDER,
+  LAST_STRING_PROP = PROP_FOLDER,
   PROP_DB_ID,
   PROP_LAST_REFRESH,
   PROP_UPDATED,
+  PROP_NEXT_REFRESH,
+  PROP_REFRESH_HINT,
   N_PROPS
 };
 
-G_STATIC_ASSERT (LAST_STRING_PROP < 10);
+G_STATIC_ASSERT (LAST_STRING_PROP < 12);
 
 G_DEFINE_FINAL_TYPE (TalesFeed, tales_feed, G_TYPE_OBJECT)
 
@@ -63,6 +69,7 @@ tales_feed_finalize (GObject *object)
     g_free (self->strings[i]);
   g_clear_pointer (&self->last_refresh, g_date_time_unref);
   g_clear_pointer (&self->updated, g_date_time_unref);
+  g_clear_pointer (&self->next_refresh, g_date_time_unref);
 
   G_OBJECT_CLASS (tales_feed_parent_class)->finalize (object);
 }
@@ -88,6 +95,12 @@ tales_feed_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
       break;
     case PROP_UPDATED:
       g_value_set_boxed (value, self->updated);
+      break;
+    case PROP_NEXT_REFRESH:
+      g_value_set_boxed (value, self->next_refresh);
+      break;
+    case PROP_REFRESH_HINT:
+      g_value_set_uint (value, self->refresh_hint);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -116,6 +129,12 @@ tales_feed_set_property (GObject *object, guint prop_id, const GValue *value, GP
     case PROP_UPDATED:
       tales_feed_set_updated (self, g_value_get_boxed (value));
       break;
+    case PROP_NEXT_REFRESH:
+      tales_feed_set_next_refresh (self, g_value_get_boxed (value));
+      break;
+    case PROP_REFRESH_HINT:
+      tales_feed_set_refresh_hint (self, g_value_get_uint (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -128,7 +147,7 @@ tales_feed_class_init (TalesFeedClass *klass)
   const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
   static const char *string_names[] = {
     NULL, "url", "title", "link", "subtitle", "image-url", "language",
-    "etag", "last-modified", "last-error",
+    "etag", "last-modified", "last-error", "user-title", "folder",
   };
 
   object_class->finalize = tales_feed_finalize;
@@ -141,6 +160,8 @@ tales_feed_class_init (TalesFeedClass *klass)
   properties[PROP_DB_ID] = g_param_spec_int64 ("db-id", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_LAST_REFRESH] = g_param_spec_boxed ("last-refresh", NULL, NULL, G_TYPE_DATE_TIME, flags);
   properties[PROP_UPDATED] = g_param_spec_boxed ("updated", NULL, NULL, G_TYPE_DATE_TIME, flags);
+  properties[PROP_REFRESH_HINT] = g_param_spec_uint ("refresh-hint", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_NEXT_REFRESH] = g_param_spec_boxed ("next-refresh", NULL, NULL, G_TYPE_DATE_TIME, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -177,6 +198,20 @@ STRING_ACCESSORS (language, PROP_LANGUAGE)
 STRING_ACCESSORS (etag, PROP_ETAG)
 STRING_ACCESSORS (last_modified, PROP_LAST_MODIFIED)
 STRING_ACCESSORS (last_error, PROP_LAST_ERROR)
+STRING_ACCESSORS (user_title, PROP_USER_TITLE)
+STRING_ACCESSORS (folder, PROP_FOLDER)
+
+const char *
+tales_feed_get_display_title (TalesFeed *self)
+{
+  g_return_val_if_fail (TALES_IS_FEED (self), NULL);
+
+  if (self->strings[PROP_USER_TITLE] && *self->strings[PROP_USER_TITLE])
+    return self->strings[PROP_USER_TITLE];
+  if (self->strings[PROP_TITLE] && *self->strings[PROP_TITLE])
+    return self->strings[PROP_TITLE];
+  return self->strings[PROP_URL];
+}
 
 gint64
 tales_feed_get_db_id (TalesFeed *self)
@@ -221,4 +256,35 @@ tales_feed_set_updated (TalesFeed *self, GDateTime *updated)
 {
   g_return_if_fail (TALES_IS_FEED (self));
   set_date (self, &self->updated, updated, PROP_UPDATED);
+}
+
+GDateTime *
+tales_feed_get_next_refresh (TalesFeed *self)
+{
+  g_return_val_if_fail (TALES_IS_FEED (self), NULL);
+  return self->next_refresh;
+}
+
+void
+tales_feed_set_next_refresh (TalesFeed *self, GDateTime *when)
+{
+  g_return_if_fail (TALES_IS_FEED (self));
+  set_date (self, &self->next_refresh, when, PROP_NEXT_REFRESH);
+}
+
+guint
+tales_feed_get_refresh_hint (TalesFeed *self)
+{
+  g_return_val_if_fail (TALES_IS_FEED (self), 0);
+  return self->refresh_hint;
+}
+
+void
+tales_feed_set_refresh_hint (TalesFeed *self, guint seconds)
+{
+  g_return_if_fail (TALES_IS_FEED (self));
+  if (self->refresh_hint == seconds)
+    return;
+  self->refresh_hint = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFRESH_HINT]);
 }

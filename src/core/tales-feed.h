@@ -25,6 +25,15 @@ const char *tales_feed_get_image_url     (TalesFeed *self);
 void        tales_feed_set_image_url     (TalesFeed *self, const char *image_url);
 const char *tales_feed_get_language      (TalesFeed *self);
 void        tales_feed_set_language      (TalesFeed *self, const char *language);
+/* The name the person gave the feed, shown instead of its own title;
+ * NULL when not renamed. */
+const char *tales_feed_get_user_title    (TalesFeed *self);
+void        tales_feed_set_user_title    (TalesFeed *self, const char *user_title);
+/* The user title, else the feed's title, else its URL: what to show. */
+const char *tales_feed_get_display_title (TalesFeed *self);
+/* The OPML folder the feed sits in; NULL at the top level. */
+const char *tales_feed_get_folder        (TalesFeed *self);
+void        tales_feed_set_folder        (TalesFeed *self, const char *folder);
 /* HTTP validators for conditional GET, remembered by the store. */
 const char *tales_feed_get_etag          (TalesFeed *self);
 void        tales_feed_set_etag          (TalesFeed *self, const char *etag);
@@ -35,6 +44,14 @@ const char *tales_feed_get_last_error    (TalesFeed *self);
 void        tales_feed_set_last_error    (TalesFeed *self, const char *last_error);
 GDateTime  *tales_feed_get_last_refresh  (TalesFeed *self);
 void        tales_feed_set_last_refresh  (TalesFeed *self, GDateTime *when);
+/* The earliest time the feed may be fetched again, from its own hints
+ * (ttl, sy:updatePeriod, Cache-Control, Retry-After); NULL: any time. */
+GDateTime  *tales_feed_get_next_refresh  (TalesFeed *self);
+void        tales_feed_set_next_refresh  (TalesFeed *self, GDateTime *when);
+/* How often the feed says it changes, in seconds (RSS ttl,
+ * sy:updatePeriod/updateFrequency); 0 when it does not say. */
+guint       tales_feed_get_refresh_hint  (TalesFeed *self);
+void        tales_feed_set_refresh_hint  (TalesFeed *self, guint seconds);
 GDateTime  *tales_feed_get_updated       (TalesFeed *self);
 void        tales_feed_set_updated       (TalesFeed *self, GDateTime *updated);
 

@@ -11,6 +11,9 @@ struct _TalesPost
 
   gint64 db_id;
   gint64 feed_id;
+  gboolean is_read;
+  gboolean is_starred;
+  int images_missing;
   /* Indexed by the string PROP_ ids, which come first in the enum, so that
    * one getter/setter pair serves every text property. */
   char *strings[11];
@@ -38,6 +41,9 @@ enum {
   PROP_PUBLISHED,
   PROP_UPDATED,
   PROP_CATEGORIES,
+  PROP_IS_READ,
+  PROP_IS_STARRED,
+  PROP_IMAGES_MISSING,
   N_PROPS
 };
 
@@ -151,6 +157,15 @@ tales_post_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
     case PROP_CATEGORIES:
       g_value_set_boxed (value, tales_post_get_categories (self));
       break;
+    case PROP_IS_READ:
+      g_value_set_boolean (value, self->is_read);
+      break;
+    case PROP_IS_STARRED:
+      g_value_set_boolean (value, self->is_starred);
+      break;
+    case PROP_IMAGES_MISSING:
+      g_value_set_int (value, self->images_missing);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -184,6 +199,15 @@ tales_post_set_property (GObject *object, guint prop_id, const GValue *value, GP
     case PROP_CATEGORIES:
       tales_post_set_categories (self, g_value_get_boxed (value));
       break;
+    case PROP_IS_READ:
+      tales_post_set_is_read (self, g_value_get_boolean (value));
+      break;
+    case PROP_IS_STARRED:
+      tales_post_set_is_starred (self, g_value_get_boolean (value));
+      break;
+    case PROP_IMAGES_MISSING:
+      tales_post_set_images_missing (self, g_value_get_int (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -211,6 +235,9 @@ tales_post_class_init (TalesPostClass *klass)
   properties[PROP_PUBLISHED] = g_param_spec_boxed ("published", NULL, NULL, G_TYPE_DATE_TIME, flags);
   properties[PROP_UPDATED] = g_param_spec_boxed ("updated", NULL, NULL, G_TYPE_DATE_TIME, flags);
   properties[PROP_CATEGORIES] = g_param_spec_boxed ("categories", NULL, NULL, G_TYPE_STRV, flags);
+  properties[PROP_IS_READ] = g_param_spec_boolean ("is-read", NULL, NULL, FALSE, flags);
+  properties[PROP_IS_STARRED] = g_param_spec_boolean ("is-starred", NULL, NULL, FALSE, flags);
+  properties[PROP_IMAGES_MISSING] = g_param_spec_int ("images-missing", NULL, NULL, -1, G_MAXINT, -1, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -218,6 +245,7 @@ tales_post_class_init (TalesPostClass *klass)
 static void
 tales_post_init (TalesPost *self)
 {
+  self->images_missing = -1;
   self->tags = g_ptr_array_new_with_free_func ((GDestroyNotify) tales_tag_free);
   self->enclosures = g_ptr_array_new_with_free_func ((GDestroyNotify) tales_enclosure_free);
 }
@@ -407,3 +435,22 @@ tales_post_get_body (TalesPost *self)
     return content;
   return strlen (content) >= strlen (summary) ? content : summary;
 }
+
+#define FLAG_ACCESSORS(name, type, PROP)                               \
+  type tales_post_get_##name (TalesPost *self)                        \
+  {                                                                    \
+    g_return_val_if_fail (TALES_IS_POST (self), 0);                    \
+    return self->name;                                                 \
+  }                                                                    \
+  void tales_post_set_##name (TalesPost *self, type value)            \
+  {                                                                    \
+    g_return_if_fail (TALES_IS_POST (self));                           \
+    if (self->name == value)                                           \
+      return;                                                          \
+    self->name = value;                                                \
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP]);      \
+  }
+
+FLAG_ACCESSORS (is_read, gboolean, PROP_IS_READ)
+FLAG_ACCESSORS (is_starred, gboolean, PROP_IS_STARRED)
+FLAG_ACCESSORS (images_missing, int, PROP_IMAGES_MISSING)

@@ -64,6 +64,16 @@ void         tales_post_set_published    (TalesPost *self, GDateTime *published)
 GDateTime   *tales_post_get_updated      (TalesPost *self);
 void         tales_post_set_updated      (TalesPost *self, GDateTime *updated);
 
+/* The reader's state, kept by the store. */
+gboolean     tales_post_get_is_read      (TalesPost *self);
+void         tales_post_set_is_read      (TalesPost *self, gboolean is_read);
+gboolean     tales_post_get_is_starred   (TalesPost *self);
+void         tales_post_set_is_starred   (TalesPost *self, gboolean is_starred);
+/* How many of the images the post needs are not in the cache: 0 means the
+ * post is fully available offline; -1 means not known yet. */
+int          tales_post_get_images_missing (TalesPost *self);
+void         tales_post_set_images_missing (TalesPost *self, int images_missing);
+
 /* The terms of the post's tags, in feed order; never NULL. */
 const char * const *tales_post_get_categories (TalesPost *self);
 void         tales_post_set_categories   (TalesPost *self, const char * const *categories);

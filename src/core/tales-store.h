@@ -128,4 +128,105 @@ TalesImageRecord *tales_store_get_image_by_url_hash (TalesStore *self,
                                                      const char *url_hash,
                                                      GError    **error);
 
+/* ---- The reader's library: state, filters, counts, retention ---- */
+
+/* Which posts a list shows. Search combines with any kind. */
+typedef enum {
+  TALES_FILTER_ALL,
+  TALES_FILTER_UNREAD,
+  TALES_FILTER_STARRED,
+  TALES_FILTER_FEED,       /* @feed_id */
+  TALES_FILTER_CATEGORY,   /* @category, compared case-folded */
+} TalesFilterKind;
+
+typedef struct {
+  TalesFilterKind kind;
+  gint64 feed_id;
+  const char *category;
+  const char *search;      /* nullable: words to find in title, text, author, categories (FTS5) */
+} TalesPostFilter;
+
+/* The ids of the posts @filter selects, in display order (newest first).
+ * Returns (transfer full) (element-type gint64): the ids. */
+GArray     *tales_store_query_post_ids    (TalesStore            *self,
+                                           const TalesPostFilter *filter,
+                                           GError               **error);
+/* List rows (no summary or content) for @ids, in the order given; ids that
+ * no longer exist are skipped. Returns (transfer full) (element-type TalesPost). */
+GPtrArray  *tales_store_load_post_rows    (TalesStore            *self,
+                                           const gint64          *ids,
+                                           guint                  n_ids,
+                                           GError               **error);
+
+gboolean    tales_store_set_read          (TalesStore  *self,
+                                           gint64       post_id,
+                                           gboolean     is_read,
+                                           GError     **error);
+gboolean    tales_store_set_starred       (TalesStore  *self,
+                                           gint64       post_id,
+                                           gboolean     is_starred,
+                                           GError     **error);
+/* Marks every post @filter selects as read, in one transaction. */
+gboolean    tales_store_mark_all_read     (TalesStore            *self,
+                                           const TalesPostFilter *filter,
+                                           GError               **error);
+
+/* Per feed: how many posts, how many unread. */
+typedef struct {
+  gint64 feed_id;
+  guint n_posts;
+  guint n_unread;
+} TalesFeedCounts;
+/* Returns (transfer full) (element-type TalesFeedCounts): one per feed. */
+GArray     *tales_store_count_by_feed     (TalesStore  *self,
+                                           GError     **error);
+guint       tales_store_count_unread      (TalesStore  *self,
+                                           GError     **error);
+guint       tales_store_count_starred     (TalesStore  *self,
+                                           GError     **error);
+
+/* Every category seen across all feeds, case-folded into one ("Python" and
+ * "python" are one; the name shown is the most used spelling), with the
+ * number of posts, sorted by name. */
+typedef struct {
+  char *name;
+  guint n_posts;
+} TalesCategoryCount;
+void tales_category_count_free (TalesCategoryCount *count);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TalesCategoryCount, tales_category_count_free)
+/* Returns (transfer full) (element-type TalesCategoryCount). */
+GPtrArray  *tales_store_list_categories   (TalesStore  *self,
+                                           GError     **error);
+
+/* Subscribes to every feed of @feeds (TalesFeed with url, and optionally
+ * title, user title and folder) in one transaction: all or nothing.
+ * Feeds already subscribed are left as they are and not counted. */
+gboolean    tales_store_add_feeds         (TalesStore  *self,
+                                           GPtrArray   *feeds,
+                                           guint       *n_added,
+                                           GError     **error);
+
+/* Unsubscribes: the feed, its posts and their image records go (in one
+ * transaction). Returns the cache files no post needs any more in
+ * @orphaned_paths (relative to the image cache dir) for the caller to delete. */
+gboolean    tales_store_remove_feed       (TalesStore  *self,
+                                           gint64       feed_id,
+                                           GPtrArray  **orphaned_paths,
+                                           GError     **error);
+
+/* Deletes read, unstarred posts first seen before @older_than (starred and
+ * unread posts are never pruned), and reports the cache files that no
+ * remaining post needs. */
+gboolean    tales_store_prune             (TalesStore  *self,
+                                           GDateTime   *older_than,
+                                           guint       *n_pruned,
+                                           GPtrArray  **orphaned_paths,
+                                           GError     **error);
+
+/* The URLs of images that stored posts need and that are not cached
+ * (pending or failed), for the "make available offline" backfill.
+ * Returns (transfer full) (element-type utf8). */
+GPtrArray  *tales_store_list_missing_images (TalesStore  *self,
+                                             GError     **error);
+
 G_END_DECLS

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tales-fetcher.h"
+
+G_BEGIN_DECLS
+
+/* A feed found for an address someone pasted. */
+typedef struct {
+  char *url;
+  char *title;   /* nullable */
+  char *type;    /* "application/rss+xml", "application/atom+xml", "application/feed+json" */
+} TalesDiscoveredFeed;
+
+void tales_discovered_feed_free (TalesDiscoveredFeed *feed);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TalesDiscoveredFeed, tales_discovered_feed_free)
+
+/* Finds the feeds behind @url: @url itself when it is a feed; else the
+ * page's <link rel="alternate" type="application/rss+xml|atom+xml|feed+json">
+ * in order; else the first of the common paths (/feed, /rss.xml, /atom.xml,
+ * /feed.xml, /index.xml, /feed.json) that answers with a feed. */
+void       tales_discover_async  (TalesFetcher        *fetcher,
+                                  const char          *url,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data);
+/* Returns (transfer full) (element-type TalesDiscoveredFeed): at least one
+ * feed, or NULL with an error that says in words that none was found. */
+GPtrArray *tales_discover_finish (GAsyncResult        *result,
+                                  GError             **error);
+
+G_END_DECLS
