@@ -5,7 +5,7 @@ TALES_DEBIAN_PACKAGES=(
   build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libxml2-dev libjson-glib-dev libsqlite3-dev libsoup-3.0-dev
   libgtk-4-dev libadwaita-1-dev libwebkitgtk-6.0-dev
-  desktop-file-utils appstream xvfb xauth imagemagick fonts-cantarell python3
+  desktop-file-utils appstream flatpak-builder xvfb xauth imagemagick fonts-cantarell python3
 )
 
 tales_install_deps () {
