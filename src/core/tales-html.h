@@ -33,9 +33,11 @@ char      *tales_html_sanitize         (const char *html,
  * @html: untrusted HTML
  * @base_uri: (nullable): what relative URLs resolve against
  *
- * The absolute http(s) URLs of every image the sanitized page will show:
- * each <img src> and the srcset candidate chosen for display, in document
- * order, without duplicates.
+ * The absolute http(s) URLs (and resource: URLs, which the built-in feed
+ * uses) of every image the sanitized page will show: each <img src> and
+ * the srcset candidate chosen for display, in document order, without
+ * duplicates. tales_html_sanitize() rewrites exactly these to
+ * tales_html_image_uri().
  *
  * Returns: (transfer full) (element-type utf8): the URLs
  */
