@@ -27,6 +27,7 @@ typedef enum {
   ROUTE_STATUS,
   ROUTE_SILENT,
   ROUTE_REDIRECT,
+  ROUTE_DELAYED,
 } RouteKind;
 
 typedef struct {
@@ -37,6 +38,8 @@ typedef struct {
   char *etag;
   char *location;
   gboolean chunked;
+  guint delay_ms;
+  SoupMessageHeaders *extra_headers;   /* nullable: added to every answer */
   guint hits;
   SoupMessageHeaders *last_headers;
 } Route;
@@ -47,7 +50,18 @@ struct _TalesTestServer {
   GHashTable *routes;      /* path -> Route */
   guint total_hits;
   GPtrArray *held;         /* SoupServerMessage paused forever */
+  GPtrArray *delayed;      /* Delayed, waiting for their timer */
+  guint in_flight;
+  guint max_in_flight;
 };
+
+/* A delayed request waiting for its answer. */
+typedef struct {
+  TalesTestServer *server;
+  Route *route;
+  SoupServerMessage *msg;
+  guint timeout_id;
+} Delayed;
 
 static void
 route_free (Route *route)
@@ -57,6 +71,7 @@ route_free (Route *route)
   g_free (route->etag);
   g_free (route->location);
   g_clear_pointer (&route->last_headers, soup_message_headers_unref);
+  g_clear_pointer (&route->extra_headers, soup_message_headers_unref);
   g_free (route);
 }
 
@@ -101,6 +116,69 @@ serve_body (Route *route, SoupServerMessage *msg, SoupMessageHeaders *request)
 }
 
 static void
+add_extra_headers (Route *route, SoupServerMessage *msg)
+{
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+
+  if (route->extra_headers == NULL)
+    return;
+  soup_message_headers_iter_init (&iter, route->extra_headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    soup_message_headers_replace (response, name, value);
+}
+
+static void
+delayed_answer (Delayed *delayed)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (delayed->msg);
+
+  serve_body (delayed->route, delayed->msg, request);
+  add_extra_headers (delayed->route, delayed->msg);
+  soup_server_message_unpause (delayed->msg);
+  delayed->server->in_flight--;
+}
+
+static void
+delayed_free (Delayed *delayed)
+{
+  if (delayed->timeout_id != 0)
+    {
+      g_source_remove (delayed->timeout_id);
+      delayed_answer (delayed);
+    }
+  g_object_unref (delayed->msg);
+  g_free (delayed);
+}
+
+static gboolean
+delayed_cb (gpointer user_data)
+{
+  Delayed *delayed = user_data;
+
+  delayed->timeout_id = 0;
+  delayed_answer (delayed);
+  g_ptr_array_remove_fast (delayed->server->delayed, delayed);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+hold_delayed (TalesTestServer *self, Route *route, SoupServerMessage *msg)
+{
+  Delayed *delayed = g_new0 (Delayed, 1);
+
+  delayed->server = self;
+  delayed->route = route;
+  delayed->msg = g_object_ref (msg);
+  soup_server_message_pause (msg);
+  self->in_flight++;
+  self->max_in_flight = MAX (self->max_in_flight, self->in_flight);
+  delayed->timeout_id = g_timeout_add (route->delay_ms, delayed_cb, delayed);
+  g_ptr_array_add (self->delayed, delayed);
+}
+
+static void
 handler_cb (SoupServer        *server,
             SoupServerMessage *msg,
             const char        *path,
@@ -138,7 +216,11 @@ handler_cb (SoupServer        *server,
     case ROUTE_REDIRECT:
       soup_server_message_set_redirect (msg, route->status, route->location);
       break;
+    case ROUTE_DELAYED:
+      hold_delayed (self, route, msg);
+      return;
     }
+  add_extra_headers (route, msg);
 }
 
 TalesTestServer *
@@ -150,6 +232,7 @@ tales_test_server_new (void)
 
   self->routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) route_free);
   self->held = g_ptr_array_new_with_free_func (g_object_unref);
+  self->delayed = g_ptr_array_new_with_free_func ((GDestroyNotify) delayed_free);
   self->server = soup_server_new ("server-header", "tales-test", NULL);
   soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
   soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
@@ -172,6 +255,7 @@ tales_test_server_free (TalesTestServer *self)
     return;
   tales_test_server_stop (self);
   g_ptr_array_unref (self->held);
+  g_ptr_array_unref (self->delayed);
   g_clear_object (&self->server);
   g_hash_table_unref (self->routes);
   g_free (self->base);
@@ -269,6 +353,37 @@ tales_test_server_add_silent (TalesTestServer *self, const char *path)
   add_route (self, path, ROUTE_SILENT);
 }
 
+void
+tales_test_server_add_delayed (TalesTestServer *self, const char *path,
+                               const char *content_type, const char *body,
+                               guint delay_ms)
+{
+  Route *route;
+
+  tales_test_server_add_string (self, path, content_type, body);
+  route = g_hash_table_lookup (self->routes, path);
+  route->kind = ROUTE_DELAYED;
+  route->delay_ms = delay_ms;
+}
+
+void
+tales_test_server_add_header (TalesTestServer *self, const char *path,
+                              const char *name, const char *value)
+{
+  Route *route = g_hash_table_lookup (self->routes, path);
+
+  g_assert_nonnull (route);
+  if (route->extra_headers == NULL)
+    route->extra_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  soup_message_headers_replace (route->extra_headers, name, value);
+}
+
+guint
+tales_test_server_max_in_flight (TalesTestServer *self)
+{
+  return self->max_in_flight;
+}
+
 guint
 tales_test_server_hits (TalesTestServer *self, const char *path)
 {
@@ -301,6 +416,8 @@ tales_test_server_stop (TalesTestServer *self)
       soup_server_message_unpause (msg);
     }
   g_ptr_array_set_size (self->held, 0);
+  /* Answers what was delayed, now. */
+  g_ptr_array_set_size (self->delayed, 0);
   if (self->server)
     soup_server_disconnect (self->server);
 }

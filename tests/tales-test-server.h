@@ -42,6 +42,19 @@ void tales_test_server_add_chunked (TalesTestServer *self, const char *path,
 void tales_test_server_add_redirect (TalesTestServer *self, const char *path,
                                      guint status, const char *location);
 
+/* Serves @body at @path like tales_test_server_add_string(), but answers
+ * each request only after @delay_ms, counting how many such delayed
+ * requests are waiting at once (see tales_test_server_max_in_flight()). */
+void tales_test_server_add_delayed (TalesTestServer *self, const char *path,
+                                    const char *content_type, const char *body,
+                                    guint delay_ms);
+/* Adds @name: @value to every answer from @path (a route added before). */
+void tales_test_server_add_header  (TalesTestServer *self, const char *path,
+                                    const char *name, const char *value);
+
+/* The most delayed requests that were ever waiting at the same time. */
+guint       tales_test_server_max_in_flight (TalesTestServer *self);
+
 /* How many requests reached @path (NULL: all paths). */
 guint       tales_test_server_hits        (TalesTestServer *self, const char *path);
 /* The value of @header in the last request to @path, or NULL. */

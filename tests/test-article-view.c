@@ -596,6 +596,48 @@ test_replaced_load (void)
   library_close (&library);
 }
 
+/* A category chip links to tales-category:NAME; the view reports it and
+ * stays on the post. */
+static void
+category_cb (TalesArticleView *view,
+             const char       *name,
+             char            **out)
+{
+  g_free (*out);
+  *out = g_strdup (name);
+}
+
+static void
+test_category_link (void)
+{
+  g_autofree char *category = NULL;
+  g_autofree char *href = NULL;
+  g_autofree char *clicked = NULL;
+  Library library = { 0 };
+  TalesArticleView *view;
+  GtkWidget *window;
+
+  library_open (&library);
+  window = window_with_view (library.cache, &view);
+  g_signal_connect (view, "category-activated", G_CALLBACK (category_cb), &category);
+  show_and_wait (view, NULL,
+                 "<!DOCTYPE html><html><body><p id=\"body\">Chips:</p>"
+                 "<a id=\"chip\" href=\"tales-category:Machine%20Learning\">Machine Learning</a>"
+                 "</body></html>");
+
+  clicked = run_js (tales_article_view_get_web_view (view), "document.getElementById ('chip').click (); 'clicked'");
+  g_assert_cmpstr (clicked, ==, "clicked");
+  for (int tries = 0; tries < 100 && category == NULL; tries++)
+    wait_ms (50);
+  g_assert_cmpstr (category, ==, "Machine Learning");
+
+  href = run_js (tales_article_view_get_web_view (view), "document.location.href");
+  g_assert_cmpstr (href, ==, TALES_ARTICLE_BASE_URI);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  library_close (&library);
+}
+
 /* 4. The window lists what the store holds and shows a selected post ---- */
 
 static void
@@ -681,6 +723,7 @@ main (int   argc,
   g_test_add_func ("/tales/article-view/placeholder", test_placeholder);
   g_test_add_func ("/tales/article-view/replaced-load", test_replaced_load);
   g_test_add_func ("/tales/article-view/web-process-crash", test_web_process_crash);
+  g_test_add_func ("/tales/article-view/category-link", test_category_link);
   g_test_add_func ("/tales/window/lists-posts", test_window_lists_posts);
 
   return g_test_run ();

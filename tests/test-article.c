@@ -53,9 +53,10 @@ test_render (void)
   g_assert_true (contains (doc, "Tech Lead Tales"));
 
   g_assert_true (contains (doc, "<ul class=\"categories\">"));
-  g_assert_true (contains (doc, "<li class=\"category\">GNOME &amp; GTK</li>"));
-  g_assert_true (contains (doc, "<li class=\"category\">C</li>"));
-  g_assert_true (contains (doc, "<li class=\"category\">Offline</li>"));
+  /* Each chip links to its category (percent-encoded) and shows the term. */
+  g_assert_true (contains (doc, "<li class=\"category\"><a href=\"tales-category:GNOME%20%26%20GTK\">GNOME &amp; GTK</a></li>"));
+  g_assert_true (contains (doc, "<li class=\"category\"><a href=\"tales-category:C\">C</a></li>"));
+  g_assert_true (contains (doc, "<li class=\"category\"><a href=\"tales-category:Offline\">Offline</a></li>"));
 
   g_assert_true (contains (doc, "<figure class=\"cover\"><img src=\""));
   g_assert_true (contains (doc, cover_uri));

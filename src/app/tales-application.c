@@ -2,10 +2,13 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "tales-app-resources.h"
 #include "tales-application.h"
+#include "tales-preferences-window.h"
 #include "tales-window.h"
 
 struct _TalesApplication
@@ -82,9 +85,10 @@ subscribe_action_cb (GSimpleAction *action,
       return;
     }
 
-  /* Without a window yet, activate refreshes everything anyway. */
+  /* Without a window yet, activate refreshes everything that is due,
+   * the new feed included. */
   if (window != NULL)
-    tales_window_refresh (window);
+    tales_window_refresh_due (window);
 }
 
 static void
@@ -114,6 +118,17 @@ about_action_cb (GSimpleAction *action,
 }
 
 static void
+preferences_action_cb (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  TalesApplication *self = user_data;
+  GtkWidget *preferences = tales_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)));
+
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
 quit_action_cb (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
@@ -131,6 +146,7 @@ quit_action_cb (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { .name = "subscribe", .activate = subscribe_action_cb, .parameter_type = "s" },
   { .name = "about", .activate = about_action_cb },
+  { .name = "preferences", .activate = preferences_action_cb },
   { .name = "quit", .activate = quit_action_cb },
 };
 
@@ -188,11 +204,106 @@ open_library (TalesApplication *self)
 }
 
 static void
+apply_color_scheme (TalesApplication *self)
+{
+  g_autofree char *scheme = g_settings_get_string (self->settings, "color-scheme");
+  AdwColorScheme color_scheme = ADW_COLOR_SCHEME_DEFAULT;
+
+  if (g_str_equal (scheme, "light"))
+    color_scheme = ADW_COLOR_SCHEME_FORCE_LIGHT;
+  else if (g_str_equal (scheme, "dark"))
+    color_scheme = ADW_COLOR_SCHEME_FORCE_DARK;
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), color_scheme);
+}
+
+/* Retention --------------------------------------------------------------- */
+
+void
+tales_delete_cache_files (const char *dir,
+                          GPtrArray  *paths)
+{
+  for (guint i = 0; dir != NULL && paths != NULL && i < paths->len; i++)
+    {
+      const char *path = paths->pdata[i];
+      g_autofree char *full = NULL;
+
+      /* The store names files inside the cache; anything else is refused. */
+      if (path == NULL || *path == '\0' || g_path_is_absolute (path) || strstr (path, "..") != NULL)
+        continue;
+      full = g_build_filename (dir, path, NULL);
+      if (g_unlink (full) != 0 && errno != ENOENT)
+        g_debug ("Could not delete %s: %s", full, g_strerror (errno));
+    }
+}
+
+typedef struct {
+  TalesStore *store;
+  char *image_dir;
+  guint days;
+} Prune;
+
+static void
+prune_free (Prune *prune)
+{
+  g_clear_object (&prune->store);
+  g_free (prune->image_dir);
+  g_free (prune);
+}
+
+static void
+prune_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Prune *prune = task_data;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) cutoff = g_date_time_add_days (now, -(int) prune->days);
+  g_autoptr(GPtrArray) orphaned = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_pruned = 0;
+
+  if (!tales_store_prune (prune->store, cutoff, &n_pruned, &orphaned, &error))
+    {
+      g_warning ("Could not remove old posts: %s", error->message);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  tales_delete_cache_files (prune->image_dir, orphaned);
+  g_debug ("Removed %u old posts and %u pictures", n_pruned, orphaned != NULL ? orphaned->len : 0);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Once the window is up, old read posts go, with the pictures only they
+ * needed; starred and unread posts stay. */
+static gboolean
+prune_idle_cb (gpointer user_data)
+{
+  TalesApplication *self = user_data;
+  guint days = g_settings_get_uint (self->settings, "retention-days");
+  g_autoptr(GTask) task = NULL;
+  Prune *prune;
+
+  if (days == 0 || self->store == NULL || self->image_cache == NULL)
+    return G_SOURCE_REMOVE;
+
+  prune = g_new0 (Prune, 1);
+  prune->store = g_object_ref (self->store);
+  prune->image_dir = g_strdup (tales_image_cache_get_dir (self->image_cache));
+  prune->days = days;
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_source_tag (task, prune_idle_cb);
+  g_task_set_task_data (task, prune, (GDestroyNotify) prune_free);
+  g_task_run_in_thread (task, prune_thread);
+  return G_SOURCE_REMOVE;
+}
+
+static void
 tales_application_startup (GApplication *app)
 {
   TalesApplication *self = TALES_APPLICATION (app);
-  static const char *refresh_accels[] = { "<Control>r", "F5", NULL };
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   /* Before chaining up: AdwApplication loads style.css from the resources. */
   tales_application_ensure_resources ();
@@ -202,9 +313,12 @@ tales_application_startup (GApplication *app)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.refresh", refresh_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
 
   self->settings = g_settings_new (APP_ID);
+  g_signal_connect_object (self->settings, "changed::color-scheme", G_CALLBACK (apply_color_scheme),
+                           self, G_CONNECT_SWAPPED);
+  apply_color_scheme (self);
   open_library (self);
 }
 
@@ -229,7 +343,8 @@ tales_application_activate (GApplication *app)
     tales_window_capture_when_ready (window, screenshot);
 
   gtk_window_present (GTK_WINDOW (window));
-  tales_window_refresh (window);
+  tales_window_refresh_due (window);
+  g_idle_add_full (G_PRIORITY_LOW, prune_idle_cb, g_object_ref (self), g_object_unref);
 }
 
 static int

@@ -18,6 +18,11 @@ TalesImageCache  *tales_application_get_image_cache (TalesApplication *self);
 /* (nullable): why the library could not be opened */
 const GError     *tales_application_get_store_error (TalesApplication *self);
 
+/* Deletes @paths (relative to the image cache @dir, as the store reports
+ * orphaned files); safe from any thread. */
+void tales_delete_cache_files (const char *dir,
+                               GPtrArray  *paths);
+
 /* Registers the app's GResource (templates, style.css). The generated
  * constructor would be dropped by the linker from the static library, so
  * every class with a template calls this first. */

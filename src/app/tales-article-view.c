@@ -73,13 +73,19 @@ G_DEFINE_FINAL_TYPE (TalesArticleView, tales_article_view, GTK_TYPE_WIDGET)
 enum {
   PROP_0,
   PROP_IMAGE_CACHE,
+  PROP_FONT_SCALE,
   N_PROPS
 };
 
 enum {
   LOADED,
+  CATEGORY_ACTIVATED,
   N_SIGNALS
 };
+
+/* A category chip in the article links here; the window filters on it. */
+#define CATEGORY_LINK_SCHEME "tales-category:"
+
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
@@ -355,6 +361,16 @@ is_own_document (TalesArticleView *self,
   return g_strcmp0 (uri, TALES_ARTICLE_BASE_URI) == 0;
 }
 
+static void
+activate_category_link (TalesArticleView *self,
+                        const char       *uri)
+{
+  g_autofree char *name = g_uri_unescape_string (uri + strlen (CATEGORY_LINK_SCHEME), NULL);
+
+  if (name != NULL && *name != '\0' && g_utf8_validate (name, -1, NULL))
+    g_signal_emit (self, signals[CATEGORY_ACTIVATED], 0, name);
+}
+
 static gboolean
 decide_navigation (TalesArticleView       *self,
                    WebKitNavigationAction *action)
@@ -365,6 +381,11 @@ decide_navigation (TalesArticleView       *self,
 
   if (type == WEBKIT_NAVIGATION_TYPE_LINK_CLICKED)
     {
+      if (g_str_has_prefix (uri, CATEGORY_LINK_SCHEME))
+        {
+          activate_category_link (self, uri);
+          return FALSE;
+        }
       /* Footnotes and other in-page anchors only scroll. */
       if (g_str_has_prefix (uri, TALES_ARTICLE_BASE_URI "#"))
         return TRUE;
@@ -539,6 +560,8 @@ create_settings (void)
   webkit_settings_set_allow_file_access_from_file_urls (settings, FALSE);
   webkit_settings_set_allow_universal_access_from_file_urls (settings, FALSE);
   webkit_settings_set_allow_top_navigation_to_data_urls (settings, FALSE);
+  /* The text size preference scales the words, not the pictures. */
+  webkit_settings_set_zoom_text_only (settings, TRUE);
 
   return settings;
 }
@@ -667,6 +690,9 @@ tales_article_view_get_property (GObject    *object,
     case PROP_IMAGE_CACHE:
       g_value_set_object (value, tales_article_view_get_image_cache (self));
       break;
+    case PROP_FONT_SCALE:
+      g_value_set_double (value, tales_article_view_get_font_scale (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -684,6 +710,9 @@ tales_article_view_set_property (GObject      *object,
     {
     case PROP_IMAGE_CACHE:
       tales_article_view_set_image_cache (self, g_value_get_object (value));
+      break;
+    case PROP_FONT_SCALE:
+      tales_article_view_set_font_scale (self, g_value_get_double (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -705,6 +734,9 @@ tales_article_view_class_init (TalesArticleViewClass *klass)
     g_param_spec_object ("image-cache", NULL, NULL,
                          TALES_TYPE_IMAGE_CACHE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FONT_SCALE] =
+    g_param_spec_double ("font-scale", NULL, NULL, 0.5, 3.0, 1.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -715,6 +747,16 @@ tales_article_view_class_init (TalesArticleViewClass *klass)
    */
   signals[LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * TalesArticleView::category-activated:
+   * @name: the category, as the post spells it
+   *
+   * A category chip (a tales-category:NAME link) was clicked.
+   */
+  signals[CATEGORY_ACTIVATED] = g_signal_new ("category-activated", G_TYPE_FROM_CLASS (klass),
+                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                              G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "articleview");
@@ -813,4 +855,25 @@ tales_article_view_load_raw_html (TalesArticleView *self,
 
   g_clear_object (&self->post);
   load_html (self, html);
+}
+
+double
+tales_article_view_get_font_scale (TalesArticleView *self)
+{
+  g_return_val_if_fail (TALES_IS_ARTICLE_VIEW (self), 1.0);
+
+  return webkit_web_view_get_zoom_level (self->web_view);
+}
+
+void
+tales_article_view_set_font_scale (TalesArticleView *self,
+                                   double            scale)
+{
+  g_return_if_fail (TALES_IS_ARTICLE_VIEW (self));
+
+  scale = CLAMP (scale, 0.5, 3.0);
+  if (G_APPROX_VALUE (webkit_web_view_get_zoom_level (self->web_view), scale, 0.001))
+    return;
+  webkit_web_view_set_zoom_level (self->web_view, scale);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FONT_SCALE]);
 }

@@ -29,6 +29,11 @@ TalesPost       *tales_article_view_get_post        (TalesArticleView *self);
 /* TRUE from show_post until the document finished loading. */
 gboolean         tales_article_view_is_loading      (TalesArticleView *self);
 
+/* The article text size, 1.0 being the page's own (0.5 to 3.0). */
+double           tales_article_view_get_font_scale  (TalesArticleView *self);
+void             tales_article_view_set_font_scale  (TalesArticleView *self,
+                                                     double            scale);
+
 /* (transfer none): the web view, for tests and screenshots. */
 WebKitWebView   *tales_article_view_get_web_view    (TalesArticleView *self);
 

@@ -15,11 +15,15 @@ struct _TalesPostRow
   GtkWidget parent_instance;
 
   GtkWidget *box;
+  GtkWidget *unread_dot;
   GtkLabel *title_label;
   GtkLabel *meta_label;
+  GtkWidget *offline_icon;
   GtkWidget *categories_box;
+  GtkWidget *star_button;
 
   TalesPost *post;
+  gulong notify_id;
 };
 
 G_DEFINE_FINAL_TYPE (TalesPostRow, tales_post_row, GTK_TYPE_WIDGET)
@@ -67,6 +71,22 @@ category_label_new (const char *text)
   return label;
 }
 
+/* A chip that shows every post of its category when clicked. */
+static GtkWidget *
+category_button_new (const char *text)
+{
+  GtkWidget *button = gtk_button_new ();
+  g_autofree char *tooltip = g_strdup_printf (_("Show posts in “%s”"), text);
+
+  gtk_button_set_child (GTK_BUTTON (button), category_label_new (text));
+  gtk_widget_add_css_class (button, "category-chip");
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.show-category");
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), g_variant_new_string (text));
+  return button;
+}
+
 static void
 update_categories (TalesPostRow *self)
 {
@@ -82,7 +102,7 @@ update_categories (TalesPostRow *self)
   n = categories != NULL ? g_strv_length ((char **) categories) : 0;
 
   for (i = 0; i < n && i < MAX_CATEGORIES; i++)
-    gtk_box_append (GTK_BOX (self->categories_box), category_label_new (categories[i]));
+    gtk_box_append (GTK_BOX (self->categories_box), category_button_new (categories[i]));
 
   if (n > MAX_CATEGORIES)
     {
@@ -94,6 +114,47 @@ update_categories (TalesPostRow *self)
     }
 
   gtk_widget_set_visible (self->categories_box, n > 0);
+}
+
+/* The reader's state: unread dot and bold title, star, offline icon. */
+static void
+update_state (TalesPostRow *self)
+{
+  gboolean is_read = self->post == NULL || tales_post_get_is_read (self->post);
+  gboolean is_starred = self->post != NULL && tales_post_get_is_starred (self->post);
+  int missing = self->post != NULL ? tales_post_get_images_missing (self->post) : 0;
+
+  gtk_widget_set_child_visible (self->unread_dot, !is_read);
+  if (is_read)
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "unread");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self), "unread");
+
+  gtk_button_set_icon_name (GTK_BUTTON (self->star_button),
+                            is_starred ? "starred-symbolic" : "non-starred-symbolic");
+  gtk_widget_set_tooltip_text (self->star_button, is_starred ? _("Unstar (S)") : _("Star (S)"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->star_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  is_starred ? _("Unstar") : _("Star"), -1);
+  if (is_starred)
+    gtk_widget_add_css_class (self->star_button, "starred");
+  else
+    gtk_widget_remove_css_class (self->star_button, "starred");
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->star_button),
+                                          g_variant_new_int64 (self->post != NULL ? tales_post_get_db_id (self->post) : 0));
+
+  gtk_widget_set_visible (self->offline_icon, missing > 0);
+}
+
+static void
+post_notify_cb (TalesPost    *post,
+                GParamSpec   *pspec,
+                TalesPostRow *self)
+{
+  const char *name = g_param_spec_get_name (pspec);
+
+  if (g_str_equal (name, "is-read") || g_str_equal (name, "is-starred") ||
+      g_str_equal (name, "images-missing"))
+    update_state (self);
 }
 
 static void
@@ -114,6 +175,7 @@ update (TalesPostRow *self)
   gtk_label_set_text (self->meta_label, meta != NULL ? meta : "");
   gtk_widget_set_visible (GTK_WIDGET (self->meta_label), meta != NULL && *meta != '\0');
   update_categories (self);
+  update_state (self);
 }
 
 static void
@@ -121,6 +183,8 @@ tales_post_row_dispose (GObject *object)
 {
   TalesPostRow *self = TALES_POST_ROW (object);
 
+  if (self->post != NULL)
+    g_clear_signal_handler (&self->notify_id, self->post);
   gtk_widget_dispose_template (GTK_WIDGET (self), TALES_TYPE_POST_ROW);
   g_clear_object (&self->post);
 
@@ -182,9 +246,12 @@ tales_post_row_class_init (TalesPostRowClass *klass)
   tales_application_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/tales-post-row.ui");
   gtk_widget_class_bind_template_child (widget_class, TalesPostRow, box);
+  gtk_widget_class_bind_template_child (widget_class, TalesPostRow, unread_dot);
   gtk_widget_class_bind_template_child (widget_class, TalesPostRow, title_label);
   gtk_widget_class_bind_template_child (widget_class, TalesPostRow, meta_label);
+  gtk_widget_class_bind_template_child (widget_class, TalesPostRow, offline_icon);
   gtk_widget_class_bind_template_child (widget_class, TalesPostRow, categories_box);
+  gtk_widget_class_bind_template_child (widget_class, TalesPostRow, star_button);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "postrow");
@@ -194,6 +261,9 @@ static void
 tales_post_row_init (TalesPostRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The target first: the action takes the post's id. */
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->star_button), g_variant_new_int64 (0));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->star_button), "win.toggle-star-post");
 }
 
 GtkWidget *
@@ -217,8 +287,14 @@ tales_post_row_set_post (TalesPostRow *self,
   g_return_if_fail (TALES_IS_POST_ROW (self));
   g_return_if_fail (post == NULL || TALES_IS_POST (post));
 
-  if (!g_set_object (&self->post, post))
+  if (self->post == post)
     return;
+
+  if (self->post != NULL)
+    g_clear_signal_handler (&self->notify_id, self->post);
+  g_set_object (&self->post, post);
+  if (post != NULL)
+    self->notify_id = g_signal_connect (post, "notify", G_CALLBACK (post_notify_cb), self);
 
   update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POST]);

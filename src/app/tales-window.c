@@ -4,48 +4,12 @@
 
 #include <glib/gi18n.h>
 
+#include "tales-compat.h"
 #include "tales-post-row.h"
-#include "tales-window.h"
+#include "tales-window-private.h"
 
-/* How long the screenshot mode waits for the article to settle, and for
- * everything at most. */
-#define CAPTURE_SETTLE_MS 1500
-#define CAPTURE_GIVE_UP_S 120
-
-struct _TalesWindow
-{
-  AdwApplicationWindow parent_instance;
-
-  /* template */
-  AdwToastOverlay *toast_overlay;
-  GtkStack *refresh_stack;
-  GtkSpinner *spinner;
-  GtkStack *main_stack;
-  GtkPaned *paned;
-  GtkListView *list_view;
-  GtkStack *content_stack;
-  TalesArticleView *article_view;
-  AdwStatusPage *error_page;
-
-  TalesStore *store;
-  TalesFetcher *fetcher;
-  TalesImageCache *image_cache;
-  GSettings *settings;
-
-  GListStore *posts;
-  GtkSingleSelection *selection;
-  gint64 shown_post_id;
-  gboolean reloading;
-
-  GCancellable *cancellable;
-  GPtrArray *refresh_queue;   /* TalesFeed */
-  guint refresh_next;
-
-  char *capture_path;
-  guint capture_source;
-  guint capture_give_up_source;
-  gboolean capture_waiting;   /* a post was chosen, waiting for "loaded" */
-};
+/* A burst of feeds landing reloads the list once. */
+#define RELOAD_DELAY_MS 400
 
 G_DEFINE_FINAL_TYPE (TalesWindow, tales_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -65,8 +29,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void capture_after_refresh (TalesWindow *self);
-
 void
 tales_window_show_message (TalesWindow *self,
                            const char  *message)
@@ -81,6 +43,18 @@ tales_window_show_message (TalesWindow *self,
   toast = adw_toast_new (markup);
   adw_toast_set_timeout (toast, 8);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* "@what: why", as one toast. */
+void
+tales_window_show_error (TalesWindow  *self,
+                         const char   *what,
+                         const GError *error)
+{
+  /* TRANSLATORS: what failed, then why */
+  g_autofree char *message = g_strdup_printf (_("%s: %s"), what, error->message);
+
+  tales_window_show_message (self, message);
 }
 
 /* The post list ----------------------------------------------------------- */
@@ -110,25 +84,134 @@ unbind_row_cb (GtkSignalListItemFactory *factory,
   tales_post_row_set_post (TALES_POST_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
+/* (transfer none) (nullable): the list's row for the post on screen */
+static TalesPost *
+selected_post (TalesWindow *self)
+{
+  if (self->selection == NULL)
+    return NULL;
+  return gtk_single_selection_get_selected_item (self->selection);
+}
+
+typedef struct {
+  TalesStoreFlagFunc func;
+  gint64 post_id;
+  gboolean flag;
+} StoreWrite;
+
+static void
+store_write_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  TalesWindow *self = source_object;
+  StoreWrite *write = task_data;
+  GError *error = NULL;
+
+  if (write->func (self->store, write->post_id, write->flag, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+store_write_done_cb (GObject      *source_object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  TalesWindow *self = TALES_WINDOW (source_object);
+  StoreWrite *write = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TalesPost) post = NULL;
+  int position;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tales_window_show_error (self, _("Could not save the change"), error);
+      return;
+    }
+
+  /* A reload that ran before the write landed read the old state. */
+  position = tales_post_list_find (self->posts, write->post_id);
+  if (position >= 0)
+    post = g_list_model_get_item (G_LIST_MODEL (self->posts), position);
+  if (post != NULL && write->func == tales_store_set_read)
+    tales_post_set_is_read (post, write->flag);
+  else if (post != NULL && write->func == tales_store_set_starred)
+    tales_post_set_is_starred (post, write->flag);
+
+  tales_window_reload_sidebar (self);
+}
+
+void
+tales_window_store_write_async (TalesWindow        *self,
+                                TalesStoreFlagFunc  func,
+                                gint64              post_id,
+                                gboolean            flag)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, store_write_done_cb, NULL);
+  StoreWrite *write = g_new0 (StoreWrite, 1);
+
+  write->func = func;
+  write->post_id = post_id;
+  write->flag = flag;
+  g_task_set_source_tag (task, tales_window_store_write_async);
+  g_task_set_task_data (task, write, g_free);
+  g_task_run_in_thread (task, store_write_thread);
+}
+
+/* Sets @post's read state, on screen at once and in the store behind. */
+static void
+set_read (TalesWindow *self,
+          TalesPost   *post,
+          gboolean     is_read)
+{
+  TalesPost *shown = tales_article_view_get_post (self->article_view);
+
+  if (post == NULL || tales_post_get_is_read (post) == is_read)
+    return;
+  tales_post_set_is_read (post, is_read);
+  if (shown != NULL && tales_post_get_db_id (shown) == tales_post_get_db_id (post))
+    tales_post_set_is_read (shown, is_read);
+  tales_window_store_write_async (self, tales_store_set_read, tales_post_get_db_id (post), is_read);
+}
+
+static void
+set_starred (TalesWindow *self,
+             TalesPost   *post,
+             gboolean     is_starred)
+{
+  TalesPost *shown = tales_article_view_get_post (self->article_view);
+
+  if (post == NULL || tales_post_get_is_starred (post) == is_starred)
+    return;
+  tales_post_set_is_starred (post, is_starred);
+  if (shown != NULL && tales_post_get_db_id (shown) == tales_post_get_db_id (post))
+    tales_post_set_is_starred (shown, is_starred);
+  tales_window_store_write_async (self, tales_store_set_starred, tales_post_get_db_id (post), is_starred);
+}
+
 static void
 show_post (TalesWindow *self,
-           gint64       post_id)
+           TalesPost   *listed)
 {
   g_autoptr(TalesPost) post = NULL;
   g_autoptr(GError) error = NULL;
 
-  post = tales_store_load_post (self->store, post_id, &error);
+  post = tales_store_load_post (self->store, tales_post_get_db_id (listed), &error);
   if (post == NULL)
     {
-      g_autofree char *message = g_strdup_printf (_("Could not open the post: %s"), error->message);
-
-      tales_window_show_message (self, message);
+      tales_window_show_error (self, _("Could not open the post"), error);
       return;
     }
 
-  self->shown_post_id = post_id;
+  self->shown_post_id = tales_post_get_db_id (listed);
   gtk_stack_set_visible_child_name (self->content_stack, "article");
   tales_article_view_show_post (self->article_view, post);
+  /* Opening a post is reading it. */
+  set_read (self, listed, TRUE);
 }
 
 static void
@@ -139,7 +222,7 @@ selection_changed_cb (TalesWindow *self)
   if (self->reloading)
     return;
 
-  post = gtk_single_selection_get_selected_item (self->selection);
+  post = selected_post (self);
   if (post == NULL)
     {
       self->shown_post_id = 0;
@@ -151,62 +234,125 @@ selection_changed_cb (TalesWindow *self)
   if (tales_post_get_db_id (post) == self->shown_post_id)
     return;
 
-  show_post (self, tales_post_get_db_id (post));
+  show_post (self, post);
 }
 
-static guint
-find_post (TalesWindow *self,
-           gint64       post_id)
+/* After the list changed under it, the post on screen is selected again
+ * where it now is; when it left the list (read in Unread, say) it stays
+ * on screen, unselected. */
+static void
+reselect_shown_post (TalesWindow *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->posts));
+  int position = self->shown_post_id != 0 ? tales_post_list_find (self->posts, self->shown_post_id) : -1;
 
-  for (guint i = 0; i < n; i++)
+  self->reloading = TRUE;
+  gtk_single_selection_set_selected (self->selection,
+                                     position >= 0 ? (guint) position : GTK_INVALID_LIST_POSITION);
+  self->reloading = FALSE;
+}
+
+static void
+update_list_state (TalesWindow *self)
+{
+  const TalesPostFilter *filter = tales_post_list_get_filter (self->posts);
+  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->posts)) == 0;
+  g_autofree char *description = NULL;
+  const char *title;
+
+  gtk_stack_set_visible_child_name (self->list_stack, empty ? "empty" : "list");
+  if (!empty)
+    return;
+
+  if (self->search_text != NULL)
     {
-      g_autoptr(TalesPost) post = g_list_model_get_item (G_LIST_MODEL (self->posts), i);
-
-      if (tales_post_get_db_id (post) == post_id)
-        return i;
+      title = _("No Results");
+      description = g_strdup_printf (_("No post here matches “%s”."), self->search_text);
     }
-  return GTK_INVALID_LIST_POSITION;
+  else if (filter != NULL && filter->kind == TALES_FILTER_UNREAD)
+    title = _("All Read");
+  else if (filter != NULL && filter->kind == TALES_FILTER_STARRED)
+    title = _("No Starred Posts");
+  else
+    title = _("No Posts");
+
+  adw_status_page_set_title (self->list_empty_page, title);
+  adw_status_page_set_description (self->list_empty_page, description);
+  adw_status_page_set_icon_name (self->list_empty_page,
+                                 self->search_text != NULL ? "system-search-symbolic" : "mail-read-symbolic");
+}
+
+/* The sidebar's choice with the search words on top. */
+static void
+apply_filter (TalesWindow *self)
+{
+  TalesPostFilter filter = *tales_sidebar_get_filter (self->sidebar);
+  g_autoptr(GError) error = NULL;
+
+  if (self->posts == NULL)
+    return;
+
+  filter.search = self->search_text;
+  self->reloading = TRUE;
+  if (!tales_post_list_set_filter (self->posts, &filter, &error))
+    tales_window_show_error (self, _("Could not read your posts"), error);
+  self->reloading = FALSE;
+  reselect_shown_post (self);
+  update_list_state (self);
 }
 
 void
 tales_window_reload_posts (TalesWindow *self)
 {
-  g_autoptr(GListModel) model = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) items = NULL;
-  guint n, position;
 
   g_return_if_fail (TALES_IS_WINDOW (self));
 
-  if (self->store == NULL)
+  if (self->posts == NULL)
     return;
 
-  model = tales_store_list_posts (self->store, 0, &error);
-  if (model == NULL)
-    {
-      g_autofree char *message = g_strdup_printf (_("Could not read your posts: %s"), error->message);
-
-      tales_window_show_message (self, message);
-      return;
-    }
-
-  n = g_list_model_get_n_items (model);
-  items = g_ptr_array_new_full (n, g_object_unref);
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (items, g_list_model_get_item (model, i));
-
-  /* One splice, then the post on screen is selected again. */
   self->reloading = TRUE;
-  g_list_store_splice (self->posts, 0, g_list_model_get_n_items (G_LIST_MODEL (self->posts)),
-                       items->pdata, items->len);
-  position = self->shown_post_id != 0 ? find_post (self, self->shown_post_id) : GTK_INVALID_LIST_POSITION;
-  gtk_single_selection_set_selected (self->selection, position);
+  if (!tales_post_list_reload (self->posts, &error))
+    tales_window_show_error (self, _("Could not read your posts"), error);
   self->reloading = FALSE;
+  reselect_shown_post (self);
+  update_list_state (self);
+}
 
-  if (position == GTK_INVALID_LIST_POSITION)
-    selection_changed_cb (self);
+void
+tales_window_reload_sidebar (TalesWindow *self)
+{
+  tales_sidebar_reload (self->sidebar);
+}
+
+static gboolean
+reload_timeout_cb (gpointer user_data)
+{
+  TalesWindow *self = user_data;
+
+  self->reload_source = 0;
+  tales_window_reload_sidebar (self);
+  tales_window_reload_posts (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+tales_window_queue_reload (TalesWindow *self)
+{
+  if (self->reload_source == 0)
+    self->reload_source = g_timeout_add (RELOAD_DELAY_MS, reload_timeout_cb, self);
+}
+
+static void
+sidebar_filter_changed_cb (TalesWindow *self)
+{
+  apply_filter (self);
+}
+
+static void
+article_category_cb (TalesWindow *self,
+                     const char  *name)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.show-category", "s", name);
 }
 
 GtkSingleSelection *
@@ -225,329 +371,225 @@ tales_window_get_article_view (TalesWindow *self)
   return self->article_view;
 }
 
-/* Refresh ----------------------------------------------------------------- */
+TalesSidebar *
+tales_window_get_sidebar (TalesWindow *self)
+{
+  g_return_val_if_fail (TALES_IS_WINDOW (self), NULL);
+
+  return self->sidebar;
+}
+
+GtkEditable *
+tales_window_get_search_entry (TalesWindow *self)
+{
+  g_return_val_if_fail (TALES_IS_WINDOW (self), NULL);
+
+  return GTK_EDITABLE (self->search_entry);
+}
+
+/* Search ------------------------------------------------------------------ */
 
 static void
-set_refreshing (TalesWindow *self,
-                gboolean     refreshing)
+search_changed_cb (TalesWindow *self)
 {
-  gtk_stack_set_visible_child_name (self->refresh_stack, refreshing ? "busy" : "idle");
-  gtk_spinner_set_spinning (self->spinner, refreshing);
-}
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
 
-gboolean
-tales_window_is_refreshing (TalesWindow *self)
-{
-  g_return_val_if_fail (TALES_IS_WINDOW (self), FALSE);
-
-  return self->refresh_queue != NULL;
-}
-
-/* The feed's title, or the host it lives on before its first fetch. */
-static char *
-feed_display_name (TalesFeed *feed)
-{
-  const char *title = tales_feed_get_title (feed);
-  const char *url = tales_feed_get_url (feed);
-  g_autoptr(GUri) uri = NULL;
-
-  if (title != NULL && *title != '\0')
-    return g_strdup (title);
-  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  if (uri != NULL && g_uri_get_host (uri) != NULL)
-    return g_strdup (g_uri_get_host (uri));
-  return g_strdup (url);
-}
-
-static void refresh_next (TalesWindow *self);
-
-static void
-refresh_done_cb (GObject      *source_object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(TalesWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  TalesRefreshReport report = { 0 };
-
-  /* The window went away while this feed was on its way. */
-  if (self->refresh_queue == NULL)
-    {
-      g_clear_error (&error);
-      tales_refresh_feed_finish (result, &report, &error);
-      return;
-    }
-
-  if (!tales_refresh_feed_finish (result, &report, &error))
-    {
-      TalesFeed *feed;
-      g_autofree char *name = NULL;
-      g_autofree char *message = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-
-      feed = g_ptr_array_index (self->refresh_queue, self->refresh_next - 1);
-      name = feed_display_name (feed);
-      /* TRANSLATORS: the feed's name, then why it failed */
-      message = g_strdup_printf (_("Could not refresh %s: %s"), name, error->message);
-      tales_window_show_message (self, message);
-    }
-
-  /* Posts appear as each feed lands; stored ones never go away. */
-  tales_window_reload_posts (self);
-  refresh_next (self);
-}
-
-static void
-refresh_next (TalesWindow *self)
-{
-  TalesFeed *feed;
-
-  if (self->refresh_next >= self->refresh_queue->len)
-    {
-      g_clear_pointer (&self->refresh_queue, g_ptr_array_unref);
-      set_refreshing (self, FALSE);
-      g_signal_emit (self, signals[REFRESH_FINISHED], 0);
-      capture_after_refresh (self);
-      return;
-    }
-
-  feed = g_ptr_array_index (self->refresh_queue, self->refresh_next++);
-  tales_refresh_feed_async (self->store, self->fetcher, self->image_cache,
-                            tales_feed_get_url (feed), self->cancellable,
-                            refresh_done_cb, g_object_ref (self));
-}
-
-void
-tales_window_refresh (TalesWindow *self)
-{
-  g_autoptr(GError) error = NULL;
-  GPtrArray *feeds;
-
-  g_return_if_fail (TALES_IS_WINDOW (self));
-
-  if (self->refresh_queue != NULL || self->store == NULL)
+  if (!tales_set_str (&self->search_text, *stripped != '\0' ? stripped : NULL))
     return;
-
-  feeds = tales_store_list_feeds (self->store, &error);
-  if (feeds == NULL)
-    {
-      g_autofree char *message = g_strdup_printf (_("Could not read your subscriptions: %s"), error->message);
-
-      tales_window_show_message (self, message);
-      return;
-    }
-
-  self->refresh_queue = feeds;
-  self->refresh_next = 0;
-  set_refreshing (self, TRUE);
-  refresh_next (self);
+  apply_filter (self);
 }
 
 static void
-refresh_action_cb (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
+search_mode_cb (TalesWindow *self)
 {
-  tales_window_refresh (TALES_WINDOW (widget));
-}
-
-/* Screenshot mode --------------------------------------------------------- */
-
-gboolean
-tales_window_save_png (TalesWindow  *self,
-                       const char   *path,
-                       GError      **error)
-{
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  int width = gtk_widget_get_width (GTK_WIDGET (self));
-  int height = gtk_widget_get_height (GTK_WIDGET (self));
-
-  g_return_val_if_fail (TALES_IS_WINDOW (self), FALSE);
-
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (self));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL || width <= 0 || height <= 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The window has not been drawn yet");
-      return FALSE;
-    }
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (self)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  if (!gdk_texture_save_to_png (texture, path))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not write %s", path);
-      return FALSE;
-    }
-  return TRUE;
+  /* Closing the bar ends the search. */
+  if (!gtk_search_bar_get_search_mode (self->search_bar))
+    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
 }
 
 static void
-capture_and_quit (TalesWindow *self)
+search_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
-  g_autoptr(GError) error = NULL;
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  TalesWindow *self = TALES_WINDOW (widget);
 
-  g_clear_handle_id (&self->capture_source, g_source_remove);
-  g_clear_handle_id (&self->capture_give_up_source, g_source_remove);
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
 
-  if (tales_window_save_png (self, self->capture_path, &error))
-    g_print ("Saved %s\n", self->capture_path);
+/* Reading actions --------------------------------------------------------- */
+
+static void
+move_selection (TalesWindow *self,
+                int          delta)
+{
+  guint n, selected, next;
+
+  if (self->posts == NULL || (n = g_list_model_get_n_items (G_LIST_MODEL (self->posts))) == 0)
+    return;
+  selected = gtk_single_selection_get_selected (self->selection);
+  if (selected == GTK_INVALID_LIST_POSITION)
+    next = delta > 0 ? 0 : n - 1;
+  else if (delta < 0)
+    next = selected > 0 ? selected - 1 : 0;
   else
-    g_printerr ("Screenshot failed: %s\n", error->message);
-  g_clear_pointer (&self->capture_path, g_free);
+    next = MIN (selected + 1, n - 1);
 
-  if (app != NULL)
-    g_application_quit (G_APPLICATION (app));
-}
-
-static gboolean
-capture_timeout_cb (gpointer user_data)
-{
-  TalesWindow *self = user_data;
-
-  self->capture_source = 0;
-  capture_and_quit (self);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-capture_give_up_cb (gpointer user_data)
-{
-  TalesWindow *self = user_data;
-
-  self->capture_give_up_source = 0;
-  g_printerr ("Screenshot: nothing loaded in time; capturing as is\n");
-  capture_and_quit (self);
-  return G_SOURCE_REMOVE;
-}
-
-static guint
-capture_settle_ms (void)
-{
-  const char *text = g_getenv ("TALES_SCREENSHOT_DELAY_MS");
-  guint64 ms;
-
-  if (text != NULL && g_ascii_string_to_unsigned (text, 10, 0, 60000, &ms, NULL))
-    return ms;
-  return CAPTURE_SETTLE_MS;
+  if (next == selected)
+    return;
+  gtk_single_selection_set_selected (self->selection, next);
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", next);
 }
 
 static void
-images_decoded_cb (GObject      *source_object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+next_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
-  g_autoptr(TalesWindow) self = user_data;
-  g_autoptr(JSCValue) value = NULL;
+  move_selection (TALES_WINDOW (widget), +1);
+}
+
+static void
+previous_action_cb (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  move_selection (TALES_WINDOW (widget), -1);
+}
+
+static void
+toggle_read_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  TalesWindow *self = TALES_WINDOW (widget);
+  TalesPost *post = selected_post (self);
+
+  if (post != NULL)
+    set_read (self, post, !tales_post_get_is_read (post));
+}
+
+static void
+toggle_star_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  TalesWindow *self = TALES_WINDOW (widget);
+  TalesPost *post = selected_post (self);
+
+  if (post != NULL)
+    set_starred (self, post, !tales_post_get_is_starred (post));
+}
+
+/* The star on a row: that post, selected or not. */
+static void
+toggle_star_post_action_cb (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  TalesWindow *self = TALES_WINDOW (widget);
+  g_autoptr(TalesPost) post = NULL;
+  int position;
+
+  if (self->posts == NULL)
+    return;
+  position = tales_post_list_find (self->posts, g_variant_get_int64 (parameter));
+  if (position < 0)
+    return;
+  post = g_list_model_get_item (G_LIST_MODEL (self->posts), position);
+  set_starred (self, post, !tales_post_get_is_starred (post));
+}
+
+static void
+show_category_action_cb (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  TalesWindow *self = TALES_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (tales_sidebar_select (self->sidebar, TALES_FILTER_CATEGORY, 0, name))
+    return;
+  /* A category the sidebar has not seen yet (it came with a refresh). */
+  tales_window_reload_sidebar (self);
+  tales_sidebar_select (self->sidebar, TALES_FILTER_CATEGORY, 0, name);
+}
+
+static void
+mark_all_read_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  TalesWindow *self = source_object;
+  GError *error = NULL;
+
+  if (tales_store_mark_all_read (self->store, task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+mark_all_read_done_cb (GObject      *source_object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  TalesWindow *self = TALES_WINDOW (source_object);
   g_autoptr(GError) error = NULL;
 
-  value = webkit_web_view_call_async_javascript_function_finish (WEBKIT_WEB_VIEW (source_object),
-                                                                 result, &error);
-  if (value == NULL)
-    g_printerr ("Screenshot: could not wait for the images: %s\n", error->message);
-  if (self->capture_path == NULL)
-    return;
-
-  /* Decoded is not yet painted: give the compositor a moment. */
-  g_clear_handle_id (&self->capture_source, g_source_remove);
-  self->capture_source = g_timeout_add (capture_settle_ms (), capture_timeout_cb, self);
-}
-
-static void
-article_loaded_cb (TalesWindow *self)
-{
-  static const char wait_for_images[] =
-    "await Promise.all (Array.from (document.images).map (i => i.decode ().catch (() => null)));"
-    "return document.images.length;";
-
-  if (!self->capture_waiting || self->capture_path == NULL)
-    return;
-
-  /* Large pictures decode after load-finished; wait for every one. */
-  self->capture_waiting = FALSE;
-  webkit_web_view_call_async_javascript_function (tales_article_view_get_web_view (self->article_view),
-                                                  wait_for_images, -1, NULL, NULL, NULL,
-                                                  self->cancellable, images_decoded_cb,
-                                                  g_object_ref (self));
-}
-
-static gboolean
-post_has_images (TalesWindow *self,
-                 TalesPost   *listed)
-{
-  g_autoptr(TalesPost) post = tales_store_load_post (self->store, tales_post_get_db_id (listed), NULL);
-  g_autoptr(GPtrArray) urls = NULL;
-
-  if (post == NULL)
-    return FALSE;
-  urls = tales_refresh_collect_post_images (post);
-  return urls != NULL && urls->len > 0;
-}
-
-/* The first post with pictures, preferring a real feed's to the welcome
- * feed's. */
-static guint
-choose_capture_post (TalesWindow *self)
-{
-  g_autoptr(TalesFeed) welcome = tales_store_find_feed_by_url (self->store, TALES_WELCOME_FEED_URL, NULL);
-  gint64 welcome_id = welcome != NULL ? tales_feed_get_db_id (welcome) : -1;
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->posts));
-  guint fallback = n > 0 ? 0 : GTK_INVALID_LIST_POSITION;
-
-  for (int pass = 0; pass < 2; pass++)
-    for (guint i = 0; i < n; i++)
-      {
-        g_autoptr(TalesPost) post = g_list_model_get_item (G_LIST_MODEL (self->posts), i);
-
-        if (pass == 0 && tales_post_get_feed_id (post) == welcome_id)
-          continue;
-        if (post_has_images (self, post))
-          return i;
-      }
-  return fallback;
-}
-
-static void
-capture_after_refresh (TalesWindow *self)
-{
-  guint position;
-
-  if (self->capture_path == NULL || self->capture_waiting || self->capture_source != 0)
-    return;
-
-  position = choose_capture_post (self);
-  if (position == GTK_INVALID_LIST_POSITION)
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      capture_and_quit (self);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tales_window_show_error (self, _("Could not mark the posts as read"), error);
       return;
     }
-
-  self->capture_waiting = TRUE;
-  gtk_single_selection_set_selected (self->selection, position);
-  /* Already on screen: "loaded" will not come again. */
-  if (!tales_article_view_is_loading (self->article_view))
-    article_loaded_cb (self);
+  /* Fresh rows, so every dot goes. */
+  tales_window_reload_sidebar (self);
+  apply_filter (self);
 }
 
-void
-tales_window_capture_when_ready (TalesWindow *self,
-                                 const char  *path)
-{
-  g_return_if_fail (TALES_IS_WINDOW (self));
-  g_return_if_fail (path != NULL);
+typedef struct {
+  TalesPostFilter filter;
+  char *category;
+  char *search;
+} FilterCopy;
 
-  g_free (self->capture_path);
-  self->capture_path = g_strdup (path);
-  g_clear_handle_id (&self->capture_give_up_source, g_source_remove);
-  self->capture_give_up_source = g_timeout_add_seconds (CAPTURE_GIVE_UP_S, capture_give_up_cb, self);
+static void
+filter_copy_free (FilterCopy *copy)
+{
+  g_free (copy->category);
+  g_free (copy->search);
+  g_free (copy);
+}
+
+static void
+mark_all_read_action_cb (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  TalesWindow *self = TALES_WINDOW (widget);
+  const TalesPostFilter *filter;
+  FilterCopy *copy;
+  g_autoptr(GTask) task = NULL;
+
+  if (self->posts == NULL)
+    return;
+  filter = tales_post_list_get_filter (self->posts);
+  copy = g_new0 (FilterCopy, 1);
+  task = g_task_new (self, self->cancellable, mark_all_read_done_cb, NULL);
+
+  copy->filter = *filter;
+  copy->category = g_strdup (filter->category);
+  copy->search = g_strdup (filter->search);
+  copy->filter.category = copy->category;
+  copy->filter.search = copy->search;
+
+  g_task_set_source_tag (task, mark_all_read_action_cb);
+  g_task_set_task_data (task, copy, (GDestroyNotify) filter_copy_free);
+  g_task_run_in_thread (task, mark_all_read_thread);
 }
 
 /* GObject ----------------------------------------------------------------- */
@@ -561,6 +603,8 @@ restore_window_state (TalesWindow *self)
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
   g_settings_bind (self->settings, "list-pane-position", self->paned, "position", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "sidebar-width", self->outer_paned, "position", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "article-font-scale", self->article_view, "font-scale", G_SETTINGS_BIND_GET);
 }
 
 static gboolean
@@ -590,14 +634,28 @@ show_library_error (TalesWindow *self,
 }
 
 static void
+setup_post_list (TalesWindow *self)
+{
+  self->posts = tales_post_list_new (self->store);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->posts)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  g_signal_connect_swapped (self->selection, "notify::selected-item",
+                            G_CALLBACK (selection_changed_cb), self);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+
+  tales_sidebar_set_store (self->sidebar, self->store);
+  apply_filter (self);
+}
+
+static void
 tales_window_constructed (GObject *object)
 {
   TalesWindow *self = TALES_WINDOW (object);
 
   G_OBJECT_CLASS (tales_window_parent_class)->constructed (object);
 
-  if (self->store == NULL)
-    show_library_error (self, NULL);
   if (self->fetcher == NULL)
     self->fetcher = tales_fetcher_new ();
   if (self->image_cache == NULL && self->store != NULL)
@@ -605,7 +663,14 @@ tales_window_constructed (GObject *object)
 
   tales_article_view_set_image_cache (self->article_view, self->image_cache);
   restore_window_state (self);
-  tales_window_reload_posts (self);
+
+  if (self->store == NULL)
+    {
+      show_library_error (self, NULL);
+      return;
+    }
+  setup_post_list (self);
+  tales_window_refresh_init (self);
 }
 
 static void
@@ -614,10 +679,12 @@ tales_window_dispose (GObject *object)
   TalesWindow *self = TALES_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->capture_source, g_source_remove);
-  g_clear_handle_id (&self->capture_give_up_source, g_source_remove);
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+  tales_window_capture_dispose (self);
+  tales_window_refresh_dispose (self);
+  if (self->list_view != NULL)
+    gtk_list_view_set_model (self->list_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), TALES_TYPE_WINDOW);
-  g_clear_pointer (&self->refresh_queue, g_ptr_array_unref);
   g_clear_object (&self->selection);
   g_clear_object (&self->posts);
   g_clear_object (&self->settings);
@@ -634,7 +701,7 @@ tales_window_finalize (GObject *object)
   TalesWindow *self = TALES_WINDOW (object);
 
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->capture_path, g_free);
+  g_clear_pointer (&self->search_text, g_free);
 
   G_OBJECT_CLASS (tales_window_parent_class)->finalize (object);
 }
@@ -688,6 +755,31 @@ tales_window_set_property (GObject      *object,
 }
 
 static void
+install_actions (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.next-post", NULL, next_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.previous-post", NULL, previous_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.toggle-read", NULL, toggle_read_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.toggle-star", NULL, toggle_star_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.toggle-star-post", "x", toggle_star_post_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.show-category", "s", show_category_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.mark-all-read", NULL, mark_all_read_action_cb);
+
+  /* Single keys reach the window only when no text field took them. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, 0, "win.next-post", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, 0, "win.next-post", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, 0, "win.previous-post", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, 0, "win.previous-post", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, 0, "win.toggle-read", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, 0, "win.toggle-star", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_slash, 0, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.mark-all-read", NULL);
+}
+
+static void
 tales_window_class_init (TalesWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -722,19 +814,31 @@ tales_window_class_init (TalesWindowClass *klass)
                                             G_TYPE_NONE, 0);
 
   g_type_ensure (TALES_TYPE_ARTICLE_VIEW);
+  g_type_ensure (TALES_TYPE_SIDEBAR);
   tales_application_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/tales-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, refresh_stack);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, spinner);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, offline_label);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, outer_paned);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, paned);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, list_empty_page);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, list_view);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, article_view);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, error_page);
 
-  gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action_cb);
+  install_actions (widget_class);
+  tales_window_refresh_class_init (widget_class);
+  tales_window_feeds_class_init (widget_class);
 }
 
 static void
@@ -746,21 +850,22 @@ tales_window_init (TalesWindow *self)
 
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);
-  self->posts = g_list_store_new (TALES_TYPE_POST);
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->posts)));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
-  g_signal_connect_swapped (self->selection, "notify::selected-item",
-                            G_CALLBACK (selection_changed_cb), self);
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
   gtk_list_view_set_factory (self->list_view, factory);
-  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
 
-  g_signal_connect_object (self->article_view, "loaded", G_CALLBACK (article_loaded_cb),
+  g_signal_connect_object (self->sidebar, "filter-changed", G_CALLBACK (sidebar_filter_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (search_mode_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  g_signal_connect_object (self->article_view, "loaded", G_CALLBACK (tales_window_capture_article_loaded),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->article_view, "category-activated", G_CALLBACK (article_category_cb),
                            self, G_CONNECT_SWAPPED);
 }
 
@@ -783,4 +888,10 @@ tales_window_new (TalesApplication *app)
     show_library_error (self, error->message);
 
   return self;
+}
+
+void
+tales_window_emit_refresh_finished (TalesWindow *self)
+{
+  g_signal_emit (self, signals[REFRESH_FINISHED], 0);
 }

@@ -5,6 +5,7 @@
 #include "tales-application.h"
 #include "tales-article-view.h"
 #include "tales-core.h"
+#include "tales-sidebar.h"
 
 G_BEGIN_DECLS
 
@@ -16,10 +17,15 @@ G_DECLARE_FINAL_TYPE (TalesWindow, tales_window, TALES, WINDOW, AdwApplicationWi
  * "image-cache", c, NULL); the application is optional then. */
 TalesWindow      *tales_window_new              (TalesApplication *app);
 
-/* Refreshes every subscription, one after the other, reloading the list
- * as each one lands; failures become toasts. Does nothing while a refresh
- * runs. "refresh-finished" is emitted at the end. */
+/* Refreshes every subscription now (forced, as Ctrl+R does), a few at a
+ * time, reloading the list and the sidebar as feeds land; a feed that
+ * fails shows its error in the sidebar, and one toast sums up. Joins a
+ * refresh already running; does nothing offline. "refresh-finished" is
+ * emitted at the end. */
 void              tales_window_refresh          (TalesWindow *self);
+/* The same, but only the feeds that are due (their own hints honoured):
+ * the start-up and automatic refresh. */
+void              tales_window_refresh_due      (TalesWindow *self);
 gboolean          tales_window_is_refreshing    (TalesWindow *self);
 /* Re-reads the list of posts from the store, keeping the selection. */
 void              tales_window_reload_posts     (TalesWindow *self);
@@ -32,6 +38,10 @@ void              tales_window_show_message     (TalesWindow *self,
 GtkSingleSelection *tales_window_get_selection  (TalesWindow *self);
 /* (transfer none) */
 TalesArticleView *tales_window_get_article_view (TalesWindow *self);
+/* (transfer none) */
+TalesSidebar     *tales_window_get_sidebar      (TalesWindow *self);
+/* (transfer none): the search field (results follow "search-changed") */
+GtkEditable      *tales_window_get_search_entry (TalesWindow *self);
 
 /* Saves a PNG of the window to @path once the next refresh has finished
  * and a post with images is shown, then quits the application. */

@@ -8,6 +8,7 @@
 
 #include "tales-core.h"
 #include "tales-cli-library.h"
+#include "tales-cli-opml.h"
 #include "tales-cli-parse.h"
 
 typedef struct {
@@ -21,6 +22,10 @@ static const Command commands[] = {
   { "fetch", tales_cli_fetch, "fetch URL                          subscribe (if new) and refresh a feed, images included" },
   { "list",  tales_cli_list,  "list [--json]                      list stored posts (no network needed)" },
   { "show",  tales_cli_show,  "show [--html] POST                 print one stored post; --html: the article document" },
+  { "import-opml", tales_cli_import_opml, "import-opml FILE                   subscribe to every feed of an OPML file" },
+  { "export-opml", tales_cli_export_opml, "export-opml                        print every subscription as OPML 2.0" },
+  { "discover",    tales_cli_discover,    "discover URL                       list the feeds found behind a web address" },
+  { "refresh",     tales_cli_refresh,     "refresh [--force]                  refresh every due feed (all with --force)" },
 };
 
 static int

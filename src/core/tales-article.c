@@ -122,11 +122,17 @@ append_categories (GString *out, TalesPost *post)
   if (categories == NULL || categories[0] == NULL)
     return;
   g_string_append (out, "<ul class=\"categories\">");
+  /* Each chip is a tales-category: link; the article view turns a click on
+   * one into a filter instead of a navigation. */
   for (guint i = 0; categories[i]; i++)
     {
-      g_string_append (out, "<li class=\"category\">");
+      g_autofree char *escaped = g_uri_escape_string (categories[i], NULL, FALSE);
+
+      g_string_append (out, "<li class=\"category\"><a href=\"tales-category:");
+      append_escaped (out, escaped);
+      g_string_append (out, "\">");
       append_escaped (out, categories[i]);
-      g_string_append (out, "</li>");
+      g_string_append (out, "</a></li>");
     }
   g_string_append (out, "</ul>\n");
 }

@@ -3,14 +3,17 @@
 /* The whole core in one include, for the app, the CLI and the tests. */
 #include "tales-article.h"
 #include "tales-date.h"
+#include "tales-discover.h"
 #include "tales-feed.h"
 #include "tales-fetcher.h"
 #include "tales-html.h"
 #include "tales-image-cache.h"
+#include "tales-opml.h"
 #include "tales-parser.h"
 #include "tales-paths.h"
 #include "tales-post.h"
 #include "tales-refresh.h"
+#include "tales-refresher.h"
 #include "tales-store.h"
 
 G_BEGIN_DECLS

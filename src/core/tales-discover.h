@@ -6,6 +6,13 @@
 
 G_BEGIN_DECLS
 
+#define TALES_DISCOVER_ERROR (tales_discover_error_quark ())
+GQuark tales_discover_error_quark (void);
+
+typedef enum {
+  TALES_DISCOVER_ERROR_NOT_FOUND,   /* the address answered, but with no feed */
+} TalesDiscoverError;
+
 /* A feed found for an address someone pasted. */
 typedef struct {
   char *url;
@@ -26,7 +33,9 @@ void       tales_discover_async  (TalesFetcher        *fetcher,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data);
 /* Returns (transfer full) (element-type TalesDiscoveredFeed): at least one
- * feed, or NULL with an error that says in words that none was found. */
+ * feed, or NULL with an error that says in words that none was found
+ * (TALES_DISCOVER_ERROR_NOT_FOUND), or the TALES_FETCH_ERROR that kept the
+ * site from being reached. An address without a scheme gets https://. */
 GPtrArray *tales_discover_finish (GAsyncResult        *result,
                                   GError             **error);
 

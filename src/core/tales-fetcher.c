@@ -14,8 +14,57 @@
 #define MAX_CONNS_PER_HOST 4
 #define READ_CHUNK (64 * 1024)
 #define RESOURCE_PREFIX_URI "resource://"
+/* libsoup 3.2 has no name for it (RFC 6585). */
+#define STATUS_TOO_MANY_REQUESTS 429
 
-G_DEFINE_QUARK (tales-fetch-error-quark, tales_fetch_error)
+/* Server hints capped at a day, so that a misconfigured server (a
+ * max-age of a year is common on static files) cannot silence a feed. */
+#define MAX_HINT_SECONDS (24 * 60 * 60)
+/* Feeds first; images and pages are still welcome for the image cache
+ * and for discovery. */
+#define ACCEPT_HEADER "application/rss+xml, application/atom+xml, application/feed+json, " \
+                      "application/xml;q=0.9, */*;q=0.8"
+
+/* TALES_FETCH_ERROR errors carry the server's Retry-After, so that the
+ * refresh can honour it without a side channel. */
+typedef struct {
+  guint retry_after;
+} TalesFetchErrorPrivate;
+
+static void
+tales_fetch_error_private_init (TalesFetchErrorPrivate *priv)
+{
+  priv->retry_after = 0;
+}
+
+static void
+tales_fetch_error_private_copy (const TalesFetchErrorPrivate *src,
+                                TalesFetchErrorPrivate       *dest)
+{
+  dest->retry_after = src->retry_after;
+}
+
+static void
+tales_fetch_error_private_clear (TalesFetchErrorPrivate *priv)
+{
+  priv->retry_after = 0;
+}
+
+G_DEFINE_EXTENDED_ERROR (TalesFetchError, tales_fetch_error)
+
+/**
+ * tales_fetch_error_get_retry_after:
+ * @error: (nullable): any error
+ *
+ * Returns: the seconds a 429 or 503 asked to wait, or 0
+ */
+guint
+tales_fetch_error_get_retry_after (const GError *error)
+{
+  if (error == NULL || error->domain != TALES_FETCH_ERROR)
+    return 0;
+  return tales_fetch_error_get_private (error)->retry_after;
+}
 
 struct _TalesFetcher
 {
@@ -211,16 +260,96 @@ too_large_error (FetchData *data)
                       data->display_url, size);
 }
 
+/* Server hints */
+
+/* Cache-Control: max-age=N, in seconds (capped); 0 when absent. */
+static guint
+parse_max_age (SoupMessageHeaders *headers)
+{
+  const char *value = soup_message_headers_get_list (headers, "Cache-Control");
+  g_autoptr(GHashTable) params = NULL;
+  const char *max_age;
+  guint64 seconds = 0;
+
+  if (value == NULL)
+    return 0;
+  params = soup_header_parse_param_list (value);
+  max_age = g_hash_table_lookup (params, "max-age");
+  if (max_age == NULL || !g_ascii_string_to_unsigned (max_age, 10, 0, G_MAXUINT64, &seconds, NULL))
+    return 0;
+  return (guint) MIN (seconds, MAX_HINT_SECONDS);
+}
+
+/* Retry-After: either seconds or an HTTP date (RFC 9110 10.2.3). */
+static guint
+parse_retry_after (SoupMessageHeaders *headers)
+{
+  const char *value = soup_message_headers_get_one (headers, "Retry-After");
+  g_autoptr(GDateTime) when = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  guint64 seconds = 0;
+  GTimeSpan span;
+
+  if (value == NULL)
+    return 0;
+  value += strspn (value, " \t");
+  if (g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT64, &seconds, NULL))
+    return (guint) MIN (seconds, MAX_HINT_SECONDS);
+
+  when = soup_date_time_new_from_http_string (value);
+  if (when == NULL)
+    return 0;
+  now = g_date_time_new_now_utc ();
+  span = g_date_time_difference (when, now);
+  if (span <= 0)
+    return 0;
+  return (guint) MIN ((span + G_TIME_SPAN_SECOND - 1) / G_TIME_SPAN_SECOND, MAX_HINT_SECONDS);
+}
+
+static GError *
+rate_limited_error (FetchData *data, guint retry_after)
+{
+  GError *error;
+
+  if (retry_after > 0)
+    error = g_error_new (TALES_FETCH_ERROR, TALES_FETCH_ERROR_RATE_LIMITED,
+                         g_dngettext (GETTEXT_PACKAGE,
+                                      "The server at %s asked Tales to wait %u second before fetching again.",
+                                      "The server at %s asked Tales to wait %u seconds before fetching again.",
+                                      retry_after),
+                         data->display_url, retry_after);
+  else
+    error = g_error_new (TALES_FETCH_ERROR, TALES_FETCH_ERROR_RATE_LIMITED,
+                         _("The server at %s asked Tales to wait before fetching again."),
+                         data->display_url);
+  tales_fetch_error_get_private (error)->retry_after = retry_after;
+  return error;
+}
+
 static GError *
 http_status_error (FetchData *data, guint status)
 {
+  SoupMessageHeaders *headers = soup_message_get_response_headers (data->msg);
   const char *phrase = soup_message_get_reason_phrase (data->msg);
+  guint retry_after = parse_retry_after (headers);
+  GError *error;
+
+  if (status == STATUS_TOO_MANY_REQUESTS)
+    return rate_limited_error (data, retry_after);
 
   if (phrase == NULL || *phrase == '\0')
     phrase = soup_status_get_phrase (status);
   if (phrase == NULL)
     phrase = "";
 
+  if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
+    {
+      error = g_error_new (TALES_FETCH_ERROR, TALES_FETCH_ERROR_HTTP,
+                           _("The server answered %u %s for %s."),
+                           status, phrase, data->display_url);
+      tales_fetch_error_get_private (error)->retry_after = retry_after;
+      return error;
+    }
   if (status == SOUP_STATUS_NOT_FOUND || status == SOUP_STATUS_GONE)
     return g_error_new (TALES_FETCH_ERROR, TALES_FETCH_ERROR_NOT_FOUND,
                         _("The server has nothing at %s (it answered %u %s)."),
@@ -359,6 +488,8 @@ result_from_message (FetchData *data)
   result->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
   result->last_modified = g_strdup (soup_message_headers_get_one (headers, "Last-Modified"));
   result->final_url = g_uri_to_string (soup_message_get_uri (data->msg));
+  result->max_age = parse_max_age (headers);
+  result->retry_after = parse_retry_after (headers);
   return result;
 }
 
@@ -499,6 +630,7 @@ fetch_http (TalesFetcher *self,
 
   data->msg = soup_message_new_from_uri (SOUP_METHOD_GET, uri);
   headers = soup_message_get_request_headers (data->msg);
+  soup_message_headers_replace (headers, "Accept", ACCEPT_HEADER);
   if (etag != NULL && *etag != '\0')
     soup_message_headers_replace (headers, "If-None-Match", etag);
   if (last_modified != NULL && *last_modified != '\0')

@@ -15,7 +15,13 @@ typedef enum {
   TALES_FETCH_ERROR_TLS,          /* certificate or handshake failure */
   TALES_FETCH_ERROR_NETWORK,      /* refused, unreachable, name not found */
   TALES_FETCH_ERROR_INVALID_URL,
+  TALES_FETCH_ERROR_RATE_LIMITED, /* 429: the server asked Tales to wait */
 } TalesFetchError;
+
+/* How long (seconds) the server asked Tales to wait before asking again
+ * (Retry-After on a 429 or 503) when @error is a TALES_FETCH_ERROR that
+ * carries it; 0 otherwise. */
+guint tales_fetch_error_get_retry_after (const GError *error);
 
 typedef struct {
   guint status;
@@ -25,6 +31,8 @@ typedef struct {
   char *etag;              /* nullable */
   char *last_modified;     /* nullable */
   char *final_url;         /* after redirects */
+  guint max_age;           /* seconds, from Cache-Control max-age; 0: none */
+  guint retry_after;       /* seconds, from Retry-After; 0: none */
 } TalesFetchResult;
 
 void tales_fetch_result_free (TalesFetchResult *result);
@@ -34,7 +42,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TalesFetchResult, tales_fetch_result_free)
 G_DECLARE_FINAL_TYPE (TalesFetcher, tales_fetcher, TALES, FETCHER, GObject)
 
 /* A libsoup 3 session with a timeout (seconds), a response size cap
- * (bytes) and a redirect limit. resource:// URLs (the built-in feed) are
+ * (bytes) and a redirect limit, that names itself (User-Agent) and says
+ * which formats it wants (Accept: feeds first). resource:// URLs (the built-in feed) are
  * read from the GResource instead of the network. */
 TalesFetcher *tales_fetcher_new (void);
 void          tales_fetcher_set_timeout   (TalesFetcher *self, guint seconds);

@@ -3,7 +3,8 @@
 #include "config.h"
 
 #include "tales-parser.h"
-#include "tales-date.h"
+#include "tales-parser-private.h"
+#include "tales-encoding.h"
 #include "tales-compat.h"
 
 #include <glib/gi18n-lib.h>
@@ -13,57 +14,38 @@
 #include <libxml/parserInternals.h>
 #include <string.h>
 
-/* How the parser works: libxml2's push parser builds the tree with its
- * usual SAX2 handlers, fed a chunk at a time. The root element says which
- * format this is. When an <item>/<entry> ends, it is whole in the tree:
- * it is turned into a TalesPost, handed on, and freed; every other child
- * of the channel is read and freed the same way. So the tree in memory
- * never holds more than one item, and the bytes never more than a chunk.
+/* How the parser works: the bytes are turned into UTF-8 (tales-encoding.c)
+ * and fed, a chunk at a time, to libxml2's push parser, which builds the
+ * tree with its usual SAX2 handlers. The root element and an RSS
+ * <channel> are "live": they are announced to the feedparser rules
+ * (tales-parser-state.c) as they start and end. Each of their children
+ * is read whole when it ends (its subtree walked as start/text/end
+ * events) and then freed. So the tree in memory never holds more than one
+ * item, and the bytes never more than a chunk.
  *
  * (xmlTextReader would do the same with Expand/Next, but it gives up at
  * the first recoverable error, an undeclared &nbsp; say, and loses the
- * rest of the feed; the push parser in recovery mode goes on. An item the
- * input ended inside of never ends, so it is never emitted.) */
+ * rest of the feed; the push parser in recovery mode goes on.) */
 
 #define MAX_DOCUMENT_SIZE ((gsize) 256 * 1024 * 1024)
 /* What one parse may add to the text through internal entities declared
  * in the document's own DTD: enough for real feeds, nothing for bombs. */
 #define MAX_ENTITY_EXPANSION (1024 * 1024)
 #define SNIFF_SIZE 1024
-
-#define NS_ATOM10  "http://www.w3.org/2005/Atom"
-#define NS_ATOM03  "http://purl.org/atom/ns#"
-#define NS_RSS10   "http://purl.org/rss/1.0/"
-#define NS_RSS090  "http://my.netscape.com/rdf/simple/0.9/"
-#define NS_RDF     "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-#define NS_DC      "http://purl.org/dc/elements/1.1/"
-#define NS_DCTERMS "http://purl.org/dc/terms/"
-#define NS_CONTENT "http://purl.org/rss/1.0/modules/content/"
-#define NS_MEDIA   "http://search.yahoo.com/mrss"
-#define NS_XHTML   "http://www.w3.org/1999/xhtml"
+/* How much of a stream decides its encoding. */
+#define DETECT_SIZE (64 * 1024)
+#define CHUNK_SIZE (64 * 1024)
+#define MAX_WALK_DEPTH 256
 
 G_DEFINE_QUARK (tales-parse-error-quark, tales_parse_error)
 
-typedef enum {
-  FORMAT_NONE,
-  FORMAT_RSS,   /* RSS 0.9x and 2.0: <rss><channel><item> */
-  FORMAT_RDF,   /* RSS 0.90 and 1.0: <rdf:RDF><channel/><item/> */
-  FORMAT_ATOM,  /* Atom 0.3 and 1.0: <feed><entry> */
-} Format;
-
-typedef enum {
-  ROLE_DESCEND,  /* a container: read into it */
-  ROLE_ITEM,     /* one post */
-  ROLE_CHANNEL,  /* a feed-level element */
-  ROLE_SKIP,
-} Role;
-
 typedef struct {
-  Format format;
-  char *core_ns;             /* the root element's namespace, if any */
   TalesParseResult *result;
+  TalesParseState *state;
+  TalesDecoder *decoder;
   TalesParsePostFunc on_post;
   gpointer user_data;
+  gboolean keep_extras;
   char prefix[SNIFF_SIZE + 1];  /* the document's first bytes, for errors */
   gsize prefix_len;
   gsize entity_budget;
@@ -73,22 +55,10 @@ typedef struct {
   gboolean started;          /* the root element was seen */
   gboolean entity_loop;      /* libxml2 found an entity bomb */
   GError *root_error;        /* set when the root says "not a feed" */
+  xmlNode *live[2];          /* the root, and an RSS <channel> */
+  char *root_name;
+  guint n_live;
 } Parser;
-
-/* Ranks of the places a cover image can come from; the higher wins. */
-enum {
-  COVER_NONE,
-  COVER_MEDIA_CONTENT,
-  COVER_ENCLOSURE,
-  COVER_THUMBNAIL,
-};
-
-typedef struct {
-  TalesPost *post;
-  int cover_rank;
-  gboolean have_link;
-  char *guid_link;   /* a permalink guid: the link when there is none */
-} Item;
 
 void
 tales_parse_result_free (TalesParseResult *result)
@@ -97,86 +67,149 @@ tales_parse_result_free (TalesParseResult *result)
     return;
   g_free (result->version);
   g_free (result->bozo_message);
+  g_free (result->bozo_exception);
   g_free (result->encoding);
+  g_clear_pointer (&result->namespaces, json_object_unref);
   g_clear_object (&result->feed);
   g_clear_pointer (&result->posts, g_ptr_array_unref);
   g_free (result);
 }
 
-/* --- small tree helpers ------------------------------------------------ */
-
-static inline gboolean
-name_is (xmlNode *node, const char *name)
-{
-  return strcmp ((const char *) node->name, name) == 0;
-}
-
-static inline const char *
-ns_of (xmlNode *node)
-{
-  return node->ns ? (const char *) node->ns->href : NULL;
-}
-
-static inline gboolean
-ns_is (xmlNode *node, const char *href)
-{
-  return node->ns && strcmp ((const char *) node->ns->href, href) == 0;
-}
-
-/* Whether @node belongs to the feed format itself rather than to an
- * extension: no namespace, the root's namespace, or the format's own. */
-static gboolean
-is_core (Parser *p, xmlNode *node)
-{
-  const char *href = ns_of (node);
-
-  if (href == NULL || (p->core_ns && strcmp (href, p->core_ns) == 0))
-    return TRUE;
-  if (p->format == FORMAT_ATOM)
-    return strcmp (href, NS_ATOM10) == 0 || strcmp (href, NS_ATOM03) == 0;
-  return strcmp (href, NS_RSS10) == 0 || strcmp (href, NS_RSS090) == 0;
-}
+/* --- from libxml2 nodes to feedparser's events --------------------------- */
 
 static char *
-get_attr (xmlNode *node, const char *name)
+lower_dup (const char *text)
 {
-  xmlChar *value = xmlGetNoNsProp (node, (const xmlChar *) name);
-  char *copy;
-
-  if (value == NULL)
-    return NULL;
-  copy = g_strdup ((const char *) value);
-  xmlFree (value);
-  return copy;
+  return g_ascii_strdown (text, -1);
 }
 
-static void collect_text (Parser *p, xmlNode *node, GString *out, int depth);
+/* The tag as feedparser's strict parser names it: "prefix:local" in lower
+ * case, with the prefix feedparser knows the namespace by, else one the
+ * document declared for it. */
+static char *
+element_tag (TalesParseState *state, xmlNode *node)
+{
+  const char *ns = node->ns ? (const char *) node->ns->href : NULL;
+  const char *local = (const char *) node->name;
+  const char *prefix = tales_parse_known_prefix (ns);
+  g_autofree char *tag = NULL;
+
+  if (prefix != NULL && *prefix != '\0')
+    tag = g_strconcat (prefix, ":", local, NULL);
+  else if (prefix == NULL && ns != NULL && *ns != '\0')
+    {
+      JsonObjectIter iter;
+      const char *key;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, state->namespaces_in_use);
+      while (json_object_iter_next (&iter, &key, &value))
+        if (*key && g_strcmp0 (json_node_get_string (value), ns) == 0)
+          {
+            tag = g_strconcat (key, ":", local, NULL);
+            break;
+          }
+    }
+  return lower_dup (tag ? tag : local);
+}
+
+static void
+track_declarations (TalesParseState *state, xmlNode *node, TalesAttrs *attrs)
+{
+  for (xmlNs *ns = node->nsDef; ns != NULL; ns = ns->next)
+    {
+      const char *prefix = (const char *) ns->prefix;
+      const char *href = (const char *) ns->href;
+
+      if (href == NULL || *href == '\0')
+        continue;
+      tales_parse_state_track_namespace (state, prefix && *prefix ? prefix : NULL, href);
+      if (prefix && *prefix && strcmp (href, "http://www.w3.org/1999/xlink") == 0)
+        {
+          g_autofree char *key = g_strconcat ("xmlns:", prefix, NULL);
+
+          tales_attrs_set (attrs, key, href);
+        }
+    }
+}
+
+static TalesAttrs *
+element_attrs (TalesParseState *state, xmlNode *node)
+{
+  TalesAttrs *attrs = tales_attrs_new ();
+  const char *ns = node->ns ? (const char *) node->ns->href : NULL;
+  const char *local = (const char *) node->name;
+
+  track_declarations (state, node, attrs);
+  if (g_ascii_strcasecmp (local, "math") == 0 && g_strcmp0 (ns, "http://www.w3.org/1998/Math/MathML") == 0)
+    tales_attrs_set (attrs, "xmlns", ns);
+  if (g_ascii_strcasecmp (local, "svg") == 0 && g_strcmp0 (ns, "http://www.w3.org/2000/svg") == 0)
+    tales_attrs_set (attrs, "xmlns", ns);
+  for (xmlAttr *attr = node->properties; attr != NULL; attr = attr->next)
+    {
+      xmlChar *value = xmlNodeListGetString (node->doc, attr->children, 1);
+      const char *prefix = attr->ns ? tales_parse_known_prefix ((const char *) attr->ns->href) : NULL;
+      g_autofree char *name = prefix && *prefix
+        ? g_strconcat (prefix, ":", (const char *) attr->name, NULL)
+        : g_strdup ((const char *) attr->name);
+      g_autofree char *lower = lower_dup (name);
+      g_autofree char *lower_local = lower_dup ((const char *) attr->name);
+
+      tales_attrs_set (attrs, lower, value ? (const char *) value : "");
+      if (strcmp (lower, lower_local) != 0)
+        tales_attrs_set (attrs, lower_local, value ? (const char *) value : "");
+      xmlFree (value);
+    }
+  return attrs;
+}
+
+static void
+announce_start (Parser *p, xmlNode *node)
+{
+  g_autoptr(TalesAttrs) attrs = element_attrs (p->state, node);
+  g_autofree char *tag = element_tag (p->state, node);
+
+  tales_parse_state_start (p->state, tag, attrs);
+}
+
+static void
+announce_end (Parser *p, xmlNode *node)
+{
+  g_autofree char *tag = element_tag (p->state, node);
+
+  tales_parse_state_end (p->state, tag);
+}
 
 /* An entity reference left in the tree (the parser never substitutes
  * entities): only internal entities with plain text are expanded, within
  * a budget, so neither external files nor entity bombs get in. */
 static void
-append_entity (Parser *p, xmlNode *ref, GString *out)
+walk_entity (Parser *p, xmlNode *ref)
 {
   xmlEntity *entity = xmlGetDocEntity (ref->doc, ref->name);
   gsize len;
 
-  if (entity == NULL || entity->etype != XML_INTERNAL_GENERAL_ENTITY ||
-      entity->content == NULL)
+  if (entity == NULL || entity->etype != XML_INTERNAL_GENERAL_ENTITY || entity->content == NULL)
     return;
-  if (strchr ((const char *) entity->content, '&') ||
-      strchr ((const char *) entity->content, '<'))
+  if (strchr ((const char *) entity->content, '&') || strchr ((const char *) entity->content, '<'))
     return;
   len = strlen ((const char *) entity->content);
   if (len > p->entity_budget)
-    return;
+    {
+      /* the rest of an expansion bomb is dropped, and that is a flaw */
+      if (p->n_errors++ == 0)
+        p->first_error = g_strdup (_("The document's entities expand to more text than allowed."));
+      p->entity_budget = 0;
+      return;
+    }
   p->entity_budget -= len;
-  g_string_append (out, (const char *) entity->content);
+  tales_parse_state_text (p->state, (const char *) entity->content, len);
 }
 
 static void
-collect_text (Parser *p, xmlNode *node, GString *out, int depth)
+walk (Parser *p, xmlNode *node, int depth)
 {
+  announce_start (p, node);
   for (xmlNode *child = node->children; child != NULL; child = child->next)
     {
       switch (child->type)
@@ -184,656 +217,45 @@ collect_text (Parser *p, xmlNode *node, GString *out, int depth)
         case XML_TEXT_NODE:
         case XML_CDATA_SECTION_NODE:
           if (child->content)
-            g_string_append (out, (const char *) child->content);
+            tales_parse_state_text (p->state, (const char *) child->content,
+                                    strlen ((const char *) child->content));
           break;
         case XML_ELEMENT_NODE:
-          if (depth < 64)
-            collect_text (p, child, out, depth + 1);
+          if (depth < MAX_WALK_DEPTH)
+            walk (p, child, depth + 1);
           break;
         case XML_ENTITY_REF_NODE:
-          append_entity (p, child, out);
+          walk_entity (p, child);
           break;
         default:
           break;
         }
     }
-}
-
-/* All the text inside @node (CDATA and entities decoded); NULL when there
- * is none. */
-static char *
-node_text (Parser *p, xmlNode *node)
-{
-  xmlNode *child = node->children;
-  GString *out;
-
-  if (child == NULL)
-    return NULL;
-  /* The usual case, one text or CDATA node, without a GString. */
-  if (child->next == NULL &&
-      (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE))
-    return g_strdup ((const char *) child->content);
-  out = g_string_new (NULL);
-  collect_text (p, node, out, 0);
-  return g_string_free (out, out->len == 0);
-}
-
-static char *
-node_text_trimmed (Parser *p, xmlNode *node)
-{
-  char *text = node_text (p, node);
-
-  if (text == NULL)
-    return NULL;
-  g_strstrip (text);
-  if (*text == '\0')
-    g_clear_pointer (&text, g_free);
-  return text;
-}
-
-static gboolean
-has_element_child (xmlNode *node)
-{
-  for (xmlNode *child = node->children; child != NULL; child = child->next)
-    if (child->type == XML_ELEMENT_NODE)
-      return TRUE;
-  return FALSE;
-}
-
-/* The children of @node as markup. */
-static char *
-inner_markup (xmlNode *node)
-{
-  xmlBuffer *buffer = xmlBufferCreate ();
-  char *markup;
-
-  for (xmlNode *child = node->children; child != NULL; child = child->next)
-    xmlNodeDump (buffer, node->doc, child, 0, 0);
-  markup = g_strndup ((const char *) xmlBufferContent (buffer), xmlBufferLength (buffer));
-  xmlBufferFree (buffer);
-  return markup;
-}
-
-/* An HTML body as the feed has it: escaped or CDATA HTML as text, or
- * (in sloppy feeds) HTML elements written straight into the XML. */
-static char *
-node_html (Parser *p, xmlNode *node)
-{
-  char *html = has_element_child (node) ? inner_markup (node) : node_text (p, node);
-
-  return html ? g_strstrip (html) : NULL;
-}
-
-/* @href made absolute against xml:base and the document's address. */
-static char *
-resolve_uri (xmlNode *node, const char *href)
-{
-  xmlChar *base;
-  char *resolved;
-
-  if (href == NULL || g_uri_peek_scheme (href) != NULL)
-    return g_strdup (href);
-  base = xmlNodeGetBase (node->doc, node);
-  if (base == NULL)
-    return g_strdup (href);
-  resolved = g_uri_resolve_relative ((const char *) base, href, G_URI_FLAGS_NONE, NULL);
-  xmlFree (base);
-  return resolved ? resolved : g_strdup (href);
-}
-
-static char *
-node_uri (Parser *p, xmlNode *node)
-{
-  g_autofree char *text = node_text_trimmed (p, node);
-
-  return text ? resolve_uri (node, text) : NULL;
-}
-
-static char *
-attr_uri (xmlNode *node, const char *name)
-{
-  g_autofree char *value = get_attr (node, name);
-
-  if (value == NULL)
-    return NULL;
-  g_strstrip (value);
-  if (*value == '\0')
-    return NULL;
-  return resolve_uri (node, value);
-}
-
-static gboolean
-looks_like_image (const char *type, const char *href)
-{
-  static const char * const extensions[] = {
-    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg", ".bmp",
-  };
-  const char *path_end;
-  gsize len;
-
-  if (type != NULL)
-    return g_ascii_strncasecmp (type, "image/", 6) == 0;
-  if (href == NULL)
-    return FALSE;
-  path_end = href + strcspn (href, "?#");
-  len = path_end - href;
-  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++)
-    {
-      gsize ext_len = strlen (extensions[i]);
-
-      if (len > ext_len && g_ascii_strncasecmp (path_end - ext_len, extensions[i], ext_len) == 0)
-        return TRUE;
-    }
-  return FALSE;
+  announce_end (p, node);
 }
 
 /* --- posts --------------------------------------------------------------- */
 
 static void
-item_offer_cover (Item *item, const char *url, int rank)
+parser_entry_cb (JsonObject *entry, gpointer user_data)
 {
-  if (url == NULL || rank <= item->cover_rank)
-    return;
-  item->cover_rank = rank;
-  tales_post_set_cover_url (item->post, url);
-}
+  Parser *p = user_data;
+  const char *feed_title = tales_json_get_string (p->state->feeddata, "title");
+  TalesPost *post = tales_post_from_entry (entry, feed_title,
+                                           g_str_has_prefix (p->state->version, "atom"));
 
-static void
-item_set_title (Parser *p, Item *item, xmlNode *node)
-{
-  g_autofree char *title = NULL;
-
-  if (tales_post_get_title (item->post) != NULL)
-    return;
-  title = node_text_trimmed (p, node);
-  tales_post_set_title (item->post, title);
-}
-
-static void
-item_set_link (Item *item, char *link)
-{
-  if (link != NULL && !item->have_link)
-    {
-      tales_post_set_link (item->post, link);
-      item->have_link = TRUE;
-    }
-  g_free (link);
-}
-
-static void
-item_set_author (Parser *p, Item *item, xmlNode *node)
-{
-  g_autofree char *author = NULL;
-
-  if (tales_post_get_author (item->post) != NULL)
-    return;
-  author = node_text_trimmed (p, node);
-  tales_post_set_author (item->post, author);
-}
-
-static void
-item_set_date (Parser *p, Item *item, xmlNode *node, gboolean published)
-{
-  TalesPost *post = item->post;
-  g_autofree char *text = NULL;
-  g_autoptr(GDateTime) date = NULL;
-
-  if ((published ? tales_post_get_published_text (post) : tales_post_get_updated_text (post)) != NULL)
-    return;
-  text = node_text_trimmed (p, node);
-  if (text == NULL)
-    return;
-  date = tales_date_parse (text);
-  if (published)
-    {
-      tales_post_set_published_text (post, text);
-      tales_post_set_published (post, date);
-    }
-  else
-    {
-      tales_post_set_updated_text (post, text);
-      tales_post_set_updated (post, date);
-    }
-}
-
-/* The terms are trimmed: feeds pad them ("Business growth "), and a
- * category is a label to show and to match, not text to keep verbatim. */
-static void
-item_add_tag (Item *item, char *term, char *scheme, char *label)
-{
-  if (term != NULL)
-    g_strstrip (term);
-  if (term != NULL && *term != '\0')
-    tales_post_add_tag (item->post, term, scheme && *scheme ? scheme : NULL,
-                        label && *label ? label : NULL);
-  g_free (term);
-  g_free (scheme);
-  g_free (label);
-}
-
-static void
-item_add_enclosure (Item *item, xmlNode *node, const char *href_attr)
-{
-  g_autofree char *href = attr_uri (node, href_attr);
-  g_autofree char *type = get_attr (node, "type");
-  g_autofree char *length = get_attr (node, "length");
-  gint64 size = length ? g_ascii_strtoll (length, NULL, 10) : 0;
-
-  if (href == NULL)
-    return;
-  tales_post_add_enclosure (item->post, href, type && *type ? type : NULL, MAX (size, 0));
-  if (looks_like_image (type && *type ? type : NULL, href))
-    item_offer_cover (item, href, COVER_ENCLOSURE);
-}
-
-static void
-item_set_summary (Item *item, char *html)
-{
-  if (html != NULL && tales_post_get_summary (item->post) == NULL)
-    tales_post_set_summary (item->post, html);
-  g_free (html);
-}
-
-static void
-item_set_content (Item *item, char *html)
-{
-  if (html != NULL && tales_post_get_content (item->post) == NULL)
-    tales_post_set_content (item->post, html);
-  g_free (html);
-}
-
-static void
-item_media (Item *item, xmlNode *node)
-{
-  if (name_is (node, "thumbnail"))
-    {
-      g_autofree char *url = attr_uri (node, "url");
-
-      item_offer_cover (item, url, COVER_THUMBNAIL);
-    }
-  else if (name_is (node, "content"))
-    {
-      g_autofree char *url = attr_uri (node, "url");
-      g_autofree char *medium = get_attr (node, "medium");
-      g_autofree char *type = get_attr (node, "type");
-
-      if (g_strcmp0 (medium, "image") == 0 || looks_like_image (type, medium ? NULL : url))
-        item_offer_cover (item, url, COVER_MEDIA_CONTENT);
-      for (xmlNode *child = node->children; child != NULL; child = child->next)
-        if (child->type == XML_ELEMENT_NODE && name_is (child, "thumbnail"))
-          item_media (item, child);
-    }
-  else if (name_is (node, "group"))
-    {
-      for (xmlNode *child = node->children; child != NULL; child = child->next)
-        if (child->type == XML_ELEMENT_NODE)
-          item_media (item, child);
-    }
-}
-
-static void
-item_atom_link (Item *item, xmlNode *node)
-{
-  g_autofree char *rel = get_attr (node, "rel");
-
-  if (rel == NULL || strcmp (rel, "alternate") == 0 ||
-      strcmp (rel, "http://www.iana.org/assignments/relation/alternate") == 0)
-    item_set_link (item, attr_uri (node, "href"));
-  else if (strcmp (rel, "enclosure") == 0)
-    item_add_enclosure (item, node, "href");
-}
-
-/* Extension elements that mean the same in RSS and Atom entries. */
-static void
-item_extension (Parser *p, Item *item, xmlNode *node)
-{
-  const char *ns = ns_of (node);
-
-  if (ns == NULL)
-    return;
-  if (strcmp (ns, NS_DC) == 0)
-    {
-      if (name_is (node, "creator") || name_is (node, "author"))
-        item_set_author (p, item, node);
-      else if (name_is (node, "date"))
-        item_set_date (p, item, node, TRUE);
-      else if (name_is (node, "subject"))
-        item_add_tag (item, node_text (p, node), NULL, NULL);
-      else if (name_is (node, "title"))
-        item_set_title (p, item, node);
-      else if (name_is (node, "description"))
-        item_set_summary (item, node_html (p, node));
-    }
-  else if (strcmp (ns, NS_DCTERMS) == 0)
-    {
-      if (name_is (node, "issued") || name_is (node, "created"))
-        item_set_date (p, item, node, TRUE);
-      else if (name_is (node, "modified"))
-        item_set_date (p, item, node, FALSE);
-    }
-  else if (strcmp (ns, NS_CONTENT) == 0)
-    {
-      if (name_is (node, "encoded"))
-        item_set_content (item, node_html (p, node));
-    }
-  else if (g_str_has_prefix (ns, NS_MEDIA))
-    item_media (item, node);
-  else if (strcmp (ns, NS_XHTML) == 0)
-    {
-      if (name_is (node, "body"))
-        item_set_content (item, g_strstrip (inner_markup (node)));
-    }
-  else if (strcmp (ns, NS_ATOM10) == 0 && p->format != FORMAT_ATOM)
-    {
-      if (name_is (node, "link"))
-        item_atom_link (item, node);
-      else if (name_is (node, "updated"))
-        item_set_date (p, item, node, FALSE);
-      else if (name_is (node, "published"))
-        item_set_date (p, item, node, TRUE);
-    }
-}
-
-static void
-rss_item_guid (Parser *p, Item *item, xmlNode *node)
-{
-  g_autofree char *guid = node_text_trimmed (p, node);
-  g_autofree char *permalink = NULL;
-
-  if (guid == NULL || tales_post_get_guid (item->post) != NULL)
-    return;
-  tales_post_set_guid (item->post, guid);
-  permalink = get_attr (node, "isPermaLink");
-  if ((permalink == NULL || g_ascii_strcasecmp (permalink, "true") == 0) &&
-      g_uri_peek_scheme (guid) != NULL)
-    item->guid_link = g_steal_pointer (&guid);
-}
-
-static void
-rss_item_child (Parser *p, Item *item, xmlNode *node)
-{
-  if (!is_core (p, node))
-    {
-      item_extension (p, item, node);
-      return;
-    }
-  if (name_is (node, "title"))
-    item_set_title (p, item, node);
-  else if (name_is (node, "link"))
-    item_set_link (item, node_uri (p, node));
-  else if (name_is (node, "guid"))
-    rss_item_guid (p, item, node);
-  else if (name_is (node, "description"))
-    item_set_summary (item, node_html (p, node));
-  else if (name_is (node, "author"))
-    item_set_author (p, item, node);
-  else if (name_is (node, "category"))
-    item_add_tag (item, node_text (p, node), get_attr (node, "domain"), NULL);
-  else if (name_is (node, "pubDate"))
-    item_set_date (p, item, node, TRUE);
-  else if (name_is (node, "enclosure"))
-    item_add_enclosure (item, node, "url");
-}
-
-/* An Atom text construct as HTML: type="html" is HTML already, "xhtml"
- * is the markup inside its <div>, and plain text is escaped. */
-static char *
-atom_html (Parser *p, xmlNode *node)
-{
-  g_autofree char *type = get_attr (node, "type");
-  g_autofree char *mode = get_attr (node, "mode");
-  g_autofree char *text = NULL;
-
-  if (g_strcmp0 (type, "xhtml") == 0 || g_strcmp0 (type, "application/xhtml+xml") == 0 ||
-      g_strcmp0 (mode, "xml") == 0)
-    {
-      for (xmlNode *child = node->children; child != NULL; child = child->next)
-        if (child->type == XML_ELEMENT_NODE && name_is (child, "div") && ns_is (child, NS_XHTML))
-          return inner_markup (child);
-      return inner_markup (node);
-    }
-  if (g_strcmp0 (type, "html") == 0 || g_strcmp0 (type, "text/html") == 0 ||
-      g_strcmp0 (mode, "escaped") == 0)
-    return node_html (p, node);
-  if (has_element_child (node))
-    return inner_markup (node);
-  text = node_text (p, node);
-  return text ? g_markup_escape_text (text, -1) : NULL;
-}
-
-static void
-atom_entry_author (Parser *p, Item *item, xmlNode *node)
-{
-  for (xmlNode *child = node->children; child != NULL; child = child->next)
-    if (child->type == XML_ELEMENT_NODE && name_is (child, "name"))
-      {
-        item_set_author (p, item, child);
-        return;
-      }
-}
-
-static void
-atom_entry_child (Parser *p, Item *item, xmlNode *node)
-{
-  if (!is_core (p, node))
-    {
-      item_extension (p, item, node);
-      return;
-    }
-  if (name_is (node, "title"))
-    item_set_title (p, item, node);
-  else if (name_is (node, "link"))
-    item_atom_link (item, node);
-  else if (name_is (node, "id"))
-    {
-      g_autofree char *id = node_text_trimmed (p, node);
-
-      if (tales_post_get_guid (item->post) == NULL)
-        tales_post_set_guid (item->post, id);
-    }
-  else if (name_is (node, "author"))
-    atom_entry_author (p, item, node);
-  else if (name_is (node, "published") || name_is (node, "issued") || name_is (node, "created"))
-    item_set_date (p, item, node, TRUE);
-  else if (name_is (node, "updated") || name_is (node, "modified"))
-    item_set_date (p, item, node, FALSE);
-  else if (name_is (node, "category"))
-    item_add_tag (item, get_attr (node, "term"), get_attr (node, "scheme"), get_attr (node, "label"));
-  else if (name_is (node, "summary"))
-    item_set_summary (item, atom_html (p, node));
-  else if (name_is (node, "content"))
-    item_set_content (item, atom_html (p, node));
-}
-
-static void
-parser_emit_item (Parser *p, xmlNode *node)
-{
-  Item item = { 0 };
-
-  item.post = tales_post_new ();
-  for (xmlNode *child = node->children; child != NULL; child = child->next)
-    {
-      if (child->type != XML_ELEMENT_NODE)
-        continue;
-      if (p->format == FORMAT_ATOM)
-        atom_entry_child (p, &item, child);
-      else
-        rss_item_child (p, &item, child);
-    }
-
-  if (p->format == FORMAT_RDF && tales_post_get_guid (item.post) == NULL)
-    {
-      xmlChar *about = xmlGetNsProp (node, (const xmlChar *) "about", (const xmlChar *) NS_RDF);
-
-      tales_post_set_guid (item.post, (const char *) about);
-      xmlFree (about);
-    }
-  if (!item.have_link && item.guid_link != NULL)
-    item_set_link (&item, resolve_uri (node, item.guid_link));
-  tales_post_set_feed_title (item.post, tales_feed_get_title (p->result->feed));
-
+  if (p->keep_extras)
+    g_object_set_data_full (G_OBJECT (post), TALES_PARSE_EXTRAS,
+                            json_object_ref (entry), (GDestroyNotify) json_object_unref);
   if (p->on_post != NULL)
-    p->on_post (item.post, p->user_data);
+    p->on_post (post, p->user_data);
   else
-    g_ptr_array_add (p->result->posts, g_object_ref (item.post));
+    g_ptr_array_add (p->result->posts, g_object_ref (post));
   p->n_posts++;
-  g_object_unref (item.post);
-  g_free (item.guid_link);
-}
-
-/* --- the channel --------------------------------------------------------- */
-
-static void
-feed_set_updated (Parser *p, xmlNode *node, gboolean preferred)
-{
-  TalesFeed *feed = p->result->feed;
-  g_autofree char *text = NULL;
-  g_autoptr(GDateTime) date = NULL;
-
-  if (!preferred && g_object_get_data (G_OBJECT (feed), TALES_PARSE_FEED_UPDATED_TEXT) != NULL)
-    return;
-  text = node_text_trimmed (p, node);
-  if (text == NULL)
-    return;
-  date = tales_date_parse (text);
-  tales_feed_set_updated (feed, date);
-  g_object_set_data_full (G_OBJECT (feed), TALES_PARSE_FEED_UPDATED_TEXT,
-                          g_steal_pointer (&text), g_free);
-}
-
-static void
-feed_set_string (TalesFeed *feed,
-                 const char *(*getter) (TalesFeed *),
-                 void (*setter) (TalesFeed *, const char *),
-                 char *value)
-{
-  if (value != NULL && getter (feed) == NULL)
-    setter (feed, value);
-  g_free (value);
-}
-
-static void
-feed_image (Parser *p, xmlNode *node)
-{
-  for (xmlNode *child = node->children; child != NULL; child = child->next)
-    if (child->type == XML_ELEMENT_NODE && name_is (child, "url"))
-      feed_set_string (p->result->feed, tales_feed_get_image_url,
-                       tales_feed_set_image_url, node_uri (p, child));
-}
-
-static void
-feed_extension (Parser *p, xmlNode *node)
-{
-  TalesFeed *feed = p->result->feed;
-
-  if (ns_is (node, NS_DC))
-    {
-      if (name_is (node, "title"))
-        feed_set_string (feed, tales_feed_get_title, tales_feed_set_title, node_text_trimmed (p, node));
-      else if (name_is (node, "description"))
-        feed_set_string (feed, tales_feed_get_subtitle, tales_feed_set_subtitle, node_html (p, node));
-      else if (name_is (node, "language"))
-        feed_set_string (feed, tales_feed_get_language, tales_feed_set_language, node_text_trimmed (p, node));
-      else if (name_is (node, "date"))
-        feed_set_updated (p, node, FALSE);
-    }
-  else if (ns_is (node, NS_DCTERMS) && name_is (node, "modified"))
-    feed_set_updated (p, node, FALSE);
-}
-
-static void
-rss_channel_child (Parser *p, xmlNode *node)
-{
-  TalesFeed *feed = p->result->feed;
-
-  if (!is_core (p, node))
-    {
-      feed_extension (p, node);
-      return;
-    }
-  if (name_is (node, "title"))
-    feed_set_string (feed, tales_feed_get_title, tales_feed_set_title, node_text_trimmed (p, node));
-  else if (name_is (node, "link"))
-    feed_set_string (feed, tales_feed_get_link, tales_feed_set_link, node_uri (p, node));
-  else if (name_is (node, "description"))
-    feed_set_string (feed, tales_feed_get_subtitle, tales_feed_set_subtitle, node_html (p, node));
-  else if (name_is (node, "image"))
-    feed_image (p, node);
-  else if (name_is (node, "language"))
-    feed_set_string (feed, tales_feed_get_language, tales_feed_set_language, node_text_trimmed (p, node));
-  else if (name_is (node, "lastBuildDate"))
-    feed_set_updated (p, node, TRUE);
-  else if (name_is (node, "pubDate"))
-    feed_set_updated (p, node, FALSE);
-}
-
-static void
-atom_feed_child (Parser *p, xmlNode *node)
-{
-  TalesFeed *feed = p->result->feed;
-
-  if (!is_core (p, node))
-    {
-      feed_extension (p, node);
-      return;
-    }
-  if (name_is (node, "title"))
-    feed_set_string (feed, tales_feed_get_title, tales_feed_set_title, node_text_trimmed (p, node));
-  else if (name_is (node, "subtitle") || name_is (node, "tagline"))
-    feed_set_string (feed, tales_feed_get_subtitle, tales_feed_set_subtitle, atom_html (p, node));
-  else if (name_is (node, "link"))
-    {
-      g_autofree char *rel = get_attr (node, "rel");
-
-      if (rel == NULL || strcmp (rel, "alternate") == 0)
-        feed_set_string (feed, tales_feed_get_link, tales_feed_set_link, attr_uri (node, "href"));
-    }
-  else if (name_is (node, "logo"))
-    {
-      /* The logo (wide) is preferred to the icon (square, small). */
-      g_autofree char *logo = node_uri (p, node);
-
-      if (logo != NULL)
-        tales_feed_set_image_url (feed, logo);
-    }
-  else if (name_is (node, "icon"))
-    feed_set_string (feed, tales_feed_get_image_url, tales_feed_set_image_url, node_uri (p, node));
-  else if (name_is (node, "updated") || name_is (node, "modified"))
-    feed_set_updated (p, node, TRUE);
+  g_object_unref (post);
 }
 
 /* --- the document -------------------------------------------------------- */
-
-static const char *
-rss_version (const char *attr)
-{
-  if (attr == NULL)
-    return "rss";
-  if (g_str_has_prefix (attr, "2."))
-    return "rss20";
-  if (strcmp (attr, "0.91") == 0)
-    return "rss091u";
-  if (strcmp (attr, "0.92") == 0)
-    return "rss092";
-  if (strcmp (attr, "0.93") == 0)
-    return "rss093";
-  if (strcmp (attr, "0.94") == 0)
-    return "rss094";
-  return "rss";
-}
-
-static char *
-atom_version (const char *ns, const char *attr)
-{
-  if (g_strcmp0 (ns, NS_ATOM10) == 0)
-    return g_strdup ("atom10");
-  if (g_strcmp0 (ns, NS_ATOM03) == 0 && attr == NULL)
-    return g_strdup ("atom03");
-  if (attr != NULL && strlen (attr) == 3 && g_ascii_isdigit (attr[0]) &&
-      attr[1] == '.' && g_ascii_isdigit (attr[2]))
-    return g_strdup_printf ("atom%c%c", attr[0], attr[2]);
-  return g_strdup ("atom");
-}
 
 static gboolean
 prefix_contains (Parser *p, const char *needle)
@@ -843,111 +265,27 @@ prefix_contains (Parser *p, const char *needle)
   return strstr (lower, needle) != NULL;
 }
 
-/* Reads the root element: which format, which version, or not a feed. */
+/* Netscape's RSS 0.91 says so only in its DOCTYPE. */
 static gboolean
-parser_start (Parser *p, xmlParserCtxt *ctxt, xmlNode *root, GError **error)
+doctype_is_netscape (Parser *p)
 {
-  const char *name = (const char *) root->name;
-  const char *ns = ns_of (root);
-  const char *encoding = (const char *) ctxt->encoding;
-  g_autofree char *version = get_attr (root, "version");
-  xmlChar *lang = xmlGetNsProp (root, (const xmlChar *) "lang", XML_XML_NAMESPACE);
+  g_autofree char *lower = g_ascii_strdown (p->prefix, p->prefix_len);
+  const char *doctype = strstr (lower, "<!doctype");
+  const char *end;
 
-  if (strcmp (name, "rss") == 0)
-    {
-      p->format = FORMAT_RSS;
-      if (g_strcmp0 (version, "0.91") == 0 && prefix_contains (p, "netscape"))
-        p->result->version = g_strdup ("rss091n");
-      else
-        p->result->version = g_strdup (rss_version (version));
-    }
-  else if (strcmp (name, "RDF") == 0)
-    {
-      xmlNs *default_ns = xmlSearchNs (root->doc, root, NULL);
-
-      p->format = FORMAT_RDF;
-      p->result->version = g_strdup (default_ns && g_strcmp0 ((const char *) default_ns->href, NS_RSS090) == 0
-                                     ? "rss090" : "rss10");
-    }
-  else if (strcmp (name, "feed") == 0)
-    {
-      p->format = FORMAT_ATOM;
-      p->result->version = atom_version (ns, version);
-    }
-  else
-    {
-      if (g_ascii_strcasecmp (name, "html") == 0)
-        g_set_error (error, TALES_PARSE_ERROR, TALES_PARSE_ERROR_NOT_A_FEED,
-                     _("This is a web page, not a feed."));
-      else
-        g_set_error (error, TALES_PARSE_ERROR, TALES_PARSE_ERROR_NOT_A_FEED,
-                     _("This is an XML document of another kind (<%s>), not a feed."), name);
-      xmlFree (lang);
-      return FALSE;
-    }
-
-  if (encoding == NULL && ctxt->input && ctxt->input->buf && ctxt->input->buf->encoder)
-    encoding = ctxt->input->buf->encoder->name;
-  p->core_ns = g_strdup (ns);
-  p->result->encoding = g_ascii_strdown (encoding ? encoding : "utf-8", -1);
-  if (lang != NULL && *lang != '\0')
-    tales_feed_set_language (p->result->feed, (const char *) lang);
-  xmlFree (lang);
-  return TRUE;
+  if (doctype == NULL)
+    return FALSE;
+  end = strchr (doctype, '>');
+  return g_strstr_len (doctype, end ? end - doctype : -1, "netscape") != NULL;
 }
 
-static Role
-parser_classify (Parser *p, int depth, const char *name, const char *ns)
-{
-  switch (p->format)
-    {
-    case FORMAT_RSS:
-      if (strcmp (name, "item") == 0)
-        return ROLE_ITEM;
-      if (depth == 1)
-        return strcmp (name, "channel") == 0 ? ROLE_DESCEND : ROLE_SKIP;
-      return ROLE_CHANNEL;
-    case FORMAT_RDF:
-      if (depth == 1 && g_strcmp0 (ns, NS_RSS090) == 0)
-        tales_set_str (&p->result->version, "rss090");
-      if (strcmp (name, "item") == 0)
-        return ROLE_ITEM;
-      if (depth == 1)
-        {
-          if (strcmp (name, "channel") == 0)
-            return ROLE_DESCEND;
-          return strcmp (name, "image") == 0 ? ROLE_CHANNEL : ROLE_SKIP;
-        }
-      return strcmp (name, "items") == 0 ? ROLE_SKIP : ROLE_CHANNEL;
-    case FORMAT_ATOM:
-      return strcmp (name, "entry") == 0 ? ROLE_ITEM : ROLE_CHANNEL;
-    case FORMAT_NONE:
-    default:
-      return ROLE_SKIP;
-    }
-}
-
-static void
-parser_channel_child (Parser *p, xmlNode *node)
-{
-  if (p->format == FORMAT_ATOM)
-    atom_feed_child (p, node);
-  else
-    rss_channel_child (p, node);
-}
-
-/* Which elements are read and then freed: the children of the root and
- * of the containers (RSS <channel>) below it. Nothing deeper: those are
- * parts of an item or of a channel element, read with it. */
 static gboolean
-parser_is_top_level (Parser *p, xmlNode *node, int depth)
+is_live (Parser *p, xmlNode *node)
 {
-  xmlNode *parent = node->parent;
-
-  if (depth == 1)
-    return TRUE;
-  return depth == 2 && p->format != FORMAT_ATOM && parent != NULL &&
-         parser_classify (p, 1, (const char *) parent->name, ns_of (parent)) == ROLE_DESCEND;
+  for (guint i = 0; i < p->n_live; i++)
+    if (p->live[i] == node)
+      return TRUE;
+  return FALSE;
 }
 
 /* Frees a read element together with the text (whitespace, mostly) that
@@ -993,21 +331,61 @@ sax_characters (void *ctx, const xmlChar *text, int len)
 }
 
 static void
+sax_cdata (void *ctx, const xmlChar *text, int len)
+{
+  keep_entities (ctx);
+  xmlSAX2CDataBlock (ctx, text, len);
+}
+
+static gboolean
+parser_start_root (Parser *p, xmlNode *root)
+{
+  const char *name = (const char *) root->name;
+
+  p->root_name = g_strdup (name);
+  if (g_ascii_strcasecmp (name, "html") == 0)
+    {
+      g_set_error (&p->root_error, TALES_PARSE_ERROR, TALES_PARSE_ERROR_NOT_A_FEED,
+                   _("This is a web page, not a feed."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
 sax_start_element_ns (void *ctx, const xmlChar *localname, const xmlChar *prefix,
                       const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
                       int nb_attributes, int nb_defaulted, const xmlChar **attributes)
 {
   xmlParserCtxt *ctxt = ctx;
   Parser *p = ctxt->_private;
+  xmlNode *node;
+  int depth;
 
   keep_entities (ctxt);
   xmlSAX2StartElementNs (ctx, localname, prefix, uri, nb_namespaces, namespaces,
                          nb_attributes, nb_defaulted, attributes);
-  if (p->started || ctxt->nodeNr != 1 || ctxt->node == NULL)
+  node = ctxt->node;
+  depth = ctxt->nodeNr - 1;
+  if (node == NULL || p->root_error != NULL)
     return;
-  p->started = TRUE;
-  if (!parser_start (p, ctxt, ctxt->node, &p->root_error))
-    xmlStopParser (ctxt);
+  if (depth == 0 && !p->started)
+    {
+      p->started = TRUE;
+      if (!parser_start_root (p, node))
+        {
+          xmlStopParser (ctxt);
+          return;
+        }
+    }
+  else if (!(depth == 1 && is_live (p, node->parent) &&
+             g_ascii_strcasecmp ((const char *) node->name, "channel") == 0))
+    return;
+  if (p->n_live < G_N_ELEMENTS (p->live))
+    {
+      p->live[p->n_live++] = node;
+      announce_start (p, node);
+    }
 }
 
 /* Each element is read when it ends: the tree then holds it whole. */
@@ -1018,22 +396,20 @@ sax_end_element_ns (void *ctx, const xmlChar *localname, const xmlChar *prefix,
   xmlParserCtxt *ctxt = ctx;
   Parser *p = ctxt->_private;
   xmlNode *node = ctxt->node;
-  int depth = ctxt->nodeNr - 1;
-  Role role;
 
   keep_entities (ctxt);
   xmlSAX2EndElementNs (ctx, localname, prefix, uri);
-  if (node == NULL || node->type != XML_ELEMENT_NODE || p->format == FORMAT_NONE ||
-      depth < 1 || !parser_is_top_level (p, node, depth))
+  if (node == NULL || node->type != XML_ELEMENT_NODE || p->root_error != NULL)
     return;
-
-  role = parser_classify (p, depth, (const char *) node->name, ns_of (node));
-  if (role == ROLE_DESCEND)
+  if (is_live (p, node))
+    {
+      announce_end (p, node);
+      p->n_live--;
+      return;
+    }
+  if (node->parent == NULL || !is_live (p, node->parent))
     return;
-  if (role == ROLE_ITEM)
-    parser_emit_item (p, node);
-  else if (role == ROLE_CHANNEL)
-    parser_channel_child (p, node);
+  walk (p, node, 0);
   free_element (node);
 }
 
@@ -1128,12 +504,11 @@ parser_set_unreadable_error (Parser *p, GError **error)
 
 /* Never NOENT (entities substituted), DTDLOAD, DTDATTR or DTDVALID (which
  * would read other files), never HUGE (its limits stop entity bombs);
- * NONET in case anything still tried. */
+ * NONET in case anything still tried. CDATA stays CDATA, so that its
+ * text is never coalesced with the markup-free text around it. */
 static const int parser_options =
   XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
-  XML_PARSE_NOCDATA | XML_PARSE_COMPACT;
-
-#define CHUNK_SIZE (64 * 1024)
+  XML_PARSE_COMPACT;
 
 typedef struct {
   Parser parser;
@@ -1144,10 +519,33 @@ typedef struct {
   void *old_structured_ctx;
 } Session;
 
+/* The base URI and language HTTP gave, as feedparser weighs them. */
+static char *
+options_base (const TalesParseOptions *options)
+{
+  const char *href = options ? options->base_uri : NULL;
+  const char *location = options ? options->content_location : NULL;
+  g_autofree char *joined = NULL;
+
+  if (location != NULL && *location != '\0')
+    {
+      joined = tales_make_safe_absolute_uri (href, location);
+      if (joined != NULL && *joined != '\0')
+        return g_steal_pointer (&joined);
+      g_free (joined);
+      joined = tales_make_safe_absolute_uri (location, NULL);
+      if (joined != NULL && *joined != '\0')
+        return g_steal_pointer (&joined);
+    }
+  return g_strdup (href);
+}
+
 static void
-session_begin (Session *s, TalesParsePostFunc on_post, gpointer user_data)
+session_begin (Session *s, const TalesParseOptions *options, TalesParsePostFunc on_post,
+               gpointer user_data)
 {
   static gsize initialized = 0;
+  g_autofree char *base = options_base (options);
 
   if (g_once_init_enter (&initialized))
     {
@@ -1162,10 +560,15 @@ session_begin (Session *s, TalesParsePostFunc on_post, gpointer user_data)
     s->parser.result->posts = g_ptr_array_new_with_free_func (g_object_unref);
   s->parser.on_post = on_post;
   s->parser.user_data = user_data;
+  s->parser.keep_extras = options != NULL && options->keep_extras;
   s->parser.entity_budget = MAX_ENTITY_EXPANSION;
+  /* The text reaches the rules as UTF-8, whatever the document was in. */
+  s->parser.state = tales_parse_state_new (base, options ? options->content_language : NULL,
+                                           "utf-8", parser_entry_cb, &s->parser);
+  s->parser.state->exact_html = s->parser.keep_extras;
 }
 
-/* Starts the parser on the first bytes, which say the encoding. */
+/* Starts the parser on the first (UTF-8) bytes. */
 static gboolean
 session_start (Session *s, const char *head, gsize head_len, const char *base_uri)
 {
@@ -1187,6 +590,7 @@ session_start (Session *s, const char *head, gsize head_len, const char *base_ur
   sax.endElementNs = sax_end_element_ns;
   sax.getEntity = sax_get_entity;
   sax.characters = sax_characters;
+  sax.cdataBlock = sax_cdata;
   sax.serror = parser_error_cb;
   sax.warning = NULL;
   sax.error = NULL;
@@ -1205,14 +609,78 @@ session_start (Session *s, const char *head, gsize head_len, const char *base_ur
 static gboolean
 session_stopped (Session *s)
 {
-  return s->ctxt->instate == XML_PARSER_EOF || s->ctxt->disableSAX;
+  return s->ctxt == NULL || s->ctxt->instate == XML_PARSER_EOF || s->ctxt->disableSAX;
+}
+
+/* Converts and parses the next raw bytes. */
+static void
+session_feed (Session *s, const char *data, gsize length, gboolean last, const char *base_uri)
+{
+  for (gsize done = 0; (done < length || (last && done == 0)); )
+    {
+      gsize n = MIN (CHUNK_SIZE, length - done);
+      gboolean final = last && done + n == length;
+      gsize utf8_len;
+      const char *utf8 = tales_decoder_convert (s->parser.decoder, data + done, n, final, &utf8_len);
+
+      done += n;
+      if (s->ctxt == NULL)
+        {
+          if (utf8_len == 0 && !final)
+            continue;
+          if (!session_start (s, utf8, utf8_len, base_uri))
+            return;
+        }
+      else if (!session_stopped (s) && utf8_len > 0)
+        xmlParseChunk (s->ctxt, utf8, (int) utf8_len, 0);
+      if (session_stopped (s) || n == 0)
+        break;
+    }
 }
 
 static void
-session_push (Session *s, const char *data, gsize length)
+result_set_bozo (TalesParseResult *result, const char *exception, const char *message)
 {
-  for (gsize done = 0; done < length && !session_stopped (s); done += CHUNK_SIZE)
-    xmlParseChunk (s->ctxt, data + done, (int) MIN (CHUNK_SIZE, length - done), 0);
+  result->bozo = TRUE;
+  tales_set_str (&result->bozo_exception, exception);
+  tales_set_str (&result->bozo_message, message);
+}
+
+/* What the document as a whole came to: version, encoding, bozo. */
+static void
+session_fill_result (Session *s)
+{
+  Parser *p = &s->parser;
+  TalesParseResult *result = p->result;
+  TalesDecoder *decoder = p->decoder;
+
+  result->version = doctype_is_netscape (p) ? g_strdup ("rss091n") : g_strdup (p->state->version);
+  result->encoding = g_strdup (decoder ? tales_decoder_get_encoding (decoder) : "utf-8");
+  result->namespaces = json_object_ref (p->state->namespaces_in_use);
+  if (decoder != NULL && tales_decoder_get_problem (decoder) != NULL)
+    result_set_bozo (result, tales_decoder_get_problem (decoder),
+                     tales_decoder_get_problem_message (decoder));
+  else if (decoder != NULL && tales_decoder_had_errors (decoder))
+    result_set_bozo (result, "CharacterEncodingOverride",
+                     _("Some bytes were not in the document's encoding."));
+  if (p->n_errors > 0)
+    result_set_bozo (result, "SAXParseException", p->first_error);
+  tales_feed_fill (result->feed, p->state->feeddata);
+  if (p->keep_extras)
+    g_object_set_data_full (G_OBJECT (result->feed), TALES_PARSE_EXTRAS,
+                            json_object_ref (p->state->feeddata),
+                            (GDestroyNotify) json_object_unref);
+}
+
+/* Roots feedparser reads as feeds even when no version shows (CDF's
+ * <channel>, broken RSS). */
+static gboolean
+root_is_feedish (const char *name)
+{
+  static const char * const names[] = { "rss", "feed", "rdf", "channel", NULL };
+  g_autofree char *lower = g_ascii_strdown (name ? name : "", -1);
+
+  return g_strv_contains (names, lower);
 }
 
 /* Ends the parse and says what came of it. */
@@ -1234,11 +702,19 @@ session_end (Session *s, GError **error)
       xmlSetGenericErrorFunc (s->old_generic_ctx, s->old_generic);
       xmlSetStructuredErrorFunc (s->old_structured_ctx, s->old_structured);
     }
+  if (p->root_error == NULL && p->started)
+    {
+      tales_parse_state_finish (p->state);
+      session_fill_result (s);
+    }
 
   result = g_steal_pointer (&p->result);
-  g_clear_pointer (&p->core_ns, g_free);
+  g_clear_pointer (&p->state, tales_parse_state_free);
+  g_clear_pointer (&p->decoder, tales_decoder_free);
   if (p->root_error != NULL)
     {
+      g_clear_pointer (&p->first_error, g_free);
+      g_clear_pointer (&p->root_name, g_free);
       g_propagate_error (error, g_steal_pointer (&p->root_error));
       return NULL;
     }
@@ -1248,20 +724,23 @@ session_end (Session *s, GError **error)
       g_clear_pointer (&p->first_error, g_free);
       return NULL;
     }
-  if (p->n_errors > 0)
-    {
-      result->bozo = TRUE;
-      result->bozo_message = g_steal_pointer (&p->first_error);
-      if (p->n_posts == 0 && tales_feed_get_title (result->feed) == NULL &&
-          tales_feed_get_link (result->feed) == NULL)
-        {
-          g_set_error (error, TALES_PARSE_ERROR, TALES_PARSE_ERROR_MALFORMED,
-                       _("The document is too broken to read a feed from it (%s)."),
-                       result->bozo_message);
-          return NULL;
-        }
-    }
   g_clear_pointer (&p->first_error, g_free);
+  if (*result->version == '\0' && !root_is_feedish (p->root_name))
+    {
+      g_set_error (error, TALES_PARSE_ERROR, TALES_PARSE_ERROR_NOT_A_FEED,
+                   _("This is an XML document of another kind (<%s>), not a feed."), p->root_name);
+      g_clear_pointer (&p->root_name, g_free);
+      return NULL;
+    }
+  g_clear_pointer (&p->root_name, g_free);
+  if (result->bozo && p->n_errors > 0 && p->n_posts == 0 &&
+      tales_feed_get_title (result->feed) == NULL && tales_feed_get_link (result->feed) == NULL)
+    {
+      g_set_error (error, TALES_PARSE_ERROR, TALES_PARSE_ERROR_MALFORMED,
+                   _("The document is too broken to read a feed from it (%s)."),
+                   result->bozo_message);
+      return NULL;
+    }
   return g_steal_pointer (&result);
 }
 
@@ -1280,13 +759,20 @@ set_empty_error (GError **error)
                _("The document is empty."));
 }
 
+static TalesDecoder *
+make_decoder (const char *data, gsize length, gboolean complete, const TalesParseOptions *options)
+{
+  return tales_decoder_new (data, length, complete, options && options->from_http,
+                            options ? options->content_type : NULL);
+}
+
 TalesParseResult *
-tales_parse (const char         *data,
-             gsize               length,
-             const char         *base_uri,
-             TalesParsePostFunc  on_post,
-             gpointer            user_data,
-             GError            **error)
+tales_parse_full (const char               *data,
+                  gsize                     length,
+                  const TalesParseOptions  *options,
+                  TalesParsePostFunc        on_post,
+                  gpointer                  user_data,
+                  GError                  **error)
 {
   Session s;
 
@@ -1304,64 +790,83 @@ tales_parse (const char         *data,
       return NULL;
     }
 
-  session_begin (&s, on_post, user_data);
+  session_begin (&s, options, on_post, user_data);
   s.parser.prefix_len = MIN (length, SNIFF_SIZE);
   memcpy (s.parser.prefix, data, s.parser.prefix_len);
-  if (session_start (&s, data, MIN (length, CHUNK_SIZE), base_uri))
-    session_push (&s, data + MIN (length, CHUNK_SIZE), length - MIN (length, CHUNK_SIZE));
+  s.parser.decoder = make_decoder (data, length, TRUE, options);
+  session_feed (&s, data, length, TRUE, options ? options->base_uri : NULL);
   return session_end (&s, error);
 }
 
 TalesParseResult *
-tales_parse_stream (GInputStream        *stream,
-                    const char          *base_uri,
-                    TalesParsePostFunc   on_post,
-                    gpointer             user_data,
-                    GCancellable        *cancellable,
-                    GError             **error)
+tales_parse (const char         *data,
+             gsize               length,
+             const char         *base_uri,
+             TalesParsePostFunc  on_post,
+             gpointer            user_data,
+             GError            **error)
+{
+  TalesParseOptions options = { .base_uri = base_uri };
+
+  return tales_parse_full (data, length, &options, on_post, user_data, error);
+}
+
+TalesParseResult *
+tales_parse_stream_full (GInputStream             *stream,
+                         const TalesParseOptions  *options,
+                         TalesParsePostFunc        on_post,
+                         gpointer                  user_data,
+                         GCancellable             *cancellable,
+                         GError                  **error)
 {
   Session s;
   Parser *p = &s.parser;
   g_autofree char *buffer = NULL;
   GError *read_error = NULL;
-  gsize total;
+  gsize total = 0;
+  gboolean eof;
   TalesParseResult *result;
+  const char *base_uri = options ? options->base_uri : NULL;
 
   g_return_val_if_fail (G_IS_INPUT_STREAM (stream), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
-  session_begin (&s, on_post, user_data);
-  if (!g_input_stream_read_all (stream, p->prefix, SNIFF_SIZE, &p->prefix_len,
-                                cancellable, &read_error) ||
-      (p->prefix_len < SNIFF_SIZE && is_blank (p->prefix, p->prefix_len)))
+  session_begin (&s, options, on_post, user_data);
+  buffer = g_malloc (DETECT_SIZE);
+  if (!g_input_stream_read_all (stream, buffer, DETECT_SIZE, &total, cancellable, &read_error) ||
+      (total < DETECT_SIZE && is_blank (buffer, total)))
     {
       g_clear_pointer (&p->result, tales_parse_result_free);
+      g_clear_pointer (&p->state, tales_parse_state_free);
       if (read_error != NULL)
         g_propagate_error (error, read_error);
       else
         set_empty_error (error);
       return NULL;
     }
+  eof = total < DETECT_SIZE;
+  p->prefix_len = MIN (total, SNIFF_SIZE);
+  memcpy (p->prefix, buffer, p->prefix_len);
+  p->decoder = make_decoder (buffer, total, eof, options);
+  session_feed (&s, buffer, total, eof, base_uri);
 
-  total = p->prefix_len;
-  buffer = g_malloc (CHUNK_SIZE);
-  if (session_start (&s, p->prefix, p->prefix_len, base_uri))
-    while (!session_stopped (&s))
-      {
-        gssize n;
+  while (!eof && !session_stopped (&s))
+    {
+      gssize n;
 
-        if (g_cancellable_set_error_if_cancelled (cancellable, &read_error))
-          break;
-        n = g_input_stream_read (stream, buffer, CHUNK_SIZE, cancellable, &read_error);
-        if (n <= 0)
-          break;
-        total += n;
-        if (total > MAX_DOCUMENT_SIZE)
-          break;
-        session_push (&s, buffer, n);
-      }
+      if (g_cancellable_set_error_if_cancelled (cancellable, &read_error))
+        break;
+      n = g_input_stream_read (stream, buffer, CHUNK_SIZE, cancellable, &read_error);
+      if (n < 0)
+        break;
+      total += n;
+      if (total > MAX_DOCUMENT_SIZE)
+        break;
+      eof = n == 0;
+      session_feed (&s, buffer, n, eof, base_uri);
+    }
 
   result = session_end (&s, error == NULL || read_error != NULL || total > MAX_DOCUMENT_SIZE
                             ? NULL : error);
@@ -1375,4 +880,17 @@ tales_parse_stream (GInputStream        *stream,
         set_too_large_error (error);
     }
   return result;
+}
+
+TalesParseResult *
+tales_parse_stream (GInputStream        *stream,
+                    const char          *base_uri,
+                    TalesParsePostFunc   on_post,
+                    gpointer             user_data,
+                    GCancellable        *cancellable,
+                    GError             **error)
+{
+  TalesParseOptions options = { .base_uri = base_uri };
+
+  return tales_parse_stream_full (stream, &options, on_post, user_data, cancellable, error);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "tales-feed.h"
 #include "tales-post.h"
@@ -24,6 +25,9 @@ typedef struct {
   gboolean bozo;        /* the document was not well-formed but was recovered */
   char *bozo_message;   /* why, in words; NULL when !bozo */
   char *encoding;       /* the encoding used, lower case ("utf-8") */
+  char *bozo_exception; /* feedparser's name for why: "SAXParseException",
+                         * "CharacterEncodingOverride", ...; NULL when !bozo */
+  JsonObject *namespaces; /* prefix -> URI of the namespaces the feed used */
   TalesFeed *feed;      /* channel-level data; never NULL on success */
   GPtrArray *posts;     /* TalesPost, in document order; NULL when streamed */
 } TalesParseResult;
@@ -32,6 +36,25 @@ typedef struct {
  * kept on TalesParseResult.feed as object data under this key (TalesFeed
  * has only the parsed date); NULL when the feed had none. */
 #define TALES_PARSE_FEED_UPDATED_TEXT "tales-parse-updated-text"
+
+/* Where a document came from, for what HTTP said about it. Every field
+ * may be NULL/0. */
+typedef struct {
+  const char *base_uri;          /* the document's address */
+  gboolean    from_http;         /* the headers below are what a server sent
+                                  * (then a missing Content-Type matters) */
+  const char *content_type;      /* e.g. "text/xml; charset=utf-8" */
+  const char *content_location;  /* a base URI that overrides base_uri */
+  const char *content_language;  /* the language when the feed names none */
+  gboolean    keep_extras;       /* attach the feedparser-shaped dicts */
+} TalesParseOptions;
+
+/* With TalesParseOptions.keep_extras, every post and the feed carry, as
+ * object data under this key, a JsonObject shaped like the entry / feed
+ * dict of Python feedparser (every field it knows, with *_detail, links,
+ * authors, ...). The app's model keeps only what it shows; this is for
+ * `tales-cli parse --json` and for tests. */
+#define TALES_PARSE_EXTRAS "tales-parse-extras"
 
 void tales_parse_result_free (TalesParseResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TalesParseResult, tales_parse_result_free)
@@ -64,6 +87,47 @@ TalesParseResult *tales_parse (const char         *data,
                                TalesParsePostFunc  on_post,
                                gpointer            user_data,
                                GError            **error);
+
+/**
+ * tales_parse_full:
+ * @data: the raw, undecoded bytes of the document
+ * @length: their length
+ * @options: (nullable): where the document came from
+ * @on_post: (nullable): as for tales_parse()
+ * @user_data: for @on_post
+ * @error: as for tales_parse()
+ *
+ * Like tales_parse(), honouring the HTTP charset, Content-Location and
+ * Content-Language in @options.
+ *
+ * Returns: (transfer full) (nullable): the result, or %NULL with @error set
+ */
+TalesParseResult *tales_parse_full (const char               *data,
+                                    gsize                     length,
+                                    const TalesParseOptions  *options,
+                                    TalesParsePostFunc        on_post,
+                                    gpointer                  user_data,
+                                    GError                  **error);
+
+/**
+ * tales_parse_stream_full:
+ * @stream: the raw, undecoded bytes of the document
+ * @options: (nullable): where the document came from
+ * @on_post: (nullable): as for tales_parse()
+ * @user_data: for @on_post
+ * @cancellable: (nullable): a #GCancellable
+ * @error: as for tales_parse_stream()
+ *
+ * tales_parse_stream() with the @options of tales_parse_full().
+ *
+ * Returns: (transfer full) (nullable): the result, or %NULL with @error set
+ */
+TalesParseResult *tales_parse_stream_full (GInputStream             *stream,
+                                           const TalesParseOptions  *options,
+                                           TalesParsePostFunc        on_post,
+                                           gpointer                  user_data,
+                                           GCancellable             *cancellable,
+                                           GError                  **error);
 
 /**
  * tales_parse_stream:

@@ -8,6 +8,9 @@
 
 #include <glib/gi18n-lib.h>
 
+/* No hint, however large, keeps a feed from being fetched for longer. */
+#define MAX_HINT_SECONDS (24 * 60 * 60)
+
 /* One refresh of one feed. The worker thread fills in the parse and merge
  * results; everything else runs on the caller's main context. */
 typedef struct {
@@ -15,6 +18,7 @@ typedef struct {
   TalesFetcher *fetcher;
   TalesImageCache *images;
   TalesFeed *feed;
+  TalesRefreshFlags flags;
   TalesFetchResult *fetched;
   GPtrArray *image_urls;   /* char *, every image the feed's posts need */
   TalesRefreshReport report;
@@ -99,18 +103,52 @@ tales_refresh_collect_post_images (TalesPost *post)
   return urls;
 }
 
+/* Politeness */
+
+/* Sets the earliest next fetch to now + @hint seconds, or clears it when
+ * nothing hinted. */
+static void
+schedule_next_refresh (TalesFeed *feed, guint hint)
+{
+  g_autoptr(GDateTime) now = NULL;
+  g_autoptr(GDateTime) next = NULL;
+
+  if (hint == 0)
+    {
+      tales_feed_set_next_refresh (feed, NULL);
+      return;
+    }
+  now = g_date_time_new_now_utc ();
+  next = g_date_time_add_seconds (now, MIN (hint, MAX_HINT_SECONDS));
+  tales_feed_set_next_refresh (feed, next);
+}
+
+/* The largest of the feed's own hint and what the server said. */
+static guint
+refresh_hint (RefreshData *data)
+{
+  guint hint = tales_feed_get_refresh_hint (data->feed);
+
+  hint = MAX (hint, data->fetched->max_age);
+  return MAX (hint, data->fetched->retry_after);
+}
+
 /* Errors */
 
 /* A failed refresh is remembered as the feed's last error, in words, and
- * touches nothing else: not the posts, not the validators. */
+ * touches nothing else: not the posts, not the validators. Only a server
+ * that said when to come back (Retry-After) moves the next refresh. */
 static void
 return_failure (GTask *task, GError *error)
 {
   RefreshData *data = g_task_get_task_data (task);
   g_autoptr(GError) store_error = NULL;
+  guint retry_after = tales_fetch_error_get_retry_after (error);
 
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
+      if (retry_after > 0)
+        schedule_next_refresh (data->feed, retry_after);
       tales_feed_set_last_error (data->feed, error->message);
       if (!tales_store_update_feed (data->store, data->feed, &store_error))
         g_debug ("Could not save the error of %s: %s",
@@ -171,6 +209,8 @@ update_feed_fields (RefreshData *data, TalesFeed *parsed)
   tales_feed_set_last_modified (feed, data->fetched->last_modified);
   tales_feed_set_last_refresh (feed, now);
   tales_feed_set_last_error (feed, NULL);
+  tales_feed_set_refresh_hint (feed, tales_feed_get_refresh_hint (parsed));
+  schedule_next_refresh (feed, refresh_hint (data));
 }
 
 static gboolean
@@ -270,6 +310,12 @@ merged_cb (GObject      *source,
       return;
     }
 
+  if (data->flags & TALES_REFRESH_FLAGS_SKIP_IMAGES)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
   /* Every image of every post, not only the new ones: the cache skips
    * what it has, and retries what failed last time. */
   tales_image_cache_download_async (data->images, data->image_urls,
@@ -287,6 +333,7 @@ save_not_modified (GTask *task)
   data->report.not_modified = TRUE;
   tales_feed_set_last_refresh (data->feed, now);
   tales_feed_set_last_error (data->feed, NULL);
+  schedule_next_refresh (data->feed, refresh_hint (data));
   if (!tales_store_update_feed (data->store, data->feed, &error))
     {
       g_task_return_error (task, error);
@@ -332,6 +379,20 @@ tales_refresh_feed_async (TalesStore          *store,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
+  tales_refresh_feed_full_async (store, fetcher, images, feed_url, TALES_REFRESH_FLAGS_NONE,
+                                 cancellable, callback, user_data);
+}
+
+void
+tales_refresh_feed_full_async (TalesStore          *store,
+                               TalesFetcher        *fetcher,
+                               TalesImageCache     *images,
+                               const char          *feed_url,
+                               TalesRefreshFlags    flags,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   RefreshData *data;
   GError *error = NULL;
@@ -347,6 +408,7 @@ tales_refresh_feed_async (TalesStore          *store,
   data->store = g_object_ref (store);
   data->fetcher = g_object_ref (fetcher);
   data->images = g_object_ref (images);
+  data->flags = flags;
   g_task_set_task_data (task, data, (GDestroyNotify) refresh_data_free);
 
   data->feed = tales_store_ensure_feed (store, feed_url, &error);

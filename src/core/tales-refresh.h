@@ -18,6 +18,13 @@ typedef struct {
   guint n_images_failed;
 } TalesRefreshReport;
 
+typedef enum {
+  TALES_REFRESH_FLAGS_NONE = 0,
+  /* Record the images the posts need but download none (a metered
+   * connection); a later backfill fetches them. */
+  TALES_REFRESH_FLAGS_SKIP_IMAGES = 1 << 0,
+} TalesRefreshFlags;
+
 /**
  * tales_refresh_feed_async:
  *
@@ -27,6 +34,11 @@ typedef struct {
  * candidate, the enclosure cover, media:thumbnail) through @images. A
  * failure leaves the stored posts as they were and is saved as the feed's
  * last error.
+ *
+ * Afterwards the feed's next-refresh time is now plus the largest of its
+ * own hint (ttl, sy:updatePeriod), the server's Cache-Control max-age and
+ * Retry-After (each capped at a day), or none when nothing hinted; a 429
+ * or 503 with Retry-After sets it too.
  */
 void     tales_refresh_feed_async  (TalesStore          *store,
                                     TalesFetcher        *fetcher,
@@ -35,6 +47,15 @@ void     tales_refresh_feed_async  (TalesStore          *store,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data);
+/* The same, with @flags. tales_refresh_feed_finish() completes it. */
+void     tales_refresh_feed_full_async (TalesStore          *store,
+                                        TalesFetcher        *fetcher,
+                                        TalesImageCache     *images,
+                                        const char          *feed_url,
+                                        TalesRefreshFlags    flags,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
 gboolean tales_refresh_feed_finish (GAsyncResult        *result,
                                     TalesRefreshReport  *report,
                                     GError             **error);

@@ -10,7 +10,7 @@
 
 #define FEED_COLUMNS \
   "id, url, title, link, subtitle, image_url, language, etag, last_modified, " \
-  "last_refresh, last_error, updated"
+  "last_refresh, last_error, updated, user_title, folder, next_refresh, refresh_hint"
 
 static TalesFeed *
 feed_from_row (sqlite3_stmt *stmt)
@@ -18,6 +18,8 @@ feed_from_row (sqlite3_stmt *stmt)
   TalesFeed *feed = tales_feed_new ();
   g_autoptr(GDateTime) last_refresh = tales_store_column_date (stmt, 9);
   g_autoptr(GDateTime) updated = tales_store_column_date (stmt, 11);
+  g_autoptr(GDateTime) next_refresh = tales_store_column_date (stmt, 14);
+  gint64 refresh_hint = sqlite3_column_int64 (stmt, 15);
 
   tales_feed_set_db_id (feed, sqlite3_column_int64 (stmt, 0));
   tales_feed_set_url (feed, tales_store_column_text (stmt, 1));
@@ -31,6 +33,10 @@ feed_from_row (sqlite3_stmt *stmt)
   tales_feed_set_last_refresh (feed, last_refresh);
   tales_feed_set_last_error (feed, tales_store_column_text (stmt, 10));
   tales_feed_set_updated (feed, updated);
+  tales_feed_set_user_title (feed, tales_store_column_text (stmt, 12));
+  tales_feed_set_folder (feed, tales_store_column_text (stmt, 13));
+  tales_feed_set_next_refresh (feed, next_refresh);
+  tales_feed_set_refresh_hint (feed, (guint) CLAMP (refresh_hint, 0, G_MAXUINT));
   return feed;
 }
 
@@ -161,7 +167,8 @@ tales_store_update_feed (TalesStore *self, TalesFeed *feed, GError **error)
   locker = tales_store_lock (self, _("Could not save the subscription"));
   stmt = tales_store_prepare (self,
     "UPDATE feeds SET title = ?2, link = ?3, subtitle = ?4, image_url = ?5, language = ?6, "
-    "etag = ?7, last_modified = ?8, last_refresh = ?9, last_error = ?10, updated = ?11 "
+    "etag = ?7, last_modified = ?8, last_refresh = ?9, last_error = ?10, updated = ?11, "
+    "user_title = ?12, folder = ?13, next_refresh = ?14, refresh_hint = ?15 "
     "WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
@@ -177,6 +184,10 @@ tales_store_update_feed (TalesStore *self, TalesFeed *feed, GError **error)
   tales_store_bind_date (stmt, 9, tales_feed_get_last_refresh (feed));
   tales_store_bind_text (stmt, 10, tales_feed_get_last_error (feed));
   tales_store_bind_date (stmt, 11, tales_feed_get_updated (feed));
+  tales_store_bind_text (stmt, 12, tales_feed_get_user_title (feed));
+  tales_store_bind_text (stmt, 13, tales_feed_get_folder (feed));
+  tales_store_bind_date (stmt, 14, tales_feed_get_next_refresh (feed));
+  sqlite3_bind_int64 (stmt, 15, tales_feed_get_refresh_hint (feed));
   if (!tales_store_step_done (self, stmt, error))
     return FALSE;
 
@@ -188,3 +199,101 @@ tales_store_update_feed (TalesStore *self, TalesFeed *feed, GError **error)
   return TRUE;
 }
 
+
+typedef struct {
+  GPtrArray *feeds;     /* TalesFeed */
+  gint64 *ids;          /* out: each feed's db-id */
+  guint n_added;
+} AddData;
+
+/* Adds @feed unless its URL is subscribed; either way *@id is its row. */
+static gboolean
+add_one (TalesStore *self, TalesFeed *feed, gint64 now, gint64 *id, gboolean *added,
+         GError **error)
+{
+  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+    "INSERT INTO feeds (url, title, user_title, folder, added) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (url) DO NOTHING RETURNING id", error);
+  int row;
+
+  if (stmt == NULL)
+    return FALSE;
+  tales_store_bind_text (stmt, 1, tales_feed_get_url (feed));
+  tales_store_bind_text (stmt, 2, tales_feed_get_title (feed));
+  tales_store_bind_text (stmt, 3, tales_feed_get_user_title (feed));
+  tales_store_bind_text (stmt, 4, tales_feed_get_folder (feed));
+  sqlite3_bind_int64 (stmt, 5, now);
+  row = tales_store_step_row (self, stmt, error);
+  if (row < 0)
+    return FALSE;
+  *added = row == 1;
+  if (row == 1)
+    {
+      *id = sqlite3_column_int64 (stmt, 0);
+      return tales_store_step_done (self, stmt, error);
+    }
+  return TRUE;
+}
+
+static gboolean
+add_feeds_locked (TalesStore *self, gpointer data, GError **error)
+{
+  AddData *add = data;
+  gint64 now = tales_store_now_unix ();
+
+  for (guint i = 0; i < add->feeds->len; i++)
+    {
+      TalesFeed *feed = g_ptr_array_index (add->feeds, i);
+      const char *url = TALES_IS_FEED (feed) ? tales_feed_get_url (feed) : NULL;
+      gboolean added = FALSE;
+
+      if (url == NULL || *url == '\0')
+        {
+          g_set_error (error, TALES_STORE_ERROR, TALES_STORE_ERROR_FAILED,
+                       _("Subscription %u of %u has no address; none were added."),
+                       i + 1, add->feeds->len);
+          return FALSE;
+        }
+      if (!add_one (self, feed, now, &add->ids[i], &added, error))
+        return FALSE;
+      add->n_added += added;
+    }
+  return TRUE;
+}
+
+/**
+ * tales_store_add_feeds:
+ * @feeds: (element-type TalesFeed): the feeds to subscribe to
+ * @n_added: (out) (optional): how many were new
+ *
+ * Each new feed learns its db-id. A feed whose URL is subscribed already is
+ * not changed, neither in the store nor in @feeds.
+ */
+gboolean
+tales_store_add_feeds (TalesStore  *self,
+                       GPtrArray   *feeds,
+                       guint       *n_added,
+                       GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree gint64 *ids = NULL;
+  AddData add = { feeds, NULL, 0 };
+
+  g_return_val_if_fail (TALES_IS_STORE (self), FALSE);
+  g_return_val_if_fail (feeds != NULL, FALSE);
+
+  if (n_added != NULL)
+    *n_added = 0;
+  add.ids = ids = g_new0 (gint64, MAX (feeds->len, 1));
+  locker = tales_store_lock (self, _("Could not save the subscriptions"));
+  if (!tales_store_transaction (self, TRUE, add_feeds_locked, &add, error))
+    return FALSE;
+  g_clear_pointer (&locker, g_mutex_locker_free);
+
+  for (guint i = 0; i < feeds->len; i++)
+    if (ids[i] != 0)
+      tales_feed_set_db_id (g_ptr_array_index (feeds, i), ids[i]);
+  if (n_added != NULL)
+    *n_added = add.n_added;
+  return TRUE;
+}

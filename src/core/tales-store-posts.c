@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "tales-store-private.h"
+#include "tales-html.h"
 
 #include <string.h>
 
@@ -106,22 +107,6 @@ post_merge_key (TalesPost *post)
   return g_strconcat ("hash:", g_checksum_get_string (sum), NULL);
 }
 
-/* The category a term belongs to: its spellings that differ only in case,
- * Unicode form or surrounding space are one category. NULL for a blank term. */
-static char *
-fold_category (const char *term, char **name)
-{
-  g_autofree char *valid = g_utf8_make_valid (term, -1);
-  g_autofree char *normal = NULL;
-
-  g_strstrip (valid);
-  if (*valid == '\0')
-    return NULL;
-  normal = g_utf8_normalize (valid, -1, G_NORMALIZE_ALL);
-  *name = g_steal_pointer (&valid);
-  return g_utf8_casefold (normal, -1);
-}
-
 static int
 find_category (TalesStore *self, const char *folded, gint64 *id, GError **error)
 {
@@ -142,7 +127,7 @@ static gboolean
 ensure_category (TalesStore *self, const char *term, gint64 *id, GError **error)
 {
   g_autofree char *name = NULL;
-  g_autofree char *folded = fold_category (term, &name);
+  g_autofree char *folded = tales_store_fold_category (term, &name);
   g_autoptr(TalesStmt) stmt = NULL;
   int found;
 
@@ -264,15 +249,18 @@ upsert_post (TalesStore *self, gint64 feed_id, TalesPost *post, const char *key,
              const char *fingerprint, gint64 now, gint64 *id, GError **error)
 {
   g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
-    "INSERT INTO posts (feed_id, merge_key, guid, title, link, author, summary, content, "
-    "  cover_url, published, published_text, updated, updated_text, fingerprint, first_seen) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "INSERT INTO posts (feed_id, merge_key, guid, title, link, author, "
+    "  cover_url, published, published_text, updated, updated_text, fingerprint, first_seen, "
+    "  last_seen, sort_date) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?13, ?13, COALESCE (?8, ?10, ?13)) "
     "ON CONFLICT (feed_id, merge_key) DO UPDATE SET "
     "  guid = excluded.guid, title = excluded.title, link = excluded.link, "
-    "  author = excluded.author, summary = excluded.summary, content = excluded.content, "
+    "  author = excluded.author, "
     "  cover_url = excluded.cover_url, published = excluded.published, "
     "  published_text = excluded.published_text, updated = excluded.updated, "
-    "  updated_text = excluded.updated_text, fingerprint = excluded.fingerprint "
+    "  updated_text = excluded.updated_text, fingerprint = excluded.fingerprint, "
+    "  last_seen = excluded.last_seen, "
+    "  sort_date = COALESCE (excluded.published, excluded.updated, posts.first_seen) "
     "RETURNING id", error);
 
   if (stmt == NULL)
@@ -283,19 +271,88 @@ upsert_post (TalesStore *self, gint64 feed_id, TalesPost *post, const char *key,
   tales_store_bind_text (stmt, 4, tales_post_get_title (post));
   tales_store_bind_text (stmt, 5, tales_post_get_link (post));
   tales_store_bind_text (stmt, 6, tales_post_get_author (post));
-  tales_store_bind_text (stmt, 7, tales_post_get_summary (post));
-  tales_store_bind_text (stmt, 8, tales_post_get_content (post));
-  tales_store_bind_text (stmt, 9, tales_post_get_cover_url (post));
-  tales_store_bind_date (stmt, 10, tales_post_get_published (post));
-  tales_store_bind_text (stmt, 11, tales_post_get_published_text (post));
-  tales_store_bind_date (stmt, 12, tales_post_get_updated (post));
-  tales_store_bind_text (stmt, 13, tales_post_get_updated_text (post));
-  tales_store_bind_text (stmt, 14, fingerprint);
-  sqlite3_bind_int64 (stmt, 15, now);
+  tales_store_bind_text (stmt, 7, tales_post_get_cover_url (post));
+  tales_store_bind_date (stmt, 8, tales_post_get_published (post));
+  tales_store_bind_text (stmt, 9, tales_post_get_published_text (post));
+  tales_store_bind_date (stmt, 10, tales_post_get_updated (post));
+  tales_store_bind_text (stmt, 11, tales_post_get_updated_text (post));
+  tales_store_bind_text (stmt, 12, fingerprint);
+  sqlite3_bind_int64 (stmt, 13, now);
 
   if (tales_store_step_row (self, stmt, error) != 1)
     return FALSE;
   *id = sqlite3_column_int64 (stmt, 0);
+  return tales_store_step_done (self, stmt, error);
+}
+
+static gboolean
+write_body (TalesStore *self, gint64 id, TalesPost *post, GError **error)
+{
+  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+    "INSERT INTO post_bodies (id, summary, content) VALUES (?, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET summary = excluded.summary, content = excluded.content",
+    error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  tales_store_bind_text (stmt, 2, tales_post_get_summary (post));
+  tales_store_bind_text (stmt, 3, tales_post_get_content (post));
+  return tales_store_step_done (self, stmt, error);
+}
+
+/* The feed still lists the post: see last_seen in the schema. */
+static gboolean
+touch_post (TalesStore *self, gint64 id, gint64 now, GError **error)
+{
+  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+    "UPDATE posts SET last_seen = ? WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  sqlite3_bind_int64 (stmt, 2, id);
+  return tales_store_step_done (self, stmt, error);
+}
+
+/* The tags' terms, one a line, for the search index. */
+static char *
+search_categories (TalesPost *post)
+{
+  GPtrArray *tags = tales_post_get_tags (post);
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < tags->len; i++)
+    {
+      TalesTag *tag = g_ptr_array_index (tags, i);
+
+      if (tag->term != NULL)
+        g_string_append_printf (text, "%s%s", text->len > 0 ? "\n" : "", tag->term);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* What search finds the post by; the triggers on post_text update the
+ * index in the same transaction. The body is searched as text, so words
+ * inside tags and attributes are not found. */
+static gboolean
+write_search_text (TalesStore *self, gint64 id, TalesPost *post, GError **error)
+{
+  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+    "INSERT INTO post_text (id, title, body, author, categories) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body, "
+    "  author = excluded.author, categories = excluded.categories", error);
+  const char *body = tales_post_get_body (post);
+  g_autofree char *body_text = body != NULL ? tales_html_to_text (body) : NULL;
+  g_autofree char *categories = search_categories (post);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  tales_store_bind_text (stmt, 2, tales_post_get_title (post));
+  tales_store_bind_text (stmt, 3, body_text);
+  tales_store_bind_text (stmt, 4, tales_post_get_author (post));
+  tales_store_bind_text (stmt, 5, categories);
   return tales_store_step_done (self, stmt, error);
 }
 
@@ -324,13 +381,15 @@ merge_one (TalesStore   *self,
   if (found == 1 && g_strcmp0 (stored, fingerprint) == 0)
     {
       *outcome = MERGE_UNCHANGED;
-      return TRUE;
+      return touch_post (self, *id, now, error);
     }
 
   *outcome = found == 1 ? MERGE_UPDATED : MERGE_NEW;
   return upsert_post (self, feed_id, post, key, fingerprint, now, id, error) &&
+         write_body (self, *id, post, error) &&
          write_tags (self, *id, post, error) &&
-         write_enclosures (self, *id, post, error);
+         write_enclosures (self, *id, post, error) &&
+         write_search_text (self, *id, post, error);
 }
 
 typedef struct {
@@ -418,14 +477,12 @@ tales_store_merge_posts (TalesStore  *self,
 
 /* Reading posts */
 
-#define POST_COLUMNS \
-  "p.id, p.feed_id, p.guid, p.title, p.link, p.author, p.cover_url, " \
-  "p.published, p.published_text, p.updated, p.updated_text, f.title"
-#define POST_ORDER " ORDER BY COALESCE (p.published, p.updated, p.first_seen) DESC, p.id DESC"
+#define POST_COLUMNS TALES_STORE_POST_COLUMNS
+#define POST_ORDER TALES_STORE_POST_ORDER
 
-/* A post from a row that starts with POST_COLUMNS. */
-static TalesPost *
-post_from_row (sqlite3_stmt *stmt)
+/* A post from a row that starts with TALES_STORE_POST_COLUMNS. */
+TalesPost *
+tales_store_post_from_row (sqlite3_stmt *stmt)
 {
   TalesPost *post = tales_post_new ();
   g_autoptr(GDateTime) published = tales_store_column_date (stmt, 7);
@@ -444,6 +501,9 @@ post_from_row (sqlite3_stmt *stmt)
   tales_post_set_updated (post, updated);
   tales_post_set_updated_text (post, tales_store_column_text (stmt, 10));
   tales_post_set_feed_title (post, tales_store_column_text (stmt, 11));
+  tales_post_set_is_read (post, sqlite3_column_int (stmt, 12) != 0);
+  tales_post_set_is_starred (post, sqlite3_column_int (stmt, 13) != 0);
+  tales_post_set_images_missing (post, sqlite3_column_int (stmt, 14));
   g_object_thaw_notify (G_OBJECT (post));
   return post;
 }
@@ -472,7 +532,7 @@ list_rows (TalesStore *self, ListData *list, GError **error)
     sqlite3_bind_int64 (stmt, 1, list->feed_id);
 
   while ((row = tales_store_step_row (self, stmt, error)) == 1)
-    g_ptr_array_add (list->posts, post_from_row (stmt));
+    g_ptr_array_add (list->posts, tales_store_post_from_row (stmt));
   return row == 0;
 }
 
@@ -592,8 +652,8 @@ static gboolean
 load_row (TalesStore *self, LoadData *load, GError **error)
 {
   g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
-    "SELECT " POST_COLUMNS ", p.summary, p.content "
-    "FROM posts p JOIN feeds f ON f.id = p.feed_id "
+    "SELECT " POST_COLUMNS ", b.summary, b.content "
+    "FROM posts p JOIN feeds f ON f.id = p.feed_id LEFT JOIN post_bodies b ON b.id = p.id "
     "WHERE p.id = ?", error);
 
   if (stmt == NULL)
@@ -602,9 +662,11 @@ load_row (TalesStore *self, LoadData *load, GError **error)
   switch (tales_store_step_row (self, stmt, error))
     {
     case 1:
-      load->post = post_from_row (stmt);
-      tales_post_set_summary (load->post, tales_store_column_text (stmt, 12));
-      tales_post_set_content (load->post, tales_store_column_text (stmt, 13));
+      load->post = tales_store_post_from_row (stmt);
+      tales_post_set_summary (load->post,
+                              tales_store_column_text (stmt, TALES_STORE_POST_N_COLUMNS));
+      tales_post_set_content (load->post,
+                              tales_store_column_text (stmt, TALES_STORE_POST_N_COLUMNS + 1));
       return TRUE;
     case 0:
       tales_store_set_not_found (error, _("The post is no longer in the library."));

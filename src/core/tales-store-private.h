@@ -83,5 +83,25 @@ const char   *tales_store_column_text    (sqlite3_stmt *stmt,
                                           int           column);
 GDateTime    *tales_store_column_date    (sqlite3_stmt *stmt,
                                           int           column);
+char         *tales_store_ids_to_json    (const gint64 *ids,
+                                          guint         n_ids);
+char         *tales_store_fold_category  (const char   *term,
+                                          char        **name);
+
+/* Post rows (tales-store-posts.c). A list row: everything but the body.
+ * The feed title is the one shown (the person's name for the feed first),
+ * and images_missing counts the post's images that are not cached. */
+#define TALES_STORE_POST_COLUMNS \
+  "p.id, p.feed_id, p.guid, p.title, p.link, p.author, p.cover_url, " \
+  "p.published, p.published_text, p.updated, p.updated_text, " \
+  "COALESCE (f.user_title, f.title), p.is_read, p.is_starred, " \
+  "(SELECT count(*) FROM post_images pi LEFT JOIN images i ON i.url = pi.url " \
+  "  WHERE pi.post_id = p.id AND i.state IS NOT 1)"
+#define TALES_STORE_POST_N_COLUMNS 15
+/* The display order: newest first, by the date the feed gave the post
+ * (published, else updated, else when Tales first saw it). */
+#define TALES_STORE_POST_ORDER " ORDER BY p.sort_date DESC, p.id DESC"
+
+TalesPost    *tales_store_post_from_row  (sqlite3_stmt *stmt);
 
 G_END_DECLS

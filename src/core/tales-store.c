@@ -23,27 +23,47 @@ static const char * const migrations[] = {
   "  id INTEGER PRIMARY KEY,"
   "  url TEXT NOT NULL UNIQUE,"
   "  title TEXT, link TEXT, subtitle TEXT, image_url TEXT, language TEXT,"
+  "  user_title TEXT, folder TEXT,"
   "  etag TEXT, last_modified TEXT,"
-  "  last_refresh INTEGER, last_error TEXT, updated INTEGER,"
+  "  last_refresh INTEGER, next_refresh INTEGER,"
+  "  refresh_hint INTEGER NOT NULL DEFAULT 0,"
+  "  last_error TEXT, updated INTEGER,"
   "  added INTEGER NOT NULL);"
+  /* A post's row is small (its body is in post_bodies), so lists, filters
+   * and counts that visit thousands of rows read few pages.
+   * last_seen is the last refresh that found the post in its feed: pruning
+   * spares a post the feed still lists, or the next refresh would bring it
+   * back as new and unread. */
   "CREATE TABLE posts ("
   "  id INTEGER PRIMARY KEY,"
   "  feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,"
   "  merge_key TEXT NOT NULL,"
-  "  guid TEXT, title TEXT, link TEXT, author TEXT,"
-  "  summary TEXT, content TEXT, cover_url TEXT,"
+  "  guid TEXT, title TEXT, link TEXT, author TEXT, cover_url TEXT,"
   "  published INTEGER, published_text TEXT,"
   "  updated INTEGER, updated_text TEXT,"
   "  fingerprint TEXT NOT NULL,"
   "  first_seen INTEGER NOT NULL,"
+  "  last_seen INTEGER NOT NULL,"
   "  is_read INTEGER NOT NULL DEFAULT 0,"
   "  is_starred INTEGER NOT NULL DEFAULT 0,"
+  /* The date the list sorts by: published, else updated, else first_seen
+   * (written by the store on every merge). */
+  "  sort_date INTEGER NOT NULL,"
   "  UNIQUE (feed_id, merge_key));"
-  /* Both match the ORDER BY of the post list, so listing never sorts. */
-  "CREATE INDEX posts_by_date ON posts"
-  "  (COALESCE (published, updated, first_seen) DESC, id DESC);"
-  "CREATE INDEX posts_by_feed_date ON posts"
-  "  (feed_id, COALESCE (published, updated, first_seen) DESC, id DESC);"
+  /* All match the ORDER BY of the post list, so listing never sorts, and
+   * hold every column a list of ids reads, so it never visits the table.
+   * (That is why sort_date is a plain column: SQLite 3.40 covers with
+   * neither an index on an expression nor one on a generated column.) The
+   * partial ones serve the unread and starred lists and their counts. */
+  "CREATE INDEX posts_by_date ON posts (sort_date DESC, id DESC);"
+  "CREATE INDEX posts_by_feed_date ON posts (feed_id, sort_date DESC, id DESC, is_read);"
+  "CREATE INDEX posts_unread_by_date ON posts (sort_date DESC, id DESC, is_read)"
+  "  WHERE is_read = 0;"
+  "CREATE INDEX posts_starred_by_date ON posts (sort_date DESC, id DESC, is_starred)"
+  "  WHERE is_starred = 1;"
+  "CREATE TABLE post_bodies ("
+  "  id INTEGER PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,"
+  "  summary TEXT, content TEXT);"
   "CREATE TABLE categories ("
   "  id INTEGER PRIMARY KEY,"
   "  name TEXT NOT NULL,"
@@ -56,7 +76,8 @@ static const char * const migrations[] = {
   "  category_id INTEGER REFERENCES categories (id),"
   "  term TEXT NOT NULL, scheme TEXT, label TEXT,"
   "  PRIMARY KEY (post_id, position)) WITHOUT ROWID;"
-  "CREATE INDEX post_categories_by_category ON post_categories (category_id);"
+  /* Covers both the category filter and the category list. */
+  "CREATE INDEX post_categories_by_category ON post_categories (category_id, post_id, term);"
   "CREATE TABLE enclosures ("
   "  post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,"
   "  position INTEGER NOT NULL,"
@@ -68,11 +89,42 @@ static const char * const migrations[] = {
   "  state INTEGER NOT NULL DEFAULT 0,"
   "  path TEXT, mime_type TEXT, error TEXT,"
   "  updated INTEGER);"
+  /* The primary key serves a post's images (and its images-missing count);
+   * the index tells whether any post still needs a URL. */
   "CREATE TABLE post_images ("
   "  post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,"
   "  url TEXT NOT NULL,"
   "  position INTEGER NOT NULL,"
-  "  PRIMARY KEY (post_id, url)) WITHOUT ROWID;",
+  "  PRIMARY KEY (post_id, url)) WITHOUT ROWID;"
+  "CREATE INDEX post_images_by_url ON post_images (url);"
+  /* Search. post_text holds what is searched (the body as plain text), and
+   * post_search indexes it as external content. The triggers keep the index
+   * in step with post_text, whose rows go with their post by the foreign
+   * key, so every way a post leaves the library also leaves the index.
+   * (SQLite 3.40's contentless tables cannot forget a row without being
+   * given its old text again, which the HTML-to-text of a later version
+   * might not reproduce.) */
+  "CREATE TABLE post_text ("
+  "  id INTEGER PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,"
+  "  title TEXT, body TEXT, author TEXT, categories TEXT);"
+  "CREATE VIRTUAL TABLE post_search USING fts5 ("
+  "  title, body, author, categories,"
+  "  content = 'post_text', content_rowid = 'id',"
+  "  tokenize = 'unicode61 remove_diacritics 2');"
+  "CREATE TRIGGER post_text_insert AFTER INSERT ON post_text BEGIN"
+  "  INSERT INTO post_search (rowid, title, body, author, categories)"
+  "  VALUES (new.id, new.title, new.body, new.author, new.categories);"
+  "END;"
+  "CREATE TRIGGER post_text_delete AFTER DELETE ON post_text BEGIN"
+  "  INSERT INTO post_search (post_search, rowid, title, body, author, categories)"
+  "  VALUES ('delete', old.id, old.title, old.body, old.author, old.categories);"
+  "END;"
+  "CREATE TRIGGER post_text_update AFTER UPDATE ON post_text BEGIN"
+  "  INSERT INTO post_search (post_search, rowid, title, body, author, categories)"
+  "  VALUES ('delete', old.id, old.title, old.body, old.author, old.categories);"
+  "  INSERT INTO post_search (rowid, title, body, author, categories)"
+  "  VALUES (new.id, new.title, new.body, new.author, new.categories);"
+  "END;",
 };
 
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
@@ -294,6 +346,43 @@ tales_store_column_date (sqlite3_stmt *stmt, int column)
   if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
     return NULL;
   return g_date_time_new_from_unix_utc (sqlite3_column_int64 (stmt, column));
+}
+
+/* The ids as a JSON array, for "IN (SELECT value FROM json_each (?))": one
+ * statement for any number of ids. */
+char *
+tales_store_ids_to_json (const gint64 *ids, guint n_ids)
+{
+  GString *json = g_string_new ("[");
+
+  for (guint i = 0; i < n_ids; i++)
+    g_string_append_printf (json, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", ids[i]);
+  g_string_append_c (json, ']');
+  return g_string_free (json, FALSE);
+}
+
+/**
+ * tales_store_fold_category:
+ * @name: (out) (optional): the term as it will be shown, trimmed
+ *
+ * The category a term belongs to: its spellings that differ only in case,
+ * Unicode form or surrounding space are one category.
+ *
+ * Returns: (transfer full) (nullable): the folded key, NULL for a blank term
+ */
+char *
+tales_store_fold_category (const char *term, char **name)
+{
+  g_autofree char *valid = g_utf8_make_valid (term, -1);
+  g_autofree char *normal = NULL;
+
+  g_strstrip (valid);
+  if (*valid == '\0')
+    return NULL;
+  normal = g_utf8_normalize (valid, -1, G_NORMALIZE_ALL);
+  if (name != NULL)
+    *name = g_steal_pointer (&valid);
+  return g_utf8_casefold (normal, -1);
 }
 
 /* Opening */

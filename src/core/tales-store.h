@@ -145,6 +145,10 @@ typedef struct {
   const char *category;
   const char *search;      /* nullable: words to find in title, text, author, categories (FTS5) */
 } TalesPostFilter;
+/* Search: every word must match, as a prefix ("kube" finds "Kubernetes"),
+ * ignoring case and accents; a word of one character matches whole words.
+ * Punctuation and FTS5 syntax are only separators, never an error: a
+ * search with no word in it selects nothing, a blank one is no search. */
 
 /* The ids of the posts @filter selects, in display order (newest first).
  * Returns (transfer full) (element-type gint64): the ids. */
@@ -158,6 +162,8 @@ GPtrArray  *tales_store_load_post_rows    (TalesStore            *self,
                                            guint                  n_ids,
                                            GError               **error);
 
+/* These change the store only: the caller also sets the TalesPost it shows
+ * (tales_post_set_is_read()), and lists see the rest at their next reload. */
 gboolean    tales_store_set_read          (TalesStore  *self,
                                            gint64       post_id,
                                            gboolean     is_read,
@@ -199,8 +205,9 @@ GPtrArray  *tales_store_list_categories   (TalesStore  *self,
                                            GError     **error);
 
 /* Subscribes to every feed of @feeds (TalesFeed with url, and optionally
- * title, user title and folder) in one transaction: all or nothing.
- * Feeds already subscribed are left as they are and not counted. */
+ * title, user title and folder) in one transaction: all or nothing (a feed
+ * without a url refuses the batch). Feeds already subscribed are left as
+ * they are and not counted; each new one learns its db-id. */
 gboolean    tales_store_add_feeds         (TalesStore  *self,
                                            GPtrArray   *feeds,
                                            guint       *n_added,
@@ -216,7 +223,9 @@ gboolean    tales_store_remove_feed       (TalesStore  *self,
 
 /* Deletes read, unstarred posts first seen before @older_than (starred and
  * unread posts are never pruned), and reports the cache files that no
- * remaining post needs. */
+ * remaining post needs. A post that its feed still listed at a refresh
+ * since @older_than stays too, or the next refresh would bring it back as
+ * new and unread. */
 gboolean    tales_store_prune             (TalesStore  *self,
                                            GDateTime   *older_than,
                                            guint       *n_pruned,

@@ -1,0 +1,822 @@
+#define G_LOG_DOMAIN "tales-sidebar"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tales-compat.h"
+#include "tales-sidebar.h"
+
+typedef enum {
+  SECTION_LIBRARY,
+  SECTION_FEEDS,
+  SECTION_CATEGORIES,
+} Section;
+
+/* What one row shows; the sidebar compares these to update in place. */
+typedef struct {
+  TalesFilterKind kind;
+  gint64 feed_id;
+  char *category;
+  char *title;
+  char *error;
+  char *status;
+  char *url;
+  guint count;
+} RowSpec;
+
+struct _TalesSidebarRow
+{
+  GtkListBoxRow parent_instance;
+
+  RowSpec spec;
+  char *key;
+  Section section;
+
+  GtkWidget *title_label;
+  GtkWidget *error_icon;
+  GtkWidget *count_label;
+  GtkWidget *menu;
+};
+
+G_DEFINE_FINAL_TYPE (TalesSidebarRow, tales_sidebar_row, GTK_TYPE_LIST_BOX_ROW)
+
+struct _TalesSidebar
+{
+  GtkWidget parent_instance;
+
+  GtkWidget *scrolled;
+  GtkListBox *list_box;
+  TalesStore *store;
+  TalesPostFilter filter;
+  char *filter_category;
+  gboolean updating;
+};
+
+G_DEFINE_FINAL_TYPE (TalesSidebar, tales_sidebar, GTK_TYPE_WIDGET)
+
+enum {
+  FILTER_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+row_spec_clear (RowSpec *spec)
+{
+  g_clear_pointer (&spec->category, g_free);
+  g_clear_pointer (&spec->title, g_free);
+  g_clear_pointer (&spec->error, g_free);
+  g_clear_pointer (&spec->status, g_free);
+  g_clear_pointer (&spec->url, g_free);
+}
+
+static char *
+row_key (TalesFilterKind  kind,
+         gint64           feed_id,
+         const char      *category)
+{
+  g_autofree char *folded = NULL;
+
+  switch (kind)
+    {
+    case TALES_FILTER_FEED:
+      return g_strdup_printf ("feed:%" G_GINT64_FORMAT, feed_id);
+    case TALES_FILTER_CATEGORY:
+      folded = g_utf8_casefold (category != NULL ? category : "", -1);
+      return g_strconcat ("category:", folded, NULL);
+    case TALES_FILTER_UNREAD:
+      return g_strdup ("unread");
+    case TALES_FILTER_STARRED:
+      return g_strdup ("starred");
+    case TALES_FILTER_ALL:
+    default:
+      return g_strdup ("all");
+    }
+}
+
+/* Rows ------------------------------------------------------------------- */
+
+static void
+row_popup_menu (TalesSidebarRow *self)
+{
+  if (self->menu != NULL)
+    gtk_popover_popup (GTK_POPOVER (self->menu));
+}
+
+static void
+row_popup_menu_at (TalesSidebarRow *self,
+                   double           x,
+                   double           y)
+{
+  if (self->menu == NULL)
+    return;
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->menu), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->menu));
+}
+
+static void
+row_pressed_cb (GtkGestureClick *gesture,
+                int              n_press,
+                double           x,
+                double           y,
+                TalesSidebarRow *self)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  row_popup_menu_at (self, x, y);
+}
+
+static void
+row_long_pressed_cb (GtkGestureLongPress *gesture,
+                     double               x,
+                     double               y,
+                     TalesSidebarRow     *self)
+{
+  row_popup_menu_at (self, x, y);
+}
+
+/* Shift+F10 and the Menu key open the same menu from the keyboard. */
+static gboolean
+row_menu_key_cb (GtkWidget *widget,
+                 GVariant  *args,
+                 gpointer   user_data)
+{
+  TalesSidebarRow *self = TALES_SIDEBAR_ROW (widget);
+
+  if (self->menu == NULL)
+    return FALSE;
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->menu), NULL);
+  row_popup_menu (self);
+  return TRUE;
+}
+
+static GMenuModel *
+feed_menu_new (const RowSpec *spec)
+{
+  GMenu *menu = g_menu_new ();
+  g_autoptr(GMenu) status = g_menu_new ();
+  g_autoptr(GMenu) actions = g_menu_new ();
+  g_autoptr(GMenuItem) item = NULL;
+
+  /* An item without an action is shown greyed: a plain status line. */
+  g_menu_append (status, spec->status, NULL);
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (status));
+
+  item = g_menu_item_new (_("_Rename…"), NULL);
+  g_menu_item_set_action_and_target_value (item, "win.rename-feed", g_variant_new_int64 (spec->feed_id));
+  g_menu_append_item (actions, item);
+  g_clear_object (&item);
+  item = g_menu_item_new (_("_Copy Address"), NULL);
+  g_menu_item_set_action_and_target_value (item, "win.copy-feed-address", g_variant_new_int64 (spec->feed_id));
+  g_menu_append_item (actions, item);
+  g_clear_object (&item);
+  item = g_menu_item_new (_("_Unsubscribe…"), NULL);
+  g_menu_item_set_action_and_target_value (item, "win.remove-feed", g_variant_new_int64 (spec->feed_id));
+  g_menu_append_item (actions, item);
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (actions));
+
+  return G_MENU_MODEL (menu);
+}
+
+static void
+row_update_menu (TalesSidebarRow *self)
+{
+  g_autoptr(GMenuModel) model = NULL;
+
+  if (self->spec.kind != TALES_FILTER_FEED)
+    return;
+
+  model = feed_menu_new (&self->spec);
+  if (self->menu == NULL)
+    {
+      self->menu = gtk_popover_menu_new_from_model (model);
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->menu), FALSE);
+      gtk_widget_set_halign (self->menu, GTK_ALIGN_START);
+      gtk_widget_set_parent (self->menu, GTK_WIDGET (self));
+    }
+  else
+    gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->menu), model);
+}
+
+static void
+row_apply (TalesSidebarRow *self)
+{
+  const RowSpec *spec = &self->spec;
+  g_autofree char *count = g_strdup_printf ("%u", spec->count);
+  g_autofree char *tooltip = NULL;
+
+  gtk_label_set_text (GTK_LABEL (self->title_label), spec->title);
+  gtk_label_set_text (GTK_LABEL (self->count_label), count);
+  gtk_widget_set_visible (self->count_label, spec->count > 0 && spec->kind != TALES_FILTER_ALL);
+  gtk_widget_set_visible (self->error_icon, spec->error != NULL);
+  gtk_widget_set_tooltip_text (self->error_icon, spec->error);
+  if (spec->error != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->error_icon),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, spec->error, -1);
+
+  if (spec->kind == TALES_FILTER_FEED)
+    tooltip = spec->error != NULL ? g_strdup_printf ("%s\n%s", spec->status, spec->error)
+                                  : g_strdup (spec->status);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+  row_update_menu (self);
+}
+
+static const char *
+row_icon_name (TalesFilterKind kind)
+{
+  switch (kind)
+    {
+    case TALES_FILTER_UNREAD:
+      return "mail-unread-symbolic";
+    case TALES_FILTER_STARRED:
+      return "starred-symbolic";
+    case TALES_FILTER_FEED:
+      return "application-rss+xml-symbolic";
+    case TALES_FILTER_ALL:
+    default:
+      return "view-list-symbolic";
+    }
+}
+
+/* Categories get a "#" (the icon theme has no tag), the rest an icon. */
+static GtkWidget *
+row_icon_new (TalesFilterKind kind)
+{
+  GtkWidget *hash;
+
+  if (kind != TALES_FILTER_CATEGORY)
+    return gtk_image_new_from_icon_name (row_icon_name (kind));
+
+  hash = gtk_label_new ("#");
+  gtk_widget_set_size_request (hash, 16, -1);
+  gtk_widget_add_css_class (hash, "dim-label");
+  gtk_widget_add_css_class (hash, "category-mark");
+  return hash;
+}
+
+static GtkWidget *
+row_new (RowSpec *spec,
+         Section  section)
+{
+  TalesSidebarRow *self = g_object_new (TALES_TYPE_SIDEBAR_ROW, NULL);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkGesture *click, *long_press;
+
+  self->spec = *spec;
+  memset (spec, 0, sizeof *spec);
+  self->section = section;
+  self->key = row_key (self->spec.kind, self->spec.feed_id, self->spec.category);
+
+  gtk_box_append (GTK_BOX (box), row_icon_new (self->spec.kind));
+  self->title_label = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->title_label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (self->title_label), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (self->title_label, TRUE);
+  gtk_box_append (GTK_BOX (box), self->title_label);
+  self->error_icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  gtk_widget_add_css_class (self->error_icon, "warning");
+  gtk_box_append (GTK_BOX (box), self->error_icon);
+  self->count_label = gtk_label_new (NULL);
+  gtk_widget_add_css_class (self->count_label, "count");
+  gtk_widget_add_css_class (self->count_label, "numeric");
+  gtk_box_append (GTK_BOX (box), self->count_label);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (self), box);
+
+  if (self->spec.kind == TALES_FILTER_FEED)
+    {
+      click = gtk_gesture_click_new ();
+      gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+      g_signal_connect (click, "pressed", G_CALLBACK (row_pressed_cb), self);
+      gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+      long_press = gtk_gesture_long_press_new ();
+      gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (long_press), TRUE);
+      g_signal_connect (long_press, "pressed", G_CALLBACK (row_long_pressed_cb), self);
+      gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (long_press));
+    }
+
+  row_apply (self);
+  return GTK_WIDGET (self);
+}
+
+static void
+tales_sidebar_row_dispose (GObject *object)
+{
+  TalesSidebarRow *self = TALES_SIDEBAR_ROW (object);
+
+  g_clear_pointer (&self->menu, gtk_widget_unparent);
+
+  G_OBJECT_CLASS (tales_sidebar_row_parent_class)->dispose (object);
+}
+
+static void
+tales_sidebar_row_finalize (GObject *object)
+{
+  TalesSidebarRow *self = TALES_SIDEBAR_ROW (object);
+
+  row_spec_clear (&self->spec);
+  g_free (self->key);
+
+  G_OBJECT_CLASS (tales_sidebar_row_parent_class)->finalize (object);
+}
+
+static void
+tales_sidebar_row_size_allocate (GtkWidget *widget,
+                                 int        width,
+                                 int        height,
+                                 int        baseline)
+{
+  TalesSidebarRow *self = TALES_SIDEBAR_ROW (widget);
+
+  GTK_WIDGET_CLASS (tales_sidebar_row_parent_class)->size_allocate (widget, width, height, baseline);
+  if (self->menu != NULL)
+    gtk_popover_present (GTK_POPOVER (self->menu));
+}
+
+static void
+tales_sidebar_row_class_init (TalesSidebarRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = tales_sidebar_row_dispose;
+  object_class->finalize = tales_sidebar_row_finalize;
+  widget_class->size_allocate = tales_sidebar_row_size_allocate;
+
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, row_menu_key_cb, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Menu, 0, row_menu_key_cb, NULL);
+}
+
+static void
+tales_sidebar_row_init (TalesSidebarRow *self)
+{
+}
+
+TalesFilterKind
+tales_sidebar_row_get_kind (TalesSidebarRow *self)
+{
+  g_return_val_if_fail (TALES_IS_SIDEBAR_ROW (self), TALES_FILTER_ALL);
+  return self->spec.kind;
+}
+
+gint64
+tales_sidebar_row_get_feed_id (TalesSidebarRow *self)
+{
+  g_return_val_if_fail (TALES_IS_SIDEBAR_ROW (self), 0);
+  return self->spec.feed_id;
+}
+
+const char *
+tales_sidebar_row_get_title (TalesSidebarRow *self)
+{
+  g_return_val_if_fail (TALES_IS_SIDEBAR_ROW (self), NULL);
+  return self->spec.title;
+}
+
+guint
+tales_sidebar_row_get_count (TalesSidebarRow *self)
+{
+  g_return_val_if_fail (TALES_IS_SIDEBAR_ROW (self), 0);
+  return self->spec.count;
+}
+
+const char *
+tales_sidebar_row_get_error (TalesSidebarRow *self)
+{
+  g_return_val_if_fail (TALES_IS_SIDEBAR_ROW (self), NULL);
+  return self->spec.error;
+}
+
+/* Reading the library ------------------------------------------------------ */
+
+/* "Last refreshed 5 minutes ago", in words a person reads at a glance. */
+static char *
+format_last_refresh (GDateTime *when)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  GTimeSpan age;
+  gint64 minutes, hours;
+
+  if (when == NULL)
+    return g_strdup (_("Never refreshed"));
+
+  age = g_date_time_difference (now, when);
+  minutes = age / G_TIME_SPAN_MINUTE;
+  hours = age / G_TIME_SPAN_HOUR;
+  if (minutes < 1)
+    return g_strdup (_("Last refreshed just now"));
+  if (hours < 1)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Last refreshed %d minute ago",
+                                         "Last refreshed %d minutes ago", minutes), (int) minutes);
+  if (hours < 48)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Last refreshed %d hour ago",
+                                         "Last refreshed %d hours ago", hours), (int) hours);
+  {
+    g_autoptr(GDateTime) local = g_date_time_to_local (when);
+    /* TRANSLATORS: a date, see g_date_time_format() */
+    g_autofree char *date = g_date_time_format (local, _("%-d %b %Y"));
+
+    return g_strdup_printf (_("Last refreshed on %s"), date);
+  }
+}
+
+static guint
+unread_of_feed (GArray *counts,
+                gint64  feed_id)
+{
+  for (guint i = 0; counts != NULL && i < counts->len; i++)
+    {
+      TalesFeedCounts *c = &g_array_index (counts, TalesFeedCounts, i);
+
+      if (c->feed_id == feed_id)
+        return c->n_unread;
+    }
+  return 0;
+}
+
+static int
+compare_feeds (gconstpointer a,
+               gconstpointer b)
+{
+  TalesFeed *fa = *(TalesFeed **) a;
+  TalesFeed *fb = *(TalesFeed **) b;
+  g_autofree char *ka = g_utf8_collate_key (tales_feed_get_display_title (fa), -1);
+  g_autofree char *kb = g_utf8_collate_key (tales_feed_get_display_title (fb), -1);
+
+  return strcmp (ka, kb);
+}
+
+static void
+add_spec (GArray          *specs,
+          TalesFilterKind  kind,
+          const char      *title,
+          guint            count)
+{
+  RowSpec spec = { .kind = kind, .title = g_strdup (title), .count = count };
+
+  if (kind == TALES_FILTER_CATEGORY)
+    spec.category = g_strdup (title);
+  g_array_append_val (specs, spec);
+}
+
+static void
+add_feed_specs (TalesSidebar *self,
+                GArray       *specs)
+{
+  g_autoptr(GPtrArray) feeds = tales_store_list_feeds (self->store, NULL);
+  g_autoptr(GArray) counts = tales_store_count_by_feed (self->store, NULL);
+
+  if (feeds == NULL)
+    return;
+
+  g_ptr_array_sort (feeds, compare_feeds);
+  for (guint i = 0; i < feeds->len; i++)
+    {
+      TalesFeed *feed = feeds->pdata[i];
+      const char *error = tales_feed_get_last_error (feed);
+      RowSpec spec = {
+        .kind = TALES_FILTER_FEED,
+        .feed_id = tales_feed_get_db_id (feed),
+        .title = g_strdup (tales_feed_get_display_title (feed)),
+        .error = error != NULL && *error != '\0' ? g_strdup (error) : NULL,
+        .status = format_last_refresh (tales_feed_get_last_refresh (feed)),
+        .url = g_strdup (tales_feed_get_url (feed)),
+        .count = unread_of_feed (counts, tales_feed_get_db_id (feed)),
+      };
+
+      g_array_append_val (specs, spec);
+    }
+}
+
+/* Every row the library calls for now, in display order. */
+static GArray *
+read_specs (TalesSidebar *self)
+{
+  GArray *specs = g_array_new (FALSE, TRUE, sizeof (RowSpec));
+  g_autoptr(GPtrArray) categories = NULL;
+
+  g_array_set_clear_func (specs, (GDestroyNotify) row_spec_clear);
+  add_spec (specs, TALES_FILTER_ALL, _("All Posts"), 0);
+  if (self->store == NULL)
+    return specs;
+
+  add_spec (specs, TALES_FILTER_UNREAD, _("Unread"), tales_store_count_unread (self->store, NULL));
+  add_spec (specs, TALES_FILTER_STARRED, _("Starred"), tales_store_count_starred (self->store, NULL));
+  add_feed_specs (self, specs);
+
+  categories = tales_store_list_categories (self->store, NULL);
+  for (guint i = 0; categories != NULL && i < categories->len; i++)
+    {
+      TalesCategoryCount *category = categories->pdata[i];
+
+      add_spec (specs, TALES_FILTER_CATEGORY, category->name, category->n_posts);
+    }
+  return specs;
+}
+
+static Section
+section_of (TalesFilterKind kind)
+{
+  if (kind == TALES_FILTER_FEED)
+    return SECTION_FEEDS;
+  if (kind == TALES_FILTER_CATEGORY)
+    return SECTION_CATEGORIES;
+  return SECTION_LIBRARY;
+}
+
+/* The sidebar ------------------------------------------------------------- */
+
+static void
+set_filter_from_row (TalesSidebar    *self,
+                     TalesSidebarRow *row)
+{
+  TalesFilterKind kind = row != NULL ? row->spec.kind : TALES_FILTER_ALL;
+
+  tales_set_str (&self->filter_category, row != NULL ? row->spec.category : NULL);
+  self->filter.kind = kind;
+  self->filter.feed_id = row != NULL ? row->spec.feed_id : 0;
+  self->filter.category = self->filter_category;
+  self->filter.search = NULL;
+}
+
+static void
+row_selected_cb (GtkListBox    *list_box,
+                 GtkListBoxRow *row,
+                 TalesSidebar  *self)
+{
+  if (self->updating || row == NULL)
+    return;
+
+  set_filter_from_row (self, TALES_SIDEBAR_ROW (row));
+  g_signal_emit (self, signals[FILTER_CHANGED], 0);
+}
+
+static void
+header_func (GtkListBoxRow *row,
+             GtkListBoxRow *before,
+             gpointer       user_data)
+{
+  Section section = TALES_SIDEBAR_ROW (row)->section;
+  GtkWidget *label;
+
+  if (before != NULL && TALES_SIDEBAR_ROW (before)->section == section)
+    {
+      gtk_list_box_row_set_header (row, NULL);
+      return;
+    }
+  if (section == SECTION_LIBRARY)
+    {
+      gtk_list_box_row_set_header (row, NULL);
+      return;
+    }
+
+  label = gtk_label_new (section == SECTION_FEEDS ? _("Feeds") : _("Categories"));
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_add_css_class (label, "sidebar-header");
+  gtk_list_box_row_set_header (row, label);
+}
+
+static GPtrArray *
+current_rows (TalesSidebar *self)
+{
+  GPtrArray *rows = g_ptr_array_new ();
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (TALES_IS_SIDEBAR_ROW (child))
+      g_ptr_array_add (rows, child);
+  return rows;
+}
+
+static gboolean
+same_rows (GPtrArray *rows,
+           GArray    *specs)
+{
+  if (rows->len != specs->len)
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      RowSpec *spec = &g_array_index (specs, RowSpec, i);
+      g_autofree char *key = row_key (spec->kind, spec->feed_id, spec->category);
+
+      if (g_strcmp0 (TALES_SIDEBAR_ROW (rows->pdata[i])->key, key) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+update_in_place (GPtrArray *rows,
+                 GArray    *specs)
+{
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TalesSidebarRow *row = rows->pdata[i];
+      RowSpec *spec = &g_array_index (specs, RowSpec, i);
+
+      row_spec_clear (&row->spec);
+      row->spec = *spec;
+      memset (spec, 0, sizeof *spec);
+      row_apply (row);
+    }
+}
+
+/* Returns whether the selected row is still there. */
+static gboolean
+rebuild (TalesSidebar *self,
+         GPtrArray    *rows,
+         GArray       *specs)
+{
+  GtkListBoxRow *selected = gtk_list_box_get_selected_row (self->list_box);
+  g_autofree char *selected_key = selected != NULL ? g_strdup (TALES_SIDEBAR_ROW (selected)->key) : NULL;
+  TalesSidebarRow *again = NULL;
+
+  for (guint i = 0; i < rows->len; i++)
+    gtk_list_box_remove (self->list_box, rows->pdata[i]);
+
+  for (guint i = 0; i < specs->len; i++)
+    {
+      RowSpec *spec = &g_array_index (specs, RowSpec, i);
+      GtkWidget *row = row_new (spec, section_of (spec->kind));
+
+      gtk_list_box_append (self->list_box, row);
+      if (selected_key != NULL && g_strcmp0 (TALES_SIDEBAR_ROW (row)->key, selected_key) == 0)
+        again = TALES_SIDEBAR_ROW (row);
+    }
+
+  if (again == NULL)
+    again = TALES_SIDEBAR_ROW (gtk_list_box_get_row_at_index (self->list_box, 0));
+  gtk_list_box_select_row (self->list_box, GTK_LIST_BOX_ROW (again));
+  return selected_key != NULL && g_strcmp0 (again->key, selected_key) == 0;
+}
+
+void
+tales_sidebar_reload (TalesSidebar *self)
+{
+  g_autoptr(GArray) specs = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  gboolean kept = TRUE;
+
+  g_return_if_fail (TALES_IS_SIDEBAR (self));
+
+  specs = read_specs (self);
+  rows = current_rows (self);
+
+  self->updating = TRUE;
+  if (same_rows (rows, specs))
+    update_in_place (rows, specs);
+  else
+    kept = rebuild (self, rows, specs);
+  self->updating = FALSE;
+
+  /* The feed or category shown went away: show everything instead. */
+  if (!kept && rows->len > 0)
+    {
+      set_filter_from_row (self, TALES_SIDEBAR_ROW (gtk_list_box_get_selected_row (self->list_box)));
+      g_signal_emit (self, signals[FILTER_CHANGED], 0);
+    }
+}
+
+void
+tales_sidebar_set_store (TalesSidebar *self,
+                         TalesStore   *store)
+{
+  g_return_if_fail (TALES_IS_SIDEBAR (self));
+
+  if (g_set_object (&self->store, store))
+    tales_sidebar_reload (self);
+}
+
+const TalesPostFilter *
+tales_sidebar_get_filter (TalesSidebar *self)
+{
+  g_return_val_if_fail (TALES_IS_SIDEBAR (self), NULL);
+
+  return &self->filter;
+}
+
+TalesSidebarRow *
+tales_sidebar_find_row (TalesSidebar    *self,
+                        TalesFilterKind  kind,
+                        gint64           feed_id,
+                        const char      *category)
+{
+  g_autofree char *key = row_key (kind, feed_id, category);
+  g_autoptr(GPtrArray) rows = NULL;
+
+  g_return_val_if_fail (TALES_IS_SIDEBAR (self), NULL);
+
+  rows = current_rows (self);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (TALES_SIDEBAR_ROW (rows->pdata[i])->key, key) == 0)
+      return rows->pdata[i];
+  return NULL;
+}
+
+guint
+tales_sidebar_count_categories (TalesSidebar *self)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  guint n = 0;
+
+  g_return_val_if_fail (TALES_IS_SIDEBAR (self), 0);
+
+  rows = current_rows (self);
+  for (guint i = 0; i < rows->len; i++)
+    if (TALES_SIDEBAR_ROW (rows->pdata[i])->spec.kind == TALES_FILTER_CATEGORY)
+      n++;
+  return n;
+}
+
+gboolean
+tales_sidebar_select (TalesSidebar    *self,
+                      TalesFilterKind  kind,
+                      gint64           feed_id,
+                      const char      *category)
+{
+  TalesSidebarRow *row;
+
+  g_return_val_if_fail (TALES_IS_SIDEBAR (self), FALSE);
+
+  row = tales_sidebar_find_row (self, kind, feed_id, category);
+  if (row == NULL)
+    return FALSE;
+
+  if (gtk_list_box_get_selected_row (self->list_box) == GTK_LIST_BOX_ROW (row))
+    return TRUE;
+  /* "row-selected" sets the filter and tells the window. */
+  gtk_list_box_select_row (self->list_box, GTK_LIST_BOX_ROW (row));
+  gtk_widget_grab_focus (GTK_WIDGET (row));
+  return TRUE;
+}
+
+static void
+tales_sidebar_dispose (GObject *object)
+{
+  TalesSidebar *self = TALES_SIDEBAR (object);
+
+  g_clear_pointer (&self->scrolled, gtk_widget_unparent);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (tales_sidebar_parent_class)->dispose (object);
+}
+
+static void
+tales_sidebar_finalize (GObject *object)
+{
+  TalesSidebar *self = TALES_SIDEBAR (object);
+
+  g_free (self->filter_category);
+
+  G_OBJECT_CLASS (tales_sidebar_parent_class)->finalize (object);
+}
+
+static void
+tales_sidebar_class_init (TalesSidebarClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = tales_sidebar_dispose;
+  object_class->finalize = tales_sidebar_finalize;
+
+  /**
+   * TalesSidebar::filter-changed:
+   *
+   * Another row was selected; see tales_sidebar_get_filter().
+   */
+  signals[FILTER_CHANGED] = g_signal_new ("filter-changed", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                          G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "sidebar");
+}
+
+static void
+tales_sidebar_init (TalesSidebar *self)
+{
+  self->list_box = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->list_box, GTK_SELECTION_BROWSE);
+  gtk_list_box_set_header_func (self->list_box, header_func, NULL, NULL);
+  gtk_widget_add_css_class (GTK_WIDGET (self->list_box), "navigation-sidebar");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_box),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Feeds and Categories"), -1);
+  g_signal_connect (self->list_box, "row-selected", G_CALLBACK (row_selected_cb), self);
+
+  self->scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled), GTK_WIDGET (self->list_box));
+  gtk_widget_set_parent (self->scrolled, GTK_WIDGET (self));
+
+  self->filter.kind = TALES_FILTER_ALL;
+  tales_sidebar_reload (self);
+}
+
+GtkWidget *
+tales_sidebar_new (void)
+{
+  return g_object_new (TALES_TYPE_SIDEBAR, NULL);
+}

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "tales-core.h"
+
+G_BEGIN_DECLS
+
+#define TALES_TYPE_SIDEBAR_ROW (tales_sidebar_row_get_type ())
+G_DECLARE_FINAL_TYPE (TalesSidebarRow, tales_sidebar_row, TALES, SIDEBAR_ROW, GtkListBoxRow)
+
+#define TALES_TYPE_SIDEBAR (tales_sidebar_get_type ())
+G_DECLARE_FINAL_TYPE (TalesSidebar, tales_sidebar, TALES, SIDEBAR, GtkWidget)
+
+/* The left pane: All, Unread and Starred with their counts, every
+ * subscription (unread count, last error) and every category (case-folded,
+ * with its number of posts). "filter-changed" is emitted when the person
+ * (or tales_sidebar_select()) picks another row. */
+GtkWidget       *tales_sidebar_new        (void);
+void             tales_sidebar_set_store  (TalesSidebar    *self,
+                                           TalesStore      *store);
+/* Re-reads subscriptions and counts: rows are updated in place when the
+ * set of feeds and categories is unchanged, and the selection is kept. */
+void             tales_sidebar_reload     (TalesSidebar    *self);
+
+/* The filter of the selected row (search unset). (transfer none) */
+const TalesPostFilter *tales_sidebar_get_filter (TalesSidebar *self);
+/* Selects the row for @kind (with @feed_id or @category); FALSE if there
+ * is none. */
+gboolean         tales_sidebar_select     (TalesSidebar    *self,
+                                           TalesFilterKind  kind,
+                                           gint64           feed_id,
+                                           const char      *category);
+/* (transfer none) (nullable): the row for @kind, @feed_id, @category. */
+TalesSidebarRow *tales_sidebar_find_row   (TalesSidebar    *self,
+                                           TalesFilterKind  kind,
+                                           gint64           feed_id,
+                                           const char      *category);
+/* How many category rows there are. */
+guint            tales_sidebar_count_categories (TalesSidebar *self);
+
+TalesFilterKind  tales_sidebar_row_get_kind     (TalesSidebarRow *self);
+gint64           tales_sidebar_row_get_feed_id  (TalesSidebarRow *self);
+const char      *tales_sidebar_row_get_title    (TalesSidebarRow *self);
+/* Unread posts for All, Unread and feeds; starred posts for Starred;
+ * posts for a category. */
+guint            tales_sidebar_row_get_count    (TalesSidebarRow *self);
+/* (nullable): the feed's last refresh error */
+const char      *tales_sidebar_row_get_error    (TalesSidebarRow *self);
+
+G_END_DECLS

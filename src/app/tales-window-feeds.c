@@ -1,0 +1,569 @@
+#define G_LOG_DOMAIN "tales-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tales-discover.h"
+#include "tales-opml.h"
+#include "tales-window-private.h"
+
+/* Subscribing ------------------------------------------------------------- */
+
+static void
+subscribe (TalesWindow *self,
+           const char  *url)
+{
+  g_autoptr(TalesFeed) feed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  feed = tales_store_ensure_feed (self->store, url, &error);
+  if (feed == NULL)
+    {
+      tales_window_show_error (self, _("Could not subscribe"), error);
+      return;
+    }
+
+  tales_window_refresh_feed (self, url);
+  tales_sidebar_select (self->sidebar, TALES_FILTER_FEED, tales_feed_get_db_id (feed), NULL);
+}
+
+static void
+choose_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    TalesWindow      *self)
+{
+  GtkWidget *box = adw_message_dialog_get_extra_child (dialog);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (box); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (gtk_check_button_get_active (GTK_CHECK_BUTTON (child)))
+      {
+        subscribe (self, g_object_get_data (G_OBJECT (child), "url"));
+        return;
+      }
+}
+
+/* A page with several feeds (posts, comments, a podcast): the person picks. */
+static void
+choose_feed (TalesWindow *self,
+             GPtrArray   *feeds)
+{
+  AdwMessageDialog *dialog;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkCheckButton *group = NULL;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Choose a Feed"),
+                                                       _("This site offers more than one feed.")));
+  for (guint i = 0; i < feeds->len; i++)
+    {
+      TalesDiscoveredFeed *feed = feeds->pdata[i];
+      GtkWidget *button = gtk_check_button_new_with_label (feed->title != NULL && *feed->title != '\0'
+                                                           ? feed->title : feed->url);
+
+      gtk_widget_set_tooltip_text (button, feed->url);
+      g_object_set_data_full (G_OBJECT (button), "url", g_strdup (feed->url), g_free);
+      if (group != NULL)
+        gtk_check_button_set_group (GTK_CHECK_BUTTON (button), group);
+      else
+        group = GTK_CHECK_BUTTON (button);
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (button), i == 0);
+      gtk_box_append (GTK_BOX (box), button);
+    }
+  adw_message_dialog_set_extra_child (dialog, box);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "subscribe", _("_Subscribe"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "subscribe", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "subscribe");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response::subscribe", G_CALLBACK (choose_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+discover_done_cb (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(TalesWindow) self = user_data;
+  g_autoptr(GPtrArray) feeds = NULL;
+  g_autoptr(GError) error = NULL;
+
+  feeds = tales_discover_finish (result, &error);
+  if (self->store == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (feeds == NULL)
+    {
+      tales_window_show_error (self, _("No feed found"), error);
+      return;
+    }
+
+  if (feeds->len == 1)
+    subscribe (self, ((TalesDiscoveredFeed *) feeds->pdata[0])->url);
+  else
+    choose_feed (self, feeds);
+}
+
+/* What a person pastes: "example.com/blog" means https. */
+static char *
+normalize_address (const char *text)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  g_autofree char *scheme = g_uri_parse_scheme (stripped);
+  g_autofree char *url = NULL;
+
+  if (scheme == NULL)
+    url = g_strconcat ("https://", stripped, NULL);
+  else if (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0)
+    url = g_steal_pointer (&stripped);
+  else
+    return NULL;
+
+  if (!g_uri_is_valid (url, G_URI_FLAGS_NONE, NULL))
+    return NULL;
+  return g_steal_pointer (&url);
+}
+
+static void
+add_response_cb (AdwMessageDialog *dialog,
+                 const char       *response,
+                 TalesWindow      *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  g_autofree char *url = normalize_address (gtk_editable_get_text (entry));
+  g_autofree char *message = NULL;
+
+  if (url == NULL)
+    {
+      message = g_strdup_printf (_("“%s” is not a web address"), gtk_editable_get_text (entry));
+      tales_window_show_message (self, message);
+      return;
+    }
+  if (self->offline)
+    {
+      tales_window_show_message (self, _("Feeds can be added once the network is back"));
+      return;
+    }
+
+  tales_discover_async (self->fetcher, url, self->cancellable, discover_done_cb, g_object_ref (self));
+}
+
+static void
+address_changed_cb (GtkEditable      *entry,
+                    AdwMessageDialog *dialog)
+{
+  const char *text = gtk_editable_get_text (entry);
+
+  adw_message_dialog_set_response_enabled (dialog, "add", text != NULL && *text != '\0');
+}
+
+static void
+add_feed_action_cb (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TalesWindow *self = TALES_WINDOW (widget);
+  AdwMessageDialog *dialog;
+  GtkWidget *entry = gtk_entry_new ();
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Add Feed"),
+                                                       _("Paste the address of a feed, or of a web site that has one.")));
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "https://");
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_URL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Feed or web site address"), -1);
+  adw_message_dialog_set_extra_child (dialog, entry);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "add", _("_Add"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "add", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_enabled (dialog, "add", FALSE);
+  adw_message_dialog_set_default_response (dialog, "add");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect (entry, "changed", G_CALLBACK (address_changed_cb), dialog);
+  g_signal_connect_object (dialog, "response::add", G_CALLBACK (add_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* One feed's menu: rename, copy address, unsubscribe ----------------------- */
+
+static TalesFeed *
+get_feed (TalesWindow *self,
+          GVariant    *parameter)
+{
+  g_autoptr(GError) error = NULL;
+  TalesFeed *feed = tales_store_get_feed (self->store, g_variant_get_int64 (parameter), &error);
+
+  if (feed == NULL)
+    tales_window_show_error (self, _("Could not find the feed"), error);
+  return feed;
+}
+
+static void
+rename_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    TalesWindow      *self)
+{
+  TalesFeed *feed = g_object_get_data (G_OBJECT (dialog), "feed");
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  g_autoptr(GError) error = NULL;
+
+  /* An empty name, or the feed's own, goes back to the feed's title. */
+  if (*name == '\0' || g_strcmp0 (name, tales_feed_get_title (feed)) == 0)
+    tales_feed_set_user_title (feed, NULL);
+  else
+    tales_feed_set_user_title (feed, name);
+
+  if (!tales_store_update_feed (self->store, feed, &error))
+    {
+      tales_window_show_error (self, _("Could not rename the feed"), error);
+      return;
+    }
+  tales_window_reload_sidebar (self);
+  tales_window_reload_posts (self);
+}
+
+static void
+rename_feed_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  TalesWindow *self = TALES_WINDOW (widget);
+  g_autoptr(TalesFeed) feed = get_feed (self, parameter);
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  if (feed == NULL)
+    return;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Rename Feed"), NULL));
+  entry = gtk_entry_new ();
+  gtk_editable_set_text (GTK_EDITABLE (entry), tales_feed_get_display_title (feed));
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Name"), -1);
+  adw_message_dialog_set_extra_child (dialog, entry);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "rename", _("_Rename"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "rename", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "rename");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "feed", g_steal_pointer (&feed), g_object_unref);
+  g_signal_connect_object (dialog, "response::rename", G_CALLBACK (rename_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+copy_feed_address_action_cb (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  TalesWindow *self = TALES_WINDOW (widget);
+  g_autoptr(TalesFeed) feed = get_feed (self, parameter);
+
+  if (feed == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), tales_feed_get_url (feed));
+  tales_window_show_message (self, _("Address copied"));
+}
+
+typedef struct {
+  gint64 feed_id;
+  char *title;
+} RemoveFeed;
+
+static void
+remove_feed_free (RemoveFeed *remove)
+{
+  g_free (remove->title);
+  g_free (remove);
+}
+
+static void
+remove_feed_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  TalesWindow *self = source_object;
+  RemoveFeed *remove = task_data;
+  g_autoptr(GPtrArray) orphaned = NULL;
+  GError *error = NULL;
+
+  if (!tales_store_remove_feed (self->store, remove->feed_id, &orphaned, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  tales_delete_cache_files (tales_image_cache_get_dir (self->image_cache), orphaned);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+remove_feed_done_cb (GObject      *source_object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  TalesWindow *self = TALES_WINDOW (source_object);
+  RemoveFeed *remove = g_task_get_task_data (G_TASK (result));
+  TalesPost *shown = tales_article_view_get_post (self->article_view);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tales_window_show_error (self, _("Could not unsubscribe"), error);
+      return;
+    }
+
+  /* The post on screen went with its feed. */
+  if (shown != NULL && tales_post_get_feed_id (shown) == remove->feed_id)
+    {
+      self->shown_post_id = 0;
+      gtk_stack_set_visible_child_name (self->content_stack, "empty");
+    }
+  tales_window_reload_sidebar (self);
+  tales_window_reload_posts (self);
+  message = g_strdup_printf (_("Unsubscribed from %s"), remove->title);
+  tales_window_show_message (self, message);
+}
+
+static void
+remove_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    TalesWindow      *self)
+{
+  TalesFeed *feed = g_object_get_data (G_OBJECT (dialog), "feed");
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, remove_feed_done_cb, NULL);
+  RemoveFeed *remove = g_new0 (RemoveFeed, 1);
+
+  remove->feed_id = tales_feed_get_db_id (feed);
+  remove->title = g_strdup (tales_feed_get_display_title (feed));
+  g_task_set_source_tag (task, remove_response_cb);
+  g_task_set_task_data (task, remove, (GDestroyNotify) remove_feed_free);
+  g_task_run_in_thread (task, remove_feed_thread);
+}
+
+static void
+remove_feed_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  TalesWindow *self = TALES_WINDOW (widget);
+  g_autoptr(TalesFeed) feed = get_feed (self, parameter);
+  g_autofree char *heading = NULL;
+  AdwMessageDialog *dialog;
+
+  if (feed == NULL)
+    return;
+
+  heading = g_strdup_printf (_("Unsubscribe from “%s”?"), tales_feed_get_display_title (feed));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
+                                                       _("Its posts and their pictures are removed from this computer, starred ones included.")));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "remove", _("_Unsubscribe"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "feed", g_steal_pointer (&feed), g_object_unref);
+  g_signal_connect_object (dialog, "response::remove", G_CALLBACK (remove_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* OPML ------------------------------------------------------------------- */
+
+static void
+import_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  TalesWindow *self = source_object;
+  GBytes *bytes = task_data;
+  GError *error = NULL;
+  guint n_added = 0;
+
+  /* All or nothing: the store adds the feeds in one transaction. */
+  if (tales_opml_import (self->store, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                         &n_added, &error))
+    g_task_return_int (task, n_added);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+import_done_cb (GObject      *source_object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  TalesWindow *self = TALES_WINDOW (source_object);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  gssize n_added;
+
+  n_added = g_task_propagate_int (G_TASK (result), &error);
+  if (n_added < 0)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tales_window_show_error (self, _("Could not import the subscriptions"), error);
+      return;
+    }
+
+  if (n_added == 0)
+    message = g_strdup (_("You already follow every feed of that list"));
+  else
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Subscribed to %u new feed",
+                                            "Subscribed to %u new feeds", n_added), (guint) n_added);
+  tales_window_show_message (self, message);
+  tales_window_reload_sidebar (self);
+  /* The new feeds have never been fetched, so they are due. */
+  tales_window_refresh_due (self);
+}
+
+static void
+import_loaded_cb (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(TalesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_load_contents_finish (G_FILE (source_object), result, &contents, &length, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->store != NULL)
+        tales_window_show_error (self, _("Could not read the file"), error);
+      return;
+    }
+  if (self->store == NULL)
+    {
+      g_free (contents);
+      return;
+    }
+
+  task = g_task_new (self, self->cancellable, import_done_cb, NULL);
+  g_task_set_source_tag (task, import_loaded_cb);
+  g_task_set_task_data (task, g_bytes_new_take (contents, length), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (task, import_thread);
+}
+
+static void
+import_response_cb (GtkNativeDialog *native,
+                    int              response,
+                    TalesWindow     *self)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_file_load_contents_async (file, self->cancellable, import_loaded_cb, g_object_ref (self));
+    }
+  g_object_unref (native);
+}
+
+static GtkFileFilter *
+opml_filter_new (void)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Subscription lists (OPML)"));
+  gtk_file_filter_add_pattern (filter, "*.opml");
+  gtk_file_filter_add_pattern (filter, "*.xml");
+  gtk_file_filter_add_mime_type (filter, "text/x-opml+xml");
+  return filter;
+}
+
+static void
+import_opml_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  TalesWindow *self = TALES_WINDOW (widget);
+  GtkFileChooserNative *native;
+  g_autoptr(GtkFileFilter) filter = opml_filter_new ();
+
+  native = gtk_file_chooser_native_new (_("Import Subscriptions"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect_object (native, "response", G_CALLBACK (import_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static void
+export_saved_cb (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TalesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source_object), result, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->store != NULL)
+        tales_window_show_error (self, _("Could not save the subscriptions"), error);
+      return;
+    }
+  if (self->store != NULL)
+    tales_window_show_message (self, _("Subscriptions exported"));
+}
+
+static void
+export_response_cb (GtkNativeDialog *native,
+                    int              response,
+                    TalesWindow     *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  char *opml;
+
+  if (response != GTK_RESPONSE_ACCEPT)
+    {
+      g_object_unref (native);
+      return;
+    }
+
+  file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+  g_object_unref (native);
+  opml = tales_opml_export (self->store, &error);
+  if (opml == NULL)
+    {
+      tales_window_show_error (self, _("Could not export the subscriptions"), error);
+      return;
+    }
+
+  bytes = g_bytes_new_take (opml, strlen (opml));
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                       self->cancellable, export_saved_cb, g_object_ref (self));
+}
+
+static void
+export_opml_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  TalesWindow *self = TALES_WINDOW (widget);
+  GtkFileChooserNative *native;
+  g_autoptr(GtkFileFilter) filter = opml_filter_new ();
+
+  native = gtk_file_chooser_native_new (_("Export Subscriptions"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), _("Tales subscriptions.opml"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect_object (native, "response", G_CALLBACK (export_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+void
+tales_window_feeds_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.add-feed", NULL, add_feed_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.rename-feed", "x", rename_feed_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.copy-feed-address", "x", copy_feed_address_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.remove-feed", "x", remove_feed_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.import-opml", NULL, import_opml_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.export-opml", NULL, export_opml_action_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.add-feed", NULL);
+}

@@ -1,0 +1,658 @@
+#define G_LOG_DOMAIN "tales-parser"
+
+#include "config.h"
+
+#include "tales-parser-private.h"
+
+#include <libxml/HTMLparser.h>
+#include <string.h>
+
+/* URIs: joining as Python's urljoin does, refusing unsafe schemes, and
+ * making the URIs inside HTML content absolute. The HTML is tokenized
+ * leniently (feeds' HTML is often broken) and written back in a fixed
+ * form: lower-case names, sorted attributes in double quotes, <br />. */
+
+static const char * const acceptable_schemes[] = {
+  "file", "ftp", "gopher", "h323", "hdl", "http", "https", "imap", "magnet", "mailto", "mms",
+  "news", "nntp", "prospero", "rsync", "rtsp", "rtspu", "sftp", "shttp", "sip", "sips",
+  "snews", "svn", "svn+ssh", "telnet", "wais", "aim", "callto", "cvs", "facetime", "feed",
+  "git", "gtalk", "irc", "ircs", "irc6", "itms", "msnim", "skype", "ssh", "smb", "ymsg",
+  /* Tales' own built-in feed points at its resources */
+  "resource", NULL,
+};
+
+static const char * const relative_schemes[] = {
+  "", "ftp", "http", "gopher", "nntp", "imap", "wais", "file", "https", "shttp", "mms",
+  "prospero", "rtsp", "rtspu", "sftp", "svn", "svn+ssh", "ws", "wss", NULL,
+};
+
+/* "http:////x" -> "http://x", as feedparser's _urifixer; but file:///
+ * and resource:/// URIs have an empty authority on purpose. */
+static char *
+fix_slashes (const char *uri)
+{
+  const char *p = uri;
+
+  if (!g_ascii_isalpha (*p) || g_ascii_strncasecmp (uri, "file:", 5) == 0 ||
+      g_ascii_strncasecmp (uri, "resource:", 9) == 0)
+    return g_strdup (uri);
+  while (g_ascii_isalnum (*p) || *p == '+' || *p == '-' || *p == '.')
+    p++;
+  if (strncmp (p, "://", 3) != 0)
+    return g_strdup (uri);
+  p += 3;
+  if (*p != '/')
+    return g_strdup (uri);
+  {
+    const char *rest = p;
+    g_autofree char *head = g_strndup (uri, p - uri);
+
+    while (*rest == '/')
+      rest++;
+    return g_strconcat (head, rest, NULL);
+  }
+}
+
+static char *
+scheme_of (const char *uri)
+{
+  char *scheme = g_uri_parse_scheme (uri);
+
+  return scheme ? scheme : g_strdup ("");
+}
+
+char *
+tales_urljoin (const char *base, const char *uri)
+{
+  g_autofree char *fixed = fix_slashes (uri ? uri : "");
+  g_autofree char *base_scheme = NULL;
+  g_autofree char *uri_scheme = NULL;
+  char *joined;
+
+  if (base == NULL || *base == '\0')
+    return g_steal_pointer (&fixed);
+  if (*fixed == '\0')
+    return g_strdup (base);
+  base_scheme = scheme_of (base);
+  uri_scheme = scheme_of (fixed);
+  if ((*uri_scheme && g_ascii_strcasecmp (uri_scheme, base_scheme) != 0) ||
+      !g_strv_contains (relative_schemes, base_scheme))
+    return g_steal_pointer (&fixed);
+  joined = g_uri_resolve_relative (base, fixed, G_URI_FLAGS_PARSE_RELAXED, NULL);
+  return joined ? joined : g_steal_pointer (&fixed);
+}
+
+char *
+tales_make_safe_absolute_uri (const char *base, const char *rel)
+{
+  g_autofree char *joined = NULL;
+  g_autofree char *scheme = NULL;
+  const char *colon;
+
+  if (base == NULL || *base == '\0')
+    return g_strdup (rel ? rel : "");
+  if (rel == NULL || *rel == '\0')
+    {
+      scheme = scheme_of (base);
+      if (*scheme == '\0' || g_strv_contains (acceptable_schemes, scheme))
+        return g_strdup (base);
+      return g_strdup ("");
+    }
+  joined = tales_urljoin (base, rel);
+  g_strstrip (joined);
+  colon = strchr (joined, ':');
+  scheme = colon ? g_strndup (joined, colon - joined) : g_strdup (joined);
+  if (!g_strv_contains (acceptable_schemes, scheme))
+    return g_strdup ("");
+  return g_steal_pointer (&joined);
+}
+
+/* --- the HTML processor -------------------------------------------------- */
+
+typedef struct {
+  GString *out;
+  GPtrArray *stack;   /* open tags, char * */
+  const char *base;
+  gboolean xhtml;
+} Processor;
+
+static const char * const void_elements[] = {
+  "area", "base", "basefont", "br", "col", "command", "embed", "frame", "hr", "img", "input",
+  "isindex", "keygen", "link", "meta", "param", "source", "track", "wbr", NULL,
+};
+
+typedef struct {
+  const char *tag;
+  const char *attr;
+} UriAttr;
+
+static const UriAttr uri_attrs[] = {
+  { "a", "href" }, { "applet", "codebase" }, { "area", "href" }, { "audio", "src" },
+  { "blockquote", "cite" }, { "body", "background" }, { "del", "cite" }, { "form", "action" },
+  { "frame", "longdesc" }, { "frame", "src" }, { "iframe", "longdesc" }, { "iframe", "src" },
+  { "head", "profile" }, { "img", "longdesc" }, { "img", "src" }, { "img", "usemap" },
+  { "input", "src" }, { "input", "usemap" }, { "ins", "cite" }, { "link", "href" },
+  { "object", "classid" }, { "object", "codebase" }, { "object", "data" },
+  { "object", "usemap" }, { "q", "cite" }, { "script", "src" }, { "source", "src" },
+  { "video", "poster" }, { "video", "src" },
+};
+
+/* Called for every tag of every post: a hash lookup, not a list walk. */
+static gboolean
+is_void (const char *tag)
+{
+  static GHashTable *set;
+
+  if (g_once_init_enter (&set))
+    {
+      GHashTable *t = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint i = 0; void_elements[i]; i++)
+        g_hash_table_add (t, (gpointer) void_elements[i]);
+      g_once_init_leave (&set, t);
+    }
+  return g_hash_table_contains (set, tag);
+}
+
+static gboolean
+is_uri_attr (const char *tag, const char *attr)
+{
+  /* every such attribute name has one of these first letters */
+  if (strchr ("abcdhlpsu", attr[0]) == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (uri_attrs); i++)
+    if (strcmp (uri_attrs[i].tag, tag) == 0 && strcmp (uri_attrs[i].attr, attr) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_name_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '-' || c == '_' || c == '.' || c == ':';
+}
+
+/* "&" that starts no reference becomes "&amp;". */
+static void
+append_attr_value (GString *out, const char *value)
+{
+  for (const char *p = value; *p; p++)
+    {
+      if (*p == '>')
+        g_string_append (out, "&gt;");
+      else if (*p == '<')
+        g_string_append (out, "&lt;");
+      else if (*p == '"')
+        g_string_append (out, "&quot;");
+      else if (*p == '&')
+        {
+          const char *q = p + 1;
+          gboolean reference = FALSE;
+
+          if (*q == '#' && (q[1] == 'x' || q[1] == 'X') && g_ascii_isxdigit (q[2]))
+            {
+              q += 2;
+              while (g_ascii_isxdigit (*q))
+                q++;
+              reference = *q == ';';
+            }
+          else if (*q == '#' && g_ascii_isdigit (q[1]))
+            {
+              q++;
+              while (g_ascii_isdigit (*q))
+                q++;
+              reference = *q == ';';
+            }
+          else if (g_ascii_isalnum (*q) || *q == '_')
+            {
+              while (g_ascii_isalnum (*q) || *q == '_')
+                q++;
+              reference = *q == ';';
+            }
+          g_string_append (out, reference ? "&" : "&amp;");
+        }
+      else
+        g_string_append_c (out, *p);
+    }
+}
+
+static int
+compare_pairs (gconstpointer a, gconstpointer b)
+{
+  char * const *pa = a;
+  char * const *pb = b;
+
+  return strcmp (pa[0], pb[0]);
+}
+
+static void
+emit_start (Processor *p, const char *tag, GPtrArray *attrs)
+{
+  guint n = attrs->len / 2;
+  char **pairs = (char **) attrs->pdata;
+
+  /* the last value of a repeated name wins, then sort by name */
+  for (guint i = 0; i < n; i++)
+    for (guint j = i + 1; j < n; j++)
+      if (pairs[2 * i] != NULL && strcmp (pairs[2 * i], pairs[2 * j]) == 0)
+        {
+          g_free (pairs[2 * i]);
+          g_free (pairs[2 * i + 1]);
+          pairs[2 * i] = NULL;
+          pairs[2 * i + 1] = NULL;
+        }
+  {
+    GArray *sorted = g_array_new (FALSE, FALSE, sizeof (char *) * 2);
+
+    for (guint i = 0; i < n; i++)
+      if (pairs[2 * i] != NULL)
+        g_array_append_vals (sorted, &pairs[2 * i], 1);
+    g_array_sort (sorted, compare_pairs);
+    g_string_append_c (p->out, '<');
+    g_string_append (p->out, tag);
+    for (guint i = 0; i < sorted->len; i++)
+      {
+        char **pair = &g_array_index (sorted, char *, 2 * i);
+        g_autofree char *value = NULL;
+
+        if (strcmp (pair[0], "rel") == 0 || strcmp (pair[0], "type") == 0)
+          value = g_utf8_strdown (pair[1], -1);
+        else if (p->base != NULL && is_uri_attr (tag, pair[0]))
+          {
+            g_autofree char *stripped = g_strstrip (g_strdup (pair[1]));
+
+            value = tales_make_safe_absolute_uri (p->base, stripped);
+          }
+        else
+          value = g_strdup (pair[1]);
+        g_string_append_c (p->out, ' ');
+        g_string_append (p->out, pair[0]);
+        g_string_append (p->out, "=\"");
+        append_attr_value (p->out, value);
+        g_string_append_c (p->out, '"');
+      }
+    g_array_free (sorted, TRUE);
+  }
+  g_string_append (p->out, is_void (tag) ? " />" : ">");
+}
+
+static void
+emit_end (Processor *p, const char *tag)
+{
+  if (!is_void (tag))
+    {
+      g_string_append (p->out, "</");
+      g_string_append (p->out, tag);
+      g_string_append_c (p->out, '>');
+    }
+}
+
+/* sgmllib: an end tag closes every tag opened after its own. */
+static void
+finish_end (Processor *p, const char *tag)
+{
+  int found = -1;
+
+  for (int i = (int) p->stack->len - 1; i >= 0; i--)
+    if (strcmp (g_ptr_array_index (p->stack, i), tag) == 0)
+      {
+        found = i;
+        break;
+      }
+  if (found < 0)
+    {
+      emit_end (p, tag);
+      return;
+    }
+  while ((int) p->stack->len > found)
+    {
+      emit_end (p, g_ptr_array_index (p->stack, p->stack->len - 1));
+      g_ptr_array_remove_index (p->stack, p->stack->len - 1);
+    }
+}
+
+/* Where the tag that starts at @s ends: the first < or > outside quotes. */
+static const char *
+tag_end (const char *s)
+{
+  for (const char *q = s; *q; q++)
+    {
+      if (*q == '"' || *q == '\'')
+        {
+          const char *close = strchr (q + 1, *q);
+
+          if (close == NULL)
+            return NULL;
+          q = close;
+        }
+      else if (*q == '<' || *q == '>')
+        return q;
+    }
+  return NULL;
+}
+
+static void
+parse_attrs (const char *q, const char *end, GPtrArray *attrs)
+{
+  while (q < end)
+    {
+      const char *name;
+      g_autofree char *value = NULL;
+
+      while (q < end && g_ascii_isspace (*q))
+        q++;
+      if (q >= end || !(g_ascii_isalpha (*q) || *q == '_'))
+        break;
+      name = q;
+      while (q < end && is_name_char (*q))
+        q++;
+      g_ptr_array_add (attrs, g_ascii_strdown (name, q - name));
+      {
+        const char *r = q;
+
+        while (r < end && g_ascii_isspace (*r))
+          r++;
+        if (r < end && *r == '=')
+          {
+            r++;
+            while (r < end && g_ascii_isspace (*r))
+              r++;
+            if (r < end && (*r == '"' || *r == '\''))
+              {
+                const char *close = memchr (r + 1, *r, end - r - 1);
+
+                if (close == NULL)
+                  close = end;
+                value = g_strndup (r + 1, close - r - 1);
+                q = close < end ? close + 1 : end;
+              }
+            else
+              {
+                const char *v = r;
+
+                while (r < end && !g_ascii_isspace (*r) && *r != '>' && *r != '/')
+                  r++;
+                value = g_strndup (v, r - v);
+                q = r;
+              }
+          }
+        else
+          value = g_ptr_array_index (attrs, attrs->len - 1)
+                  ? g_strdup (g_ptr_array_index (attrs, attrs->len - 1)) : NULL;
+      }
+      g_ptr_array_add (attrs, g_steal_pointer (&value));
+    }
+}
+
+/* Returns where parsing goes on, or NULL when @s starts no tag. */
+static const char *
+parse_start_tag (Processor *p, const char *s)
+{
+  const char *q = s + 1;
+  const char *end;
+  g_autofree char *tag = NULL;
+  g_autoptr(GPtrArray) attrs = NULL;
+  gboolean self_closing;
+
+  while (is_name_char (*q))
+    q++;
+  tag = g_ascii_strdown (s + 1, q - s - 1);
+  end = tag_end (q);
+  if (end == NULL)
+    return NULL;
+  attrs = g_ptr_array_new_with_free_func (g_free);
+  parse_attrs (q, end, attrs);
+  self_closing = *end == '>' && end > s + 1 && end[-1] == '/';
+  g_ptr_array_add (p->stack, g_strdup (tag));
+  emit_start (p, tag, attrs);
+  if (p->xhtml && self_closing)
+    emit_end (p, tag);
+  return *end == '>' ? end + 1 : end;
+}
+
+static const char *
+parse_end_tag (Processor *p, const char *s)
+{
+  const char *end = tag_end (s + 2);
+  g_autofree char *tag = NULL;
+
+  if (end == NULL)
+    return NULL;
+  tag = g_ascii_strdown (s + 2, end - s - 2);
+  g_strstrip (tag);
+  finish_end (p, tag);
+  return *end == '>' ? end + 1 : end;
+}
+
+static const char *
+parse_reference (Processor *p, const char *s)
+{
+  const char *q = s + 1;
+
+  if (*q == '#')
+    {
+      gboolean hex = q[1] == 'x' || q[1] == 'X';
+      const char *digits = q + 1 + hex;
+      const char *r = digits;
+      g_autofree char *ref = NULL;
+      gint64 value;
+
+      while (hex ? g_ascii_isxdigit (*r) : g_ascii_isdigit (*r))
+        r++;
+      if (r == digits || *r != ';')
+        return NULL;
+      ref = g_ascii_strdown (q + 1, r - q - 1);
+      value = g_ascii_strtoll (digits, NULL, hex ? 16 : 10);
+      if (value >= 128 && value <= 159)
+        {
+          extern gunichar tales_cp1252_char (gunichar c);
+
+          g_string_append_printf (p->out, "&#x%x;", tales_cp1252_char ((gunichar) value));
+        }
+      else
+        g_string_append_printf (p->out, "&#%s;", ref);
+      return r + 1;
+    }
+  if (g_ascii_isalpha (*q))
+    {
+      const char *r = q;
+      g_autofree char *name = NULL;
+
+      while (g_ascii_isalnum (*r) || *r == '-' || *r == '.')
+        r++;
+      if (*r == '\0')
+        return NULL;
+      name = g_strndup (q, r - q);
+      if (htmlEntityLookup ((const xmlChar *) name) != NULL || strcmp (name, "apos") == 0)
+        {
+          g_string_append_c (p->out, '&');
+          g_string_append (p->out, name);
+          g_string_append_c (p->out, ';');
+        }
+      else
+        {
+          g_string_append (p->out, "&amp;");
+          g_string_append (p->out, name);
+        }
+      return *r == ';' ? r + 1 : r;
+    }
+  return NULL;
+}
+
+static const char *
+parse_markup (Processor *p, const char *s)
+{
+  if (strncmp (s, "<!--", 4) == 0)
+    {
+      const char *end = strstr (s + 4, "-->");
+
+      if (end == NULL)
+        return NULL;
+      g_string_append_len (p->out, s, end + 3 - s);
+      return end + 3;
+    }
+  if (s[1] == '?' || s[1] == '!')
+    {
+      const char *end = strchr (s, '>');
+
+      if (end == NULL)
+        return NULL;
+      g_string_append_len (p->out, s, end + 1 - s);
+      return end + 1;
+    }
+  if (s[1] == '/' && g_ascii_isalpha (s[2]))
+    return parse_end_tag (p, s);
+  if (g_ascii_isalpha (s[1]))
+    return parse_start_tag (p, s);
+  return NULL;
+}
+
+/* feedparser's first pass: "<!x" that is no declaration is text, and
+ * "<tag/>" is "<tag></tag>" (or "<br />"). */
+static char *
+prepare (const char *html)
+{
+  GString *out = g_string_sized_new (strlen (html) + 16);
+  const char *p = html;
+
+  while (*p)
+    {
+      const char *special = strpbrk (p, "<&");
+
+      if (special == NULL)
+        {
+          g_string_append (out, p);
+          break;
+        }
+      g_string_append_len (out, p, special - p);
+      p = special;
+      if (p[0] == '&')
+        {
+          if (strncmp (p, "&#39;", 5) == 0 || strncmp (p, "&#34;", 5) == 0)
+            {
+              g_string_append_c (out, p[3] == '9' ? '\'' : '"');
+              p += 5;
+            }
+          else
+            g_string_append_c (out, *p++);
+          continue;
+        }
+      if (p[1] == '!' && strncmp (p + 2, "--", 2) != 0 && p[2] != '[' &&
+          g_ascii_strncasecmp (p + 2, "DOCTYPE", 7) != 0)
+        {
+          g_string_append (out, "&lt;");
+          p++;
+          continue;
+        }
+      if (p[1] != '\0' && p[1] != '<' && p[1] != '>' && !g_ascii_isspace (p[1]))
+        {
+          const char *q = p + 1;
+          const char *r;
+
+          while (*q && *q != '<' && *q != '>' && !g_ascii_isspace (*q) && !(q[0] == '/' && q[1] == '>'))
+            q++;
+          r = q;
+          while (g_ascii_isspace (*r))
+            r++;
+          if (r[0] == '/' && r[1] == '>' && q > p + 1)
+            {
+              g_autofree char *tag = g_strndup (p + 1, q - p - 1);
+
+              if (is_void (tag))
+                g_string_append_printf (out, "<%s />", tag);
+              else
+                g_string_append_printf (out, "<%s></%s>", tag, tag);
+              p = r + 2;
+              continue;
+            }
+        }
+      g_string_append_c (out, *p++);
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+tales_resolve_relative_uris (const char *html, const char *base, const char *type)
+{
+  g_autofree char *source = NULL;
+  Processor p = { 0 };
+  const char *s;
+
+  if (strchr (html, '<') == NULL && strchr (html, '&') == NULL)
+    return g_strdup (html);
+  source = prepare (html);
+  p.out = g_string_sized_new (strlen (source) + 16);
+  p.stack = g_ptr_array_new_with_free_func (g_free);
+  p.base = base;
+  p.xhtml = g_strcmp0 (type, "application/xhtml+xml") == 0;
+  s = source;
+  while (*s)
+    {
+      const char *next = NULL;
+
+      if (*s == '<')
+        next = parse_markup (&p, s);
+      else if (*s == '&')
+        next = parse_reference (&p, s);
+      if (next == NULL)
+        {
+          const char *stop = s + 1 + strcspn (s + 1, "<&");
+
+          g_string_append_len (p.out, s, stop - s);
+          next = stop;
+        }
+      s = next;
+    }
+  g_ptr_array_unref (p.stack);
+  return g_string_free (p.out, FALSE);
+}
+
+static gboolean
+is_uri_attr_name (const char *name, gsize len)
+{
+  static const char * const names[] = {
+    "href", "src", "cite", "codebase", "background", "action", "longdesc", "profile",
+    "usemap", "classid", "data", "poster",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (strlen (names[i]) == len && g_ascii_strncasecmp (names[i], name, len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether a URI attribute in @html has a relative value: one pass, so
+ * that HTML with absolute links only need not be rewritten. */
+gboolean
+tales_html_has_relative_uris (const char *html)
+{
+  for (const char *eq = strchr (html, '='); eq != NULL; eq = strchr (eq + 1, '='))
+    {
+      const char *end = eq;
+      const char *start;
+      const char *value = eq + 1;
+
+      while (end > html && g_ascii_isspace (end[-1]))
+        end--;
+      start = end;
+      while (start > html && g_ascii_isalpha (start[-1]))
+        start--;
+      if (start == end || !is_uri_attr_name (start, end - start))
+        continue;
+      while (g_ascii_isspace (*value))
+        value++;
+      if (*value == '"' || *value == '\'')
+        value++;
+      if (g_ascii_isalpha (*value))
+        {
+          const char *p = value;
+
+          while (g_ascii_isalnum (*p) || *p == '+' || *p == '-' || *p == '.')
+            p++;
+          if (*p == ':')
+            continue;
+        }
+      return TRUE;
+    }
+  return FALSE;
+}
