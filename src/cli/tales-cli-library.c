@@ -6,23 +6,10 @@
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 
+#include "tales-cli-common.h"
 #include "tales-core.h"
 #include "tales-cli-library.h"
 
-/* Every failure the person sees is one sentence on stderr. */
-static int
-fail (const GError *error)
-{
-  fprintf (stderr, "tales-cli: %s\n", error->message);
-  return 1;
-}
-
-static int
-fail_usage (const char *usage)
-{
-  fprintf (stderr, _("Usage: tales-cli %s\n"), usage);
-  return 2;
-}
 
 typedef struct {
   GMainLoop *loop;
@@ -67,11 +54,11 @@ tales_cli_fetch (int argc, char **argv)
   FetchState state = { 0 };
 
   if (argc != 2)
-    return fail_usage ("fetch URL");
+    return tales_cli_fail_usage ("fetch URL");
 
   store = tales_store_open_default (&error);
   if (store == NULL)
-    return fail (error);
+    return tales_cli_fail (error);
 
   fetcher = tales_fetcher_new ();
   images = tales_image_cache_new_default (store, fetcher);
@@ -83,7 +70,7 @@ tales_cli_fetch (int argc, char **argv)
 
   if (!state.ok)
     {
-      int status = fail (state.error);
+      int status = tales_cli_fail (state.error);
       g_clear_error (&state.error);
       return status;
     }
@@ -170,14 +157,14 @@ tales_cli_list (int argc, char **argv)
   gboolean json = argc == 2 && g_str_equal (argv[1], "--json");
 
   if (argc > 2 || (argc == 2 && !json))
-    return fail_usage ("list [--json]");
+    return tales_cli_fail_usage ("list [--json]");
 
   store = tales_store_open_default (&error);
   if (store == NULL)
-    return fail (error);
+    return tales_cli_fail (error);
   posts = tales_store_list_posts (store, 0, &error);
   if (posts == NULL)
-    return fail (error);
+    return tales_cli_fail (error);
 
   if (json)
     print_posts_json (posts);
@@ -216,7 +203,7 @@ tales_cli_show (int argc, char **argv)
   guint64 post_id = 0;
 
   if (!(argc == 2 || html))
-    return fail_usage ("show [--html] POST");
+    return tales_cli_fail_usage ("show [--html] POST");
   if (!g_ascii_string_to_unsigned (id_text, 10, 1, G_MAXINT64, &post_id, NULL))
     {
       fprintf (stderr, _("tales-cli: “%s” is not a post number; “tales-cli list” shows them.\n"), id_text);
@@ -225,10 +212,10 @@ tales_cli_show (int argc, char **argv)
 
   store = tales_store_open_default (&error);
   if (store == NULL)
-    return fail (error);
+    return tales_cli_fail (error);
   post = tales_store_load_post (store, (gint64) post_id, &error);
   if (post == NULL)
-    return fail (error);
+    return tales_cli_fail (error);
 
   if (html)
     {

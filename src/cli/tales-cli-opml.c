@@ -3,25 +3,12 @@
 #include "config.h"
 
 #include "tales-cli-opml.h"
+#include "tales-cli-common.h"
 #include "tales-core.h"
 
 #include <glib/gi18n.h>
 #include <stdio.h>
 
-/* Every failure the person sees is one sentence on stderr. */
-static int
-fail (const GError *error)
-{
-  fprintf (stderr, "tales-cli: %s\n", error->message);
-  return 1;
-}
-
-static int
-fail_usage (const char *usage)
-{
-  fprintf (stderr, _("Usage: tales-cli %s\n"), usage);
-  return 2;
-}
 
 int
 tales_cli_import_opml (int argc, char **argv)
@@ -33,15 +20,15 @@ tales_cli_import_opml (int argc, char **argv)
   guint n_added = 0;
 
   if (argc != 2)
-    return fail_usage ("import-opml FILE");
+    return tales_cli_fail_usage ("import-opml FILE");
 
   if (!g_file_get_contents (argv[1], &data, &length, &error))
-    return fail (error);
+    return tales_cli_fail (error);
   store = tales_store_open_default (&error);
   if (store == NULL)
-    return fail (error);
+    return tales_cli_fail (error);
   if (!tales_opml_import (store, data, length, &n_added, &error))
-    return fail (error);
+    return tales_cli_fail (error);
 
   printf (g_dngettext (GETTEXT_PACKAGE, "Added %u feed.\n", "Added %u feeds.\n", n_added), n_added);
   return 0;
@@ -55,14 +42,14 @@ tales_cli_export_opml (int argc, char **argv)
   g_autofree char *opml = NULL;
 
   if (argc != 1)
-    return fail_usage ("export-opml");
+    return tales_cli_fail_usage ("export-opml");
 
   store = tales_store_open_default (&error);
   if (store == NULL)
-    return fail (error);
+    return tales_cli_fail (error);
   opml = tales_opml_export (store, &error);
   if (opml == NULL)
-    return fail (error);
+    return tales_cli_fail (error);
   fputs (opml, stdout);
   return 0;
 }
@@ -102,7 +89,7 @@ tales_cli_discover (int argc, char **argv)
   Waiting waiting = { 0 };
 
   if (argc != 2)
-    return fail_usage ("discover URL");
+    return tales_cli_fail_usage ("discover URL");
 
   fetcher = tales_fetcher_new ();
   loop = g_main_loop_new (NULL, FALSE);
@@ -112,7 +99,7 @@ tales_cli_discover (int argc, char **argv)
 
   found = tales_discover_finish (result, &error);
   if (found == NULL)
-    return fail (error);
+    return tales_cli_fail (error);
   for (guint i = 0; i < found->len; i++)
     {
       TalesDiscoveredFeed *feed = g_ptr_array_index (found, i);
@@ -158,11 +145,11 @@ tales_cli_refresh (int argc, char **argv)
   guint total = 0;
 
   if (argc > 2 || (argc == 2 && !force))
-    return fail_usage ("refresh [--force]");
+    return tales_cli_fail_usage ("refresh [--force]");
 
   store = tales_store_open_default (&error);
   if (store == NULL)
-    return fail (error);
+    return tales_cli_fail (error);
   fetcher = tales_fetcher_new ();
   images = tales_image_cache_new_default (store, fetcher);
   refresher = tales_refresher_new (store, fetcher, images);
@@ -174,7 +161,7 @@ tales_cli_refresh (int argc, char **argv)
   tales_refresher_refresh_all_async (refresher, force, NULL, done_cb, &waiting);
   result = wait_for (&waiting);
   if (!tales_refresher_refresh_all_finish (refresher, result, &n_failed, &error))
-    return fail (error);
+    return tales_cli_fail (error);
 
   if (total == 0)
     printf (_("No feed is due for a refresh; use --force to refresh them all.\n"));

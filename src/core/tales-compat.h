@@ -21,4 +21,19 @@ tales_set_str (char **str_pointer, const char *new_str)
   return TRUE;
 }
 
+/* The same for a GDateTime field: takes a reference to @new_date and says
+ * whether the date changed. */
+static inline gboolean
+tales_set_date_time (GDateTime **date_pointer, GDateTime *new_date)
+{
+  if (*date_pointer == new_date ||
+      (*date_pointer && new_date && g_date_time_equal (*date_pointer, new_date)))
+    return FALSE;
+  if (new_date)
+    g_date_time_ref (new_date);
+  g_clear_pointer (date_pointer, g_date_time_unref);
+  *date_pointer = new_date;
+  return TRUE;
+}
+
 G_END_DECLS

@@ -53,11 +53,8 @@ set_string (TalesFeed *self, guint prop_id, const char *value)
 static void
 set_date (TalesFeed *self, GDateTime **field, GDateTime *value, guint prop_id)
 {
-  if (*field == value || (*field && value && g_date_time_equal (*field, value)))
-    return;
-  g_clear_pointer (field, g_date_time_unref);
-  *field = value ? g_date_time_ref (value) : NULL;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  if (tales_set_date_time (field, value))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
 
 static void
