@@ -265,6 +265,7 @@ test_round_trip (void)
       g_assert_nonnull (after);
       g_assert_cmpstr (tales_feed_get_title (after), ==, tales_feed_get_title (before));
       g_assert_cmpstr (tales_feed_get_folder (after), ==, tales_feed_get_folder (before));
+      g_assert_cmpstr (tales_feed_get_link (after), ==, tales_feed_get_link (before));
     }
 }
 

@@ -212,7 +212,7 @@ add_one (TalesStore *self, TalesFeed *feed, gint64 now, gint64 *id, gboolean *ad
          GError **error)
 {
   g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
-    "INSERT INTO feeds (url, title, user_title, folder, added) VALUES (?, ?, ?, ?, ?) "
+    "INSERT INTO feeds (url, title, user_title, folder, link, added) VALUES (?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (url) DO NOTHING RETURNING id", error);
   int row;
 
@@ -222,7 +222,8 @@ add_one (TalesStore *self, TalesFeed *feed, gint64 now, gint64 *id, gboolean *ad
   tales_store_bind_text (stmt, 2, tales_feed_get_title (feed));
   tales_store_bind_text (stmt, 3, tales_feed_get_user_title (feed));
   tales_store_bind_text (stmt, 4, tales_feed_get_folder (feed));
-  sqlite3_bind_int64 (stmt, 5, now);
+  tales_store_bind_text (stmt, 5, tales_feed_get_link (feed));
+  sqlite3_bind_int64 (stmt, 6, now);
   row = tales_store_step_row (self, stmt, error);
   if (row < 0)
     return FALSE;
