@@ -528,20 +528,26 @@ test_feed_fields (void)
   feed = tales_store_ensure_feed (store, "https://a.example/feed", &error);
   g_assert_no_error (error);
   tales_feed_set_title (feed, "Its own title");
-  tales_feed_set_user_title (feed, "My name for it");
-  tales_feed_set_folder (feed, "Tech");
   tales_feed_set_next_refresh (feed, next);
   tales_feed_set_refresh_hint (feed, 3600);
   g_assert_true (tales_store_update_feed (store, feed, &error));
+  g_assert_no_error (error);
+  g_assert_true (tales_store_rename_feed (store, tales_feed_get_db_id (feed), "My name for it", &error));
   g_assert_no_error (error);
 
   again = tales_store_get_feed (store, tales_feed_get_db_id (feed), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (tales_feed_get_title (again), ==, "Its own title");
   g_assert_cmpstr (tales_feed_get_user_title (again), ==, "My name for it");
-  g_assert_cmpstr (tales_feed_get_folder (again), ==, "Tech");
   g_assert_cmpint (g_date_time_to_unix (tales_feed_get_next_refresh (again)), ==, 1800000000);
   g_assert_cmpuint (tales_feed_get_refresh_hint (again), ==, 3600);
+
+  /* A refresh saving a copy it loaded before the rename keeps the rename. */
+  g_assert_null (tales_feed_get_user_title (feed));
+  g_assert_true (tales_store_update_feed (store, feed, &error));
+  g_clear_object (&again);
+  again = tales_store_get_feed (store, tales_feed_get_db_id (feed), &error);
+  g_assert_cmpstr (tales_feed_get_user_title (again), ==, "My name for it");
 
   /* Posts show the person's name for the feed. */
   g_ptr_array_add (posts, make_post ("p1", "Post", "<p>x</p>", NULL, NULL, 1));
@@ -552,14 +558,15 @@ test_feed_fields (void)
   g_assert_cmpstr (tales_post_get_feed_title (g_ptr_array_index (rows, 0)), ==, "My name for it");
 
   /* And they can be cleared again. */
-  tales_feed_set_user_title (again, NULL);
+  g_assert_true (tales_store_rename_feed (store, tales_feed_get_db_id (feed), NULL, &error));
   tales_feed_set_next_refresh (again, NULL);
   g_assert_true (tales_store_update_feed (store, again, &error));
   g_clear_object (&feed);
   feed = tales_store_get_feed (store, tales_feed_get_db_id (again), &error);
   g_assert_null (tales_feed_get_user_title (feed));
   g_assert_null (tales_feed_get_next_refresh (feed));
-  g_assert_cmpstr (tales_feed_get_folder (feed), ==, "Tech");
+  g_assert_false (tales_store_rename_feed (store, 999999, "x", &error));
+  g_assert_error (error, TALES_STORE_ERROR, TALES_STORE_ERROR_NOT_FOUND);
 }
 
 static TalesFeed *

@@ -168,7 +168,7 @@ tales_store_update_feed (TalesStore *self, TalesFeed *feed, GError **error)
   stmt = tales_store_prepare (self,
     "UPDATE feeds SET title = ?2, link = ?3, subtitle = ?4, image_url = ?5, language = ?6, "
     "etag = ?7, last_modified = ?8, last_refresh = ?9, last_error = ?10, updated = ?11, "
-    "user_title = ?12, folder = ?13, next_refresh = ?14, refresh_hint = ?15 "
+    "next_refresh = ?14, refresh_hint = ?15 "
     "WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
@@ -184,8 +184,6 @@ tales_store_update_feed (TalesStore *self, TalesFeed *feed, GError **error)
   tales_store_bind_date (stmt, 9, tales_feed_get_last_refresh (feed));
   tales_store_bind_text (stmt, 10, tales_feed_get_last_error (feed));
   tales_store_bind_date (stmt, 11, tales_feed_get_updated (feed));
-  tales_store_bind_text (stmt, 12, tales_feed_get_user_title (feed));
-  tales_store_bind_text (stmt, 13, tales_feed_get_folder (feed));
   tales_store_bind_date (stmt, 14, tales_feed_get_next_refresh (feed));
   sqlite3_bind_int64 (stmt, 15, tales_feed_get_refresh_hint (feed));
   if (!tales_store_step_done (self, stmt, error))
@@ -296,5 +294,32 @@ tales_store_add_feeds (TalesStore  *self,
       tales_feed_set_db_id (g_ptr_array_index (feeds, i), ids[i]);
   if (n_added != NULL)
     *n_added = add.n_added;
+  return TRUE;
+}
+
+gboolean
+tales_store_rename_feed (TalesStore  *self,
+                         gint64       feed_id,
+                         const char  *user_title,
+                         GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(TalesStmt) stmt = NULL;
+
+  g_return_val_if_fail (TALES_IS_STORE (self), FALSE);
+
+  locker = tales_store_lock (self, _("Could not rename the subscription"));
+  stmt = tales_store_prepare (self, "UPDATE feeds SET user_title = ?2 WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, feed_id);
+  tales_store_bind_text (stmt, 2, user_title && *user_title ? user_title : NULL);
+  if (!tales_store_step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      tales_store_set_not_found (error, _("There is no such subscription."));
+      return FALSE;
+    }
   return TRUE;
 }

@@ -62,8 +62,11 @@ TalesFeed  *tales_store_find_feed_by_url  (TalesStore  *self,
 /* Returns (transfer full) (element-type TalesFeed): every subscription. */
 GPtrArray  *tales_store_list_feeds        (TalesStore  *self,
                                            GError     **error);
-/* Saves title, link, subtitle, image, language, validators (etag,
- * last-modified), last refresh time and last error of @feed (by its db-id). */
+/* Saves what a refresh learns of @feed (by its db-id): title, link,
+ * subtitle, image, language, validators (etag, last-modified), last
+ * refresh, last error, next refresh and refresh hint. The person's own
+ * choices (user title, folder) are not written here, so a refresh that
+ * loaded the feed earlier can never undo a rename. */
 gboolean    tales_store_update_feed       (TalesStore  *self,
                                            TalesFeed   *feed,
                                            GError     **error);
@@ -202,6 +205,13 @@ void tales_category_count_free (TalesCategoryCount *count);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TalesCategoryCount, tales_category_count_free)
 /* Returns (transfer full) (element-type TalesCategoryCount). */
 GPtrArray  *tales_store_list_categories   (TalesStore  *self,
+                                           GError     **error);
+
+/* Sets the name the person gave the feed; NULL or "" goes back to the
+ * feed's own title. */
+gboolean    tales_store_rename_feed       (TalesStore  *self,
+                                           gint64       feed_id,
+                                           const char  *user_title,
                                            GError     **error);
 
 /* Subscribes to every feed of @feeds (TalesFeed with url, and optionally
