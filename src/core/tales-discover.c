@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "tales-uri.h"
 #include "tales-discover.h"
 #include "tales-compat.h"
 #include "tales-parser.h"
@@ -168,7 +169,7 @@ add_link (GPtrArray *found, GHashTable *seen, xmlNode *link, const char *base)
 
   if (!rel_has_alternate (rel) || kind == NULL || href == NULL || *href == '\0')
     return;
-  url = g_uri_resolve_relative (base, href, G_URI_FLAGS_NONE, NULL);
+  url = tales_uri_resolve (base, href, G_URI_FLAGS_NONE);
   if (url == NULL || !is_http (url) || !g_hash_table_add (seen, g_strdup (url)))
     return;
   title = get_attribute (link, "title");
@@ -211,7 +212,7 @@ document_base (xmlNode *root, const char *url)
 
         if (href == NULL)
           continue;
-        resolved = g_uri_resolve_relative (url, href, G_URI_FLAGS_NONE, NULL);
+        resolved = tales_uri_resolve (url, href, G_URI_FLAGS_NONE);
         if (resolved != NULL && is_http (resolved))
           return g_steal_pointer (&resolved);
         break;

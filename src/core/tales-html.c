@@ -1,5 +1,6 @@
 #define G_LOG_DOMAIN "tales-html"
 
+#include "tales-uri.h"
 #include "tales-html.h"
 
 #include <libxml/HTMLparser.h>
@@ -282,7 +283,7 @@ resolve_url (const char *raw, const char *base_uri, const char * const *schemes)
   if (*cleaned == '\0')
     return NULL;
 
-  resolved = g_uri_resolve_relative (base_uri, cleaned, G_URI_FLAGS_ENCODED, NULL);
+  resolved = tales_uri_resolve (base_uri, cleaned, G_URI_FLAGS_ENCODED);
   if (resolved == NULL)
     return NULL;
   uri = g_uri_parse (resolved, G_URI_FLAGS_ENCODED, NULL);

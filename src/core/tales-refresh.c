@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "tales-uri.h"
 #include "tales-refresh.h"
 #include "tales-html.h"
 #include "tales-parser.h"
@@ -59,7 +60,7 @@ add_url (GPtrArray *urls, GHashTable *seen, const char *url, const char *base)
   if (url == NULL || *url == '\0')
     return;
   if (g_uri_peek_scheme (url) == NULL && base != NULL)
-    absolute = g_uri_resolve_relative (base, url, G_URI_FLAGS_NONE, NULL);
+    absolute = tales_uri_resolve (base, url, G_URI_FLAGS_NONE);
   else
     absolute = g_strdup (url);
   if (absolute == NULL || !is_fetchable (absolute) || g_hash_table_contains (seen, absolute))

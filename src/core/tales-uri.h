@@ -1,0 +1,24 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * tales_uri_resolve:
+ * @base: (nullable): the URI @ref is relative to
+ * @ref: a URI reference, absolute or relative
+ * @flags: how to parse both
+ *
+ * Like g_uri_resolve_relative(), but safe on the hostile URLs feeds carry:
+ * GLib 2.74 raises a critical (and returns NULL) for some results it cannot
+ * print, e.g. "http:/.//x" or a base with a broken host. Those, and every
+ * reference that does not parse, give NULL here without a warning.
+ *
+ * Returns: (transfer full) (nullable): the absolute URI
+ */
+char *tales_uri_resolve (const char *base,
+                         const char *ref,
+                         GUriFlags   flags);
+
+G_END_DECLS
