@@ -944,6 +944,112 @@ test_refresh_hint (void)
   g_assert_cmpuint (tales_feed_get_refresh_hint (none->feed), ==, 0);
 }
 
+/* --- feedparser's sanitizer, for the feedparser-shaped output ------------ */
+
+/* Parses one RSS item whose content:encoded is @html (escaped), with the
+ * feedparser-shaped dicts kept, and returns the entry's content value. */
+static char *
+sanitized_content (const char *html, const char *base)
+{
+  g_autofree char *escaped = g_markup_escape_text (html, -1);
+  g_autofree char *xml = g_strdup_printf (
+    "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">"
+    "<channel><title>T</title><item><title>I</title>"
+    "<content:encoded>%s</content:encoded></item></channel></rss>", escaped);
+  TalesParseOptions options = { .base_uri = base, .keep_extras = TRUE };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TalesParseResult) result = tales_parse_full (xml, strlen (xml), &options, NULL, NULL, &error);
+  JsonObject *entry;
+  JsonObject *content;
+
+  g_assert_no_error (error);
+  entry = g_object_get_data (G_OBJECT (post_at (result, 0)), TALES_PARSE_EXTRAS);
+  g_assert_nonnull (entry);
+  content = json_array_get_object_element (json_object_get_array_member (entry, "content"), 0);
+  /* the post made from the entry carries the same HTML */
+  g_assert_cmpstr (tales_post_get_content (post_at (result, 0)), ==,
+                   json_object_get_string_member (content, "value"));
+  return g_strdup (json_object_get_string_member (content, "value"));
+}
+
+static void
+test_sanitize_removes_active_content (void)
+{
+  static const struct {
+    const char *html;
+    const char *expected;
+  } cases[] = {
+    /* scripts, applets and styles go with their content */
+    { "safe<script type=\"text/javascript\">alert(1)</script> <b>text</b>", "safe <b>text</b>" },
+    { "<p>a<style>p { color: red }</style>b</p>", "<p>ab</p>" },
+    { "x<applet code=\"a.class\">inside</applet>y", "xy" },
+    /* other unknown elements go, their content stays */
+    { "<iframe src=\"http://e.test/\">safe</iframe> <blink>text</blink>", "safe text" },
+    /* event handlers go, harmless attributes stay, sorted and quoted */
+    { "<img src=\"http://e.test/a.png\" onclick=\"alert(1)\" ALT='A' onerror=x>",
+      "<img alt=\"A\" src=\"http://e.test/a.png\" />" },
+    /* unsafe schemes, however written, leave an empty URL */
+    { "<a href=\"javascript:alert(1)\">a</a>", "<a href=\"\">a</a>" },
+    { "<a href=\"&#106;ava&#x73;cript&colon;alert(1)\">b</a>", "<a href=\"\">b</a>" },
+    { "<a href=\" java\tscript:x\">c</a>", "<a href=\"\">c</a>" },
+    { "<img src=\"vbscript:x\">", "<img src=\"\" />" },
+    { "<a href=\"mailto:a@e.test\" title=\"T\">d</a>",
+      "<a href=\"mailto:a@e.test\" title=\"T\">d</a>" },
+    /* styles: loading declarations go, plain ones stay */
+    { "<span style=\"color: red; background: url(http://e.test/x.png)\">s</span>",
+      "<span style=\"color: red;\">s</span>" },
+    { "<span style=\"width: expression(alert(1))\">s</span>", "<span>s</span>" },
+    { "<span style=\"color: url( )\">s</span>", "<span>s</span>" },
+    { "<div style=\"border: 1px solid rgb(0, 0, 0)\">s</div>",
+      "<div style=\"border: 1px solid rgb(0, 0, 0);\">s</div>" },
+    /* comments and declarations go; an unclosed comment hides nothing */
+    { "a<!-- <script>x</script> -->b", "ab" },
+    { "sa<!-- -- x >fe<script>alert(1);</script>", "safe" },
+    /* a tag the tokenizer cannot finish is text, not markup */
+    { "ok <img src=x onerror=alert(1) ", "ok &lt;img src=x onerror=alert(1)" },
+    /* SVG keeps its spelling; an animation may not retarget a link */
+    { "<svg viewbox=\"0 0 1 1\"><a xlink:href=\"javascript:x\"><set attributeName=\"href\" "
+      "to=\"javascript:x\"/></a></svg>",
+      "<svg viewBox=\"0 0 1 1\" xmlns=\"http://www.w3.org/2000/svg\"><a xlink:href=\"\" "
+      "xmlns:xlink=\"http://www.w3.org/1999/xlink\"><set to=\"javascript:x\"></a></svg>" },
+    /* harmless markup survives as it was */
+    { "<p class=\"intro\">Hello <em>world</em><br/><a href=\"https://e.test/\">link</a></p>",
+      "<p class=\"intro\">Hello <em>world</em><br /><a href=\"https://e.test/\">link</a></p>" },
+    { "<span accept=\"\"></span>", "<span accept=\"\"></span>" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *value = sanitized_content (cases[i].html, NULL);
+
+      g_test_message ("case %u: %s", i, cases[i].html);
+      g_assert_cmpstr (value, ==, cases[i].expected);
+    }
+}
+
+static void
+test_sanitize_after_relative_uris (void)
+{
+  /* URIs are made absolute first, then the sanitizer checks them */
+  g_autofree char *value = sanitized_content (
+    "<a href=\"two\" onmouseover=\"x()\">next</a><img src=\"javascript:x\">", "https://e.test/blog/");
+
+  g_assert_cmpstr (value, ==, "<a href=\"https://e.test/blog/two\">next</a><img src=\"\" />");
+}
+
+static void
+test_sanitize_not_in_app_path (void)
+{
+  /* Without the feedparser-shaped dicts (the app's parse), the HTML is
+   * kept as the feed had it: the app sanitizes it when it shows a post. */
+  g_autoptr(TalesParseResult) result = parse_ok (
+    "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">"
+    "<channel><title>T</title><item><title>I</title><content:encoded>"
+    "&lt;p onclick=\"x()\"&gt;hi&lt;/p&gt;</content:encoded></item></channel></rss>");
+
+  g_assert_cmpstr (tales_post_get_content (post_at (result, 0)), ==, "<p onclick=\"x()\">hi</p>");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -973,6 +1079,9 @@ main (int argc, char **argv)
   g_test_add_func ("/tales/parse/http/options", test_http_options);
   g_test_add_func ("/tales/parse/encoding/detected", test_encodings_detected);
   g_test_add_func ("/tales/parse/refresh-hint", test_refresh_hint);
+  g_test_add_func ("/tales/parse/sanitize/active-content", test_sanitize_removes_active_content);
+  g_test_add_func ("/tales/parse/sanitize/after-relative-uris", test_sanitize_after_relative_uris);
+  g_test_add_func ("/tales/parse/sanitize/not-in-app-path", test_sanitize_not_in_app_path);
 
   return g_test_run ();
 }

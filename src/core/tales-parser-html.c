@@ -3,14 +3,17 @@
 #include "config.h"
 
 #include "tales-parser-private.h"
+#include "tales-uri.h"
 
 #include <libxml/HTMLparser.h>
 #include <string.h>
 
 /* URIs: joining as Python's urljoin does, refusing unsafe schemes, and
  * making the URIs inside HTML content absolute. The HTML is tokenized
- * leniently (feeds' HTML is often broken) and written back in a fixed
- * form: lower-case names, sorted attributes in double quotes, <br />. */
+ * leniently (feeds' HTML is often broken), as feedparser's sgmllib-based
+ * processor does, and written back in a fixed form: lower-case names,
+ * sorted attributes in double quotes, <br />. The same tokenizer runs the
+ * sanitizer (tales-parser-sanitize.c) through a TalesHtmlFilter. */
 
 static const char * const acceptable_schemes[] = {
   "file", "ftp", "gopher", "h323", "hdl", "http", "https", "imap", "magnet", "mailto", "mms",
@@ -78,7 +81,7 @@ tales_urljoin (const char *base, const char *uri)
   if ((*uri_scheme && g_ascii_strcasecmp (uri_scheme, base_scheme) != 0) ||
       !g_strv_contains (relative_schemes, base_scheme))
     return g_steal_pointer (&fixed);
-  joined = g_uri_resolve_relative (base, fixed, G_URI_FLAGS_PARSE_RELAXED, NULL);
+  joined = tales_uri_resolve (base, fixed, G_URI_FLAGS_PARSE_RELAXED);
   return joined ? joined : g_steal_pointer (&fixed);
 }
 
@@ -107,13 +110,19 @@ tales_make_safe_absolute_uri (const char *base, const char *rel)
   return g_steal_pointer (&joined);
 }
 
+gboolean
+tales_uri_scheme_is_acceptable (const char *scheme)
+{
+  return g_strv_contains (acceptable_schemes, scheme);
+}
+
 /* --- the HTML processor -------------------------------------------------- */
 
 typedef struct {
   GString *out;
-  GPtrArray *stack;   /* open tags, char * */
   const char *base;
   gboolean xhtml;
+  const TalesHtmlFilter *filter;  /* NULL: keep everything */
 } Processor;
 
 static const char * const void_elements[] = {
@@ -225,60 +234,76 @@ compare_pairs (gconstpointer a, gconstpointer b)
   return strcmp (pa[0], pb[0]);
 }
 
-static void
-emit_start (Processor *p, const char *tag, GPtrArray *attrs)
+/* feedparser's normalize_attrs: one value per name (the last one), sorted
+ * by name, rel and type in lower case; and URIs made absolute against the
+ * base. Takes the values out of @attrs. */
+static GPtrArray *
+normalize_attrs (Processor *p, const char *tag, GPtrArray *attrs)
 {
   guint n = attrs->len / 2;
   char **pairs = (char **) attrs->pdata;
+  GArray *sorted = g_array_new (FALSE, FALSE, sizeof (char *) * 2);
+  GPtrArray *normal = g_ptr_array_new_full (attrs->len, g_free);
 
-  /* the last value of a repeated name wins, then sort by name */
   for (guint i = 0; i < n; i++)
-    for (guint j = i + 1; j < n; j++)
-      if (pairs[2 * i] != NULL && strcmp (pairs[2 * i], pairs[2 * j]) == 0)
-        {
-          g_free (pairs[2 * i]);
-          g_free (pairs[2 * i + 1]);
-          pairs[2 * i] = NULL;
-          pairs[2 * i + 1] = NULL;
-        }
-  {
-    GArray *sorted = g_array_new (FALSE, FALSE, sizeof (char *) * 2);
+    {
+      gboolean repeated = FALSE;
 
-    for (guint i = 0; i < n; i++)
-      if (pairs[2 * i] != NULL)
+      for (guint j = i + 1; j < n && !repeated; j++)
+        repeated = strcmp (pairs[2 * i], pairs[2 * j]) == 0;
+      if (!repeated)
         g_array_append_vals (sorted, &pairs[2 * i], 1);
-    g_array_sort (sorted, compare_pairs);
-    g_string_append_c (p->out, '<');
-    g_string_append (p->out, tag);
-    for (guint i = 0; i < sorted->len; i++)
-      {
-        char **pair = &g_array_index (sorted, char *, 2 * i);
-        g_autofree char *value = NULL;
+    }
+  g_array_sort (sorted, compare_pairs);
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      char **pair = &g_array_index (sorted, char *, 2 * i);
+      char *value;
 
-        if (strcmp (pair[0], "rel") == 0 || strcmp (pair[0], "type") == 0)
-          value = g_utf8_strdown (pair[1], -1);
-        else if (p->base != NULL && is_uri_attr (tag, pair[0]))
-          {
-            g_autofree char *stripped = g_strstrip (g_strdup (pair[1]));
+      if (strcmp (pair[0], "rel") == 0 || strcmp (pair[0], "type") == 0)
+        value = g_utf8_strdown (pair[1], -1);
+      else if (p->base != NULL && is_uri_attr (tag, pair[0]))
+        {
+          g_autofree char *stripped = g_strstrip (g_strdup (pair[1]));
 
-            value = tales_make_safe_absolute_uri (p->base, stripped);
-          }
-        else
-          value = g_strdup (pair[1]);
-        g_string_append_c (p->out, ' ');
-        g_string_append (p->out, pair[0]);
-        g_string_append (p->out, "=\"");
-        append_attr_value (p->out, value);
-        g_string_append_c (p->out, '"');
-      }
-    g_array_free (sorted, TRUE);
-  }
-  g_string_append (p->out, is_void (tag) ? " />" : ">");
+          value = tales_make_safe_absolute_uri (p->base, stripped);
+        }
+      else
+        value = g_strdup (pair[1]);
+      g_ptr_array_add (normal, g_strdup (pair[0]));
+      g_ptr_array_add (normal, value);
+    }
+  g_array_free (sorted, TRUE);
+  return normal;
 }
 
 static void
+emit_start (Processor *p, const char *tag, GPtrArray *attrs)
+{
+  g_autoptr(GPtrArray) pairs = normalize_attrs (p, tag, attrs);
+
+  if (p->filter != NULL && !p->filter->start (p->filter->data, &tag, pairs))
+    return;
+  g_string_append_c (p->out, '<');
+  g_string_append (p->out, tag);
+  for (guint i = 0; i + 1 < pairs->len; i += 2)
+    {
+      g_string_append_c (p->out, ' ');
+      g_string_append (p->out, g_ptr_array_index (pairs, i));
+      g_string_append (p->out, "=\"");
+      append_attr_value (p->out, g_ptr_array_index (pairs, i + 1));
+      g_string_append_c (p->out, '"');
+    }
+  g_string_append (p->out, is_void (tag) ? " />" : ">");
+}
+
+/* sgmllib keeps no stack for the tags feedparser's processors see: every
+ * end tag is written as it comes, unbalanced or not. */
+static void
 emit_end (Processor *p, const char *tag)
 {
+  if (p->filter != NULL && !p->filter->end (p->filter->data, &tag))
+    return;
   if (!is_void (tag))
     {
       g_string_append (p->out, "</");
@@ -287,28 +312,46 @@ emit_end (Processor *p, const char *tag)
     }
 }
 
-/* sgmllib: an end tag closes every tag opened after its own. */
-static void
-finish_end (Processor *p, const char *tag)
+/* What the filter says about text here; without one all text is kept. */
+static gboolean
+keeps_text (Processor *p)
 {
-  int found = -1;
+  return p->filter == NULL || p->filter->text (p->filter->data);
+}
 
-  for (int i = (int) p->stack->len - 1; i >= 0; i--)
-    if (strcmp (g_ptr_array_index (p->stack, i), tag) == 0)
-      {
-        found = i;
-        break;
-      }
-  if (found < 0)
+/* "<!DOCTYPE" cut off at the very end: sgmllib waits for more and then
+ * writes it as it is. A browser reads no element from it either. */
+static gboolean
+is_unfinished_name (const char *s)
+{
+  const char *p = s + 2;
+
+  if (s[1] != '!' || !g_ascii_isalpha (*p))
+    return FALSE;
+  while (g_ascii_isalpha (*p))
+    p++;
+  while (g_ascii_isspace (*p))
+    p++;
+  return *p == '\0';
+}
+
+/* Text the tokenizer read as no markup. When sanitizing, a "<" in it is
+ * escaped: a browser might still read markup there (an unterminated tag
+ * at the end), or at once with the text after a tag the filter dropped
+ * ("<<x>script>"), and only tags the filter has seen may reach the
+ * output. */
+static void
+emit_text (Processor *p, const char *s, gsize len)
+{
+  if (!keeps_text (p))
+    return;
+  if (p->filter != NULL && *s == '<' && !is_unfinished_name (s))
     {
-      emit_end (p, tag);
-      return;
+      g_string_append (p->out, "&lt;");
+      s++;
+      len--;
     }
-  while ((int) p->stack->len > found)
-    {
-      emit_end (p, g_ptr_array_index (p->stack, p->stack->len - 1));
-      g_ptr_array_remove_index (p->stack, p->stack->len - 1);
-    }
+  g_string_append_len (p->out, s, len);
 }
 
 /* Where the tag that starts at @s ends: the first < or > outside quotes. */
@@ -347,6 +390,9 @@ parse_attrs (const char *q, const char *end, GPtrArray *attrs)
       while (q < end && is_name_char (*q))
         q++;
       g_ptr_array_add (attrs, g_ascii_strdown (name, q - name));
+      /* feedparser skips Blogger's stray "$" after a name: <img i$="true"> */
+      if (q < end && *q == '$')
+        q++;
       {
         const char *r = q;
 
@@ -403,7 +449,6 @@ parse_start_tag (Processor *p, const char *s)
   attrs = g_ptr_array_new_with_free_func (g_free);
   parse_attrs (q, end, attrs);
   self_closing = *end == '>' && end > s + 1 && end[-1] == '/';
-  g_ptr_array_add (p->stack, g_strdup (tag));
   emit_start (p, tag, attrs);
   if (p->xhtml && self_closing)
     emit_end (p, tag);
@@ -420,12 +465,12 @@ parse_end_tag (Processor *p, const char *s)
     return NULL;
   tag = g_ascii_strdown (s + 2, end - s - 2);
   g_strstrip (tag);
-  finish_end (p, tag);
+  emit_end (p, tag);
   return *end == '>' ? end + 1 : end;
 }
 
 static const char *
-parse_reference (Processor *p, const char *s)
+read_reference (Processor *p, const char *s)
 {
   const char *q = s + 1;
 
@@ -479,6 +524,34 @@ parse_reference (Processor *p, const char *s)
   return NULL;
 }
 
+/* A reference is text: the filter may drop it (inside a <script>). */
+static const char *
+parse_reference (Processor *p, const char *s)
+{
+  gsize mark = p->out->len;
+  const char *next = read_reference (p, s);
+
+  if (next != NULL && !keeps_text (p))
+    g_string_truncate (p->out, mark);
+  return next;
+}
+
+/* feedparser's sanitizer on "<!--" with no "-->": up to a "--...>" if
+ * there is one (a comment closed the wrong way, or meant to hide markup
+ * from a regular expression), else the rest is dropped. */
+static const char *
+skip_unclosed_comment (const char *s)
+{
+  const char *dashes = strstr (s + 4, "--");
+  const char *close = dashes ? strchr (dashes + 2, '>') : NULL;
+
+  return close ? close + 1 : s + strlen (s);
+}
+
+/* Comments, declarations and processing instructions are kept as they
+ * are, or all dropped when sanitizing: feedparser keeps comments, but a
+ * comment's end is read differently by browsers ("--!>"), and nothing is
+ * lost by dropping them. */
 static const char *
 parse_markup (Processor *p, const char *s)
 {
@@ -487,8 +560,9 @@ parse_markup (Processor *p, const char *s)
       const char *end = strstr (s + 4, "-->");
 
       if (end == NULL)
-        return NULL;
-      g_string_append_len (p->out, s, end + 3 - s);
+        return p->filter != NULL ? skip_unclosed_comment (s) : NULL;
+      if (p->filter == NULL)
+        g_string_append_len (p->out, s, end + 3 - s);
       return end + 3;
     }
   if (s[1] == '?' || s[1] == '!')
@@ -497,7 +571,8 @@ parse_markup (Processor *p, const char *s)
 
       if (end == NULL)
         return NULL;
-      g_string_append_len (p->out, s, end + 1 - s);
+      if (p->filter == NULL)
+        g_string_append_len (p->out, s, end + 1 - s);
       return end + 1;
     }
   if (s[1] == '/' && g_ascii_isalpha (s[2]))
@@ -572,7 +647,8 @@ prepare (const char *html)
 }
 
 char *
-tales_resolve_relative_uris (const char *html, const char *base, const char *type)
+tales_html_rewrite (const char *html, const char *base, const char *type,
+                    const TalesHtmlFilter *filter)
 {
   g_autofree char *source = NULL;
   Processor p = { 0 };
@@ -582,9 +658,9 @@ tales_resolve_relative_uris (const char *html, const char *base, const char *typ
     return g_strdup (html);
   source = prepare (html);
   p.out = g_string_sized_new (strlen (source) + 16);
-  p.stack = g_ptr_array_new_with_free_func (g_free);
   p.base = base;
   p.xhtml = g_strcmp0 (type, "application/xhtml+xml") == 0;
+  p.filter = filter;
   s = source;
   while (*s)
     {
@@ -598,13 +674,18 @@ tales_resolve_relative_uris (const char *html, const char *base, const char *typ
         {
           const char *stop = s + 1 + strcspn (s + 1, "<&");
 
-          g_string_append_len (p.out, s, stop - s);
+          emit_text (&p, s, stop - s);
           next = stop;
         }
       s = next;
     }
-  g_ptr_array_unref (p.stack);
   return g_string_free (p.out, FALSE);
+}
+
+char *
+tales_resolve_relative_uris (const char *html, const char *base, const char *type)
+{
+  return tales_html_rewrite (html, base, type, NULL);
 }
 
 static gboolean

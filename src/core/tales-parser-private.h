@@ -167,8 +167,34 @@ char       *tales_base64_decode_text  (const char *text);
 /* tales-parser-html.c */
 char       *tales_urljoin             (const char *base, const char *uri);
 char       *tales_make_safe_absolute_uri (const char *base, const char *rel);
+gboolean    tales_uri_scheme_is_acceptable (const char *scheme);
 char       *tales_resolve_relative_uris  (const char *html, const char *base, const char *type);
 gboolean    tales_html_has_relative_uris (const char *html);
+
+/* What tales_html_rewrite() asks about each tag and text as it writes the
+ * HTML back. @start sees the tag's attributes normalized (lower-case names,
+ * one value each, sorted by name) as name, value pairs it may change,
+ * add to or remove from; it may rename the tag to a static string, and
+ * returns FALSE to drop the tag (not its content). @end likewise for end
+ * tags; @text says whether text at this point is kept. With a filter,
+ * comments, declarations and processing instructions are dropped and a
+ * "<" read as text is escaped. */
+typedef struct {
+  gboolean (*start) (gpointer data, const char **tag, GPtrArray *pairs);
+  gboolean (*end)   (gpointer data, const char **tag);
+  gboolean (*text)  (gpointer data);
+  gpointer data;
+} TalesHtmlFilter;
+
+/* Tokenizes @html as feedparser does and writes it back in a fixed form,
+ * with URI attributes made absolute against @base (when not NULL). */
+char       *tales_html_rewrite        (const char *html, const char *base, const char *type,
+                                       const TalesHtmlFilter *filter);
+
+/* tales-parser-sanitize.c: feedparser's HTML sanitizer, for the values
+ * of HTML-typed elements (content, summary, title...). @type is the
+ * content type: "text/html" or "application/xhtml+xml". */
+char       *tales_sanitize_html       (const char *html, const char *type);
 
 /* tales-parser-model.c */
 TalesPost  *tales_post_from_entry     (JsonObject *entry, const char *feed_title, gboolean atom);

@@ -813,6 +813,16 @@ tales_state_pop_full (TalesParseState *state, const char *element, gboolean stri
       g_free (output);
       output = resolved;
     }
+  /* feedparser sanitizes the same elements; the app keeps the feed's HTML
+   * and sanitizes it when it shows a post (tales-html.c), so only the
+   * feedparser-shaped output pays for this. */
+  if (htmlish && state->exact_html && g_strv_contains (can_contain_relative_uris, element))
+    {
+      char *clean = tales_sanitize_html (output, type);
+
+      g_free (output);
+      output = clean;
+    }
   if (strcmp (state->encoding, "utf-8") == 0)
     output = tales_fix_double_utf8 (output);
   output = tales_fix_cp1252 (output);
