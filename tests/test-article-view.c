@@ -638,6 +638,137 @@ test_category_link (void)
   library_close (&library);
 }
 
+/* 5. Light and dark follow the style manager ----------------------------- */
+
+typedef struct {
+  WebKitWebView *web_view;
+  const char *expected;
+} SchemeWait;
+
+static gboolean
+page_scheme_is (SchemeWait *wait)
+{
+  g_autofree char *scheme = run_js (wait->web_view,
+                                    "matchMedia ('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'");
+
+  return g_strcmp0 (scheme, wait->expected) == 0;
+}
+
+/* Polls the page (the web process hears of the change a little later). */
+static void
+wait_for_scheme (WebKitWebView *web_view,
+                 const char    *expected)
+{
+  SchemeWait wait = { web_view, expected };
+
+  for (int tries = 0; tries < 100 && !page_scheme_is (&wait); tries++)
+    wait_ms (50);
+  g_assert_true (page_scheme_is (&wait));
+}
+
+static void
+test_color_scheme (void)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autoptr(TalesPost) post = tales_post_new ();
+  g_autofree char *light_bg = NULL;
+  g_autofree char *dark_bg = NULL;
+  Library library = { 0 };
+  TalesArticleView *view;
+  WebKitWebView *web_view;
+  GtkWidget *window;
+
+  library_open (&library);
+  tales_post_set_title (post, "Night and day");
+  tales_post_set_content (post, "<p>Some words.</p>");
+  window = window_with_view (library.cache, &view);
+  web_view = tales_article_view_get_web_view (view);
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  show_and_wait (view, post, NULL);
+  wait_for_scheme (web_view, "light");
+  light_bg = run_js (web_view, "getComputedStyle (document.documentElement).backgroundColor");
+
+  /* The same page, no reload: the article's own dark colours. */
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  wait_for_scheme (web_view, "dark");
+  dark_bg = run_js (web_view, "getComputedStyle (document.documentElement).backgroundColor");
+  g_test_message ("Background: light %s, dark %s", light_bg, dark_bg);
+  g_assert_cmpstr (light_bg, ==, "rgb(255, 255, 255)");
+  g_assert_cmpstr (dark_bg, ==, "rgb(30, 30, 30)");
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  wait_for_scheme (web_view, "light");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  library_close (&library);
+}
+
+/* 6. Printing a post: what win.print's dialog starts, to a PDF ----------- */
+
+static void
+print_finished_cb (WebKitPrintOperation *operation,
+                   gpointer              user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+print_failed_cb (WebKitPrintOperation *operation,
+                 GError               *error,
+                 gpointer              user_data)
+{
+  g_error ("Printing failed: %s", error->message);
+}
+
+static void
+test_print (void)
+{
+  g_autoptr(TalesPost) post = tales_post_new ();
+  g_autofree char *pdf = g_build_filename (g_get_user_cache_dir (), "post.pdf", NULL);
+  g_autofree char *pdf_uri = g_filename_to_uri (pdf, NULL, NULL);
+  g_autoptr(GtkPrintSettings) settings = gtk_print_settings_new ();
+  g_autoptr(WebKitPrintOperation) operation = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  gboolean finished = FALSE;
+  gboolean recent_saved = FALSE;
+  Library library = { 0 };
+  TalesArticleView *view;
+  GtkWidget *window;
+
+  library_open (&library);
+  tales_post_set_title (post, "Print me");
+  tales_post_set_content (post, "<p>Paper is an offline format too.</p>");
+  window = window_with_view (library.cache, &view);
+  show_and_wait (view, post, NULL);
+
+  g_mkdir_with_parents (g_get_user_cache_dir (), 0700);
+  /* GTK's file printer lists the PDF in recent files, written a moment
+   * later: that must happen while this test's directories are there. */
+  g_signal_connect_swapped (gtk_recent_manager_get_default (), "changed", G_CALLBACK (set_flag_cb), &recent_saved);
+  gtk_print_settings_set_printer (settings, "Print to File");
+  gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_FILE_FORMAT, "pdf");
+  gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_URI, pdf_uri);
+  operation = webkit_print_operation_new (tales_article_view_get_web_view (view));
+  webkit_print_operation_set_print_settings (operation, settings);
+  g_signal_connect (operation, "finished", G_CALLBACK (print_finished_cb), &finished);
+  g_signal_connect (operation, "failed", G_CALLBACK (print_failed_cb), NULL);
+  webkit_print_operation_print (operation);
+  tales_test_wait_for (&finished, LOAD_TIMEOUT_MS);
+
+  g_assert_true (g_file_get_contents (pdf, &contents, &length, NULL));
+  g_test_message ("PDF: %" G_GSIZE_FORMAT " bytes", length);
+  g_assert_cmpuint (length, >, 1000);
+  g_assert_true (g_str_has_prefix (contents, "%PDF-"));
+  tales_test_wait_for (&recent_saved, LOAD_TIMEOUT_MS);
+  g_signal_handlers_disconnect_by_data (gtk_recent_manager_get_default (), &recent_saved);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  library_close (&library);
+}
+
 /* 4. The window lists what the store holds and shows a selected post ---- */
 
 static void
@@ -724,6 +855,8 @@ main (int   argc,
   g_test_add_func ("/tales/article-view/replaced-load", test_replaced_load);
   g_test_add_func ("/tales/article-view/web-process-crash", test_web_process_crash);
   g_test_add_func ("/tales/article-view/category-link", test_category_link);
+  g_test_add_func ("/tales/article-view/color-scheme", test_color_scheme);
+  g_test_add_func ("/tales/article-view/print", test_print);
   g_test_add_func ("/tales/window/lists-posts", test_window_lists_posts);
 
   return g_test_run ();

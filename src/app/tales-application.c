@@ -10,6 +10,7 @@
 #include "tales-application.h"
 #include "tales-preferences-window.h"
 #include "tales-window.h"
+#include "tales-window-bench.h"
 
 struct _TalesApplication
 {
@@ -20,6 +21,8 @@ struct _TalesApplication
   TalesFetcher *fetcher;
   TalesImageCache *image_cache;
   GError *store_error;
+  /* --refresh came before there was a window to refresh. */
+  gboolean refresh_pending;
 };
 
 G_DEFINE_FINAL_TYPE (TalesApplication, tales_application, ADW_TYPE_APPLICATION)
@@ -42,6 +45,34 @@ get_window (TalesApplication *self)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   return TALES_IS_WINDOW (window) ? TALES_WINDOW (window) : NULL;
+}
+
+char *
+tales_application_web_address_for_uri (const char *uri)
+{
+  g_autofree char *scheme = NULL;
+  const char *rest;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  scheme = g_uri_parse_scheme (uri);
+  if (scheme == NULL)
+    return NULL;
+  if (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0)
+    return g_uri_is_valid (uri, G_URI_FLAGS_NONE, NULL) ? g_strdup (uri) : NULL;
+  if (g_ascii_strcasecmp (scheme, "feed") != 0)
+    return NULL;
+
+  /* feed:https://host/path wraps a whole address; feed://host/path is
+   * the web address with another scheme, and today that means https. */
+  rest = uri + strlen ("feed:");
+  if (g_str_has_prefix (rest, "//"))
+    {
+      g_autofree char *https = g_strconcat ("https:", rest, NULL);
+
+      return tales_application_web_address_for_uri (https);
+    }
+  return tales_application_web_address_for_uri (rest);
 }
 
 static gboolean
@@ -68,6 +99,15 @@ subscribe_action_cb (GSimpleAction *action,
   if (self->store == NULL)
     return;
 
+  /* With a window, the new feed is fetched at once and shown. */
+  if (window != NULL && is_subscribable_url (url))
+    {
+      tales_window_subscribe (window, url);
+      return;
+    }
+
+  /* Without a window yet, activate refreshes everything that is due,
+   * the new feed included. */
   if (!is_subscribable_url (url))
     g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                  _("“%s” is not a web address"), url);
@@ -82,13 +122,21 @@ subscribe_action_cb (GSimpleAction *action,
         tales_window_show_message (window, message);
       else
         g_printerr ("%s\n", message);
-      return;
     }
+}
 
-  /* Without a window yet, activate refreshes everything that is due,
-   * the new feed included. */
+static void
+refresh_action_cb (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  TalesApplication *self = user_data;
+  TalesWindow *window = get_window (self);
+
   if (window != NULL)
-    tales_window_refresh_due (window);
+    tales_window_refresh (window);
+  else
+    self->refresh_pending = TRUE;
 }
 
 static void
@@ -145,6 +193,7 @@ quit_action_cb (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { .name = "subscribe", .activate = subscribe_action_cb, .parameter_type = "s" },
+  { .name = "refresh", .activate = refresh_action_cb },
   { .name = "about", .activate = about_action_cb },
   { .name = "preferences", .activate = preferences_action_cb },
   { .name = "quit", .activate = quit_action_cb },
@@ -341,10 +390,53 @@ tales_application_activate (GApplication *app)
   screenshot = g_getenv ("TALES_SCREENSHOT");
   if (screenshot != NULL && *screenshot != '\0')
     tales_window_capture_when_ready (window, screenshot);
+  tales_window_bench_start_if_asked (window);
 
   gtk_window_present (GTK_WINDOW (window));
-  tales_window_refresh_due (window);
+  /* tales --refresh (the desktop file's Refresh action) forces it. */
+  if (self->refresh_pending)
+    tales_window_refresh (window);
+  else
+    tales_window_refresh_due (window);
+  self->refresh_pending = FALSE;
   g_idle_add_full (G_PRIORITY_LOW, prune_idle_cb, g_object_ref (self), g_object_unref);
+}
+
+/* Opened from the command line, a browser or a file manager: web and
+ * feed: addresses are subscribed to, files are looked at. */
+static void
+open_one (TalesApplication *self,
+          TalesWindow      *window,
+          GFile            *file)
+{
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autofree char *url = tales_application_web_address_for_uri (uri);
+  g_autofree char *message = NULL;
+
+  if (url != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (self), "subscribe", g_variant_new_string (url));
+  else if (g_file_is_native (file))
+    tales_window_open_file (window, file);
+  else
+    {
+      message = g_strdup_printf (_("“%s” is not a web address"), uri);
+      tales_window_show_message (window, message);
+    }
+}
+
+static void
+tales_application_open (GApplication  *app,
+                        GFile        **files,
+                        int            n_files,
+                        const char    *hint)
+{
+  TalesApplication *self = TALES_APPLICATION (app);
+  TalesWindow *window;
+
+  g_application_activate (app);
+  window = get_window (self);
+  for (int i = 0; window != NULL && i < n_files; i++)
+    open_one (self, window, files[i]);
 }
 
 static int
@@ -353,6 +445,7 @@ tales_application_handle_local_options (GApplication *app,
 {
   g_autofree const char **urls = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean refresh;
 
   if (g_variant_dict_lookup (options, "version", "b", NULL))
     {
@@ -360,17 +453,20 @@ tales_application_handle_local_options (GApplication *app,
       return 0;
     }
 
-  if (!g_variant_dict_lookup (options, "subscribe", "^a&s", &urls))
+  refresh = g_variant_dict_contains (options, "refresh");
+  if (!g_variant_dict_lookup (options, "subscribe", "^a&s", &urls) && !refresh)
     return -1;
 
-  /* Through the action, so a running instance subscribes too. */
+  /* Through the actions, so a running instance does it too. */
   if (!g_application_register (app, NULL, &error))
     {
       g_printerr ("%s\n", error->message);
       return 1;
     }
-  for (guint i = 0; urls[i] != NULL; i++)
+  for (guint i = 0; urls != NULL && urls[i] != NULL; i++)
     g_action_group_activate_action (G_ACTION_GROUP (app), "subscribe", g_variant_new_string (urls[i]));
+  if (refresh)
+    g_action_group_activate_action (G_ACTION_GROUP (app), "refresh", NULL);
 
   return -1;
 }
@@ -408,6 +504,7 @@ tales_application_class_init (TalesApplicationClass *klass)
   object_class->finalize = tales_application_finalize;
   app_class->startup = tales_application_startup;
   app_class->activate = tales_application_activate;
+  app_class->open = tales_application_open;
   app_class->handle_local_options = tales_application_handle_local_options;
 }
 
@@ -417,6 +514,7 @@ tales_application_init (TalesApplication *self)
   static const GOptionEntry entries[] = {
     { "subscribe", 's', 0, G_OPTION_ARG_STRING_ARRAY, NULL,
       N_("Subscribe to the feed at URL"), N_("URL") },
+    { "refresh", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Refresh every feed now"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
     { NULL }
   };
@@ -429,7 +527,7 @@ tales_application_new (void)
 {
   return g_object_new (TALES_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS | G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", RESOURCE_PREFIX,
                        NULL);
 }

@@ -18,6 +18,11 @@ TalesImageCache  *tales_application_get_image_cache (TalesApplication *self);
 /* (nullable): why the library could not be opened */
 const GError     *tales_application_get_store_error (TalesApplication *self);
 
+/* The http(s) address behind @uri: http and https as they are,
+ * feed://host/path as https://host/path, feed:https://… unwrapped; NULL
+ * for anything else. (transfer full) (nullable) */
+char *tales_application_web_address_for_uri (const char *uri);
+
 /* Deletes @paths (relative to the image cache @dir, as the store reports
  * orphaned files); safe from any thread. */
 void tales_delete_cache_files (const char *dir,

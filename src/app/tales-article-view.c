@@ -66,6 +66,9 @@ struct _TalesArticleView
   gboolean in_flight;     /* a document is loading in the web view */
   guint watchdog;         /* gives up on a load that never finishes */
   guint n_crashes;
+
+  double font_scale;      /* the preference */
+  double zoom;            /* Ctrl+plus and Ctrl+minus, for this session */
 };
 
 G_DEFINE_FINAL_TYPE (TalesArticleView, tales_article_view, GTK_TYPE_WIDGET)
@@ -74,6 +77,7 @@ enum {
   PROP_0,
   PROP_IMAGE_CACHE,
   PROP_FONT_SCALE,
+  PROP_ZOOM,
   N_PROPS
 };
 
@@ -82,6 +86,9 @@ enum {
   CATEGORY_ACTIVATED,
   N_SIGNALS
 };
+
+/* The steps Ctrl+plus and Ctrl+minus go through, as in a browser. */
+static const double zoom_steps[] = { 0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.2, 1.33, 1.5, 1.7, 2.0, 2.4, 3.0 };
 
 /* A category chip in the article links here; the window filters on it. */
 #define CATEGORY_LINK_SCHEME "tales-category:"
@@ -560,7 +567,8 @@ create_settings (void)
   webkit_settings_set_allow_file_access_from_file_urls (settings, FALSE);
   webkit_settings_set_allow_universal_access_from_file_urls (settings, FALSE);
   webkit_settings_set_allow_top_navigation_to_data_urls (settings, FALSE);
-  /* The text size preference scales the words, not the pictures. */
+  /* The text size preference and the zoom scale the words, not the
+   * pictures, which already fit the column. */
   webkit_settings_set_zoom_text_only (settings, TRUE);
 
   return settings;
@@ -693,6 +701,9 @@ tales_article_view_get_property (GObject    *object,
     case PROP_FONT_SCALE:
       g_value_set_double (value, tales_article_view_get_font_scale (self));
       break;
+    case PROP_ZOOM:
+      g_value_set_double (value, tales_article_view_get_zoom (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -737,6 +748,9 @@ tales_article_view_class_init (TalesArticleViewClass *klass)
   properties[PROP_FONT_SCALE] =
     g_param_spec_double ("font-scale", NULL, NULL, 0.5, 3.0, 1.0,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ZOOM] =
+    g_param_spec_double ("zoom", NULL, NULL, 0.5, 3.0, 1.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -767,6 +781,8 @@ tales_article_view_init (TalesArticleView *self)
 {
   self->cancellable = g_cancellable_new ();
   self->scheme = g_atomic_rc_box_new0 (SchemeData);
+  self->font_scale = 1.0;
+  self->zoom = 1.0;
 
   create_web_view (self);
   self->fallback = create_fallback (self);
@@ -862,7 +878,14 @@ tales_article_view_get_font_scale (TalesArticleView *self)
 {
   g_return_val_if_fail (TALES_IS_ARTICLE_VIEW (self), 1.0);
 
-  return webkit_web_view_get_zoom_level (self->web_view);
+  return self->font_scale;
+}
+
+/* The text is the preference's size times the session's zoom. */
+static void
+apply_zoom (TalesArticleView *self)
+{
+  webkit_web_view_set_zoom_level (self->web_view, CLAMP (self->font_scale * self->zoom, 0.25, 5.0));
 }
 
 void
@@ -872,8 +895,62 @@ tales_article_view_set_font_scale (TalesArticleView *self,
   g_return_if_fail (TALES_IS_ARTICLE_VIEW (self));
 
   scale = CLAMP (scale, 0.5, 3.0);
-  if (G_APPROX_VALUE (webkit_web_view_get_zoom_level (self->web_view), scale, 0.001))
+  if (G_APPROX_VALUE (self->font_scale, scale, 0.001))
     return;
-  webkit_web_view_set_zoom_level (self->web_view, scale);
+  self->font_scale = scale;
+  apply_zoom (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FONT_SCALE]);
+}
+
+double
+tales_article_view_get_zoom (TalesArticleView *self)
+{
+  g_return_val_if_fail (TALES_IS_ARTICLE_VIEW (self), 1.0);
+
+  return self->zoom;
+}
+
+static void
+set_zoom (TalesArticleView *self,
+          double            zoom)
+{
+  if (G_APPROX_VALUE (self->zoom, zoom, 0.001))
+    return;
+  self->zoom = zoom;
+  apply_zoom (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+}
+
+void
+tales_article_view_zoom_in (TalesArticleView *self)
+{
+  g_return_if_fail (TALES_IS_ARTICLE_VIEW (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (zoom_steps); i++)
+    if (zoom_steps[i] > self->zoom + 0.001)
+      {
+        set_zoom (self, zoom_steps[i]);
+        return;
+      }
+}
+
+void
+tales_article_view_zoom_out (TalesArticleView *self)
+{
+  g_return_if_fail (TALES_IS_ARTICLE_VIEW (self));
+
+  for (guint i = G_N_ELEMENTS (zoom_steps); i > 0; i--)
+    if (zoom_steps[i - 1] < self->zoom - 0.001)
+      {
+        set_zoom (self, zoom_steps[i - 1]);
+        return;
+      }
+}
+
+void
+tales_article_view_zoom_reset (TalesArticleView *self)
+{
+  g_return_if_fail (TALES_IS_ARTICLE_VIEW (self));
+
+  set_zoom (self, 1.0);
 }

@@ -34,6 +34,13 @@ double           tales_article_view_get_font_scale  (TalesArticleView *self);
 void             tales_article_view_set_font_scale  (TalesArticleView *self,
                                                      double            scale);
 
+/* Ctrl+plus, Ctrl+minus and Ctrl+0: a zoom on top of the font scale, in
+ * browser-like steps from 0.5 to 3.0, for this session only. */
+double           tales_article_view_get_zoom        (TalesArticleView *self);
+void             tales_article_view_zoom_in         (TalesArticleView *self);
+void             tales_article_view_zoom_out        (TalesArticleView *self);
+void             tales_article_view_zoom_reset      (TalesArticleView *self);
+
 /* (transfer none): the web view, for tests and screenshots. */
 WebKitWebView   *tales_article_view_get_web_view    (TalesArticleView *self);
 

@@ -57,6 +57,7 @@ G_DEFINE_FINAL_TYPE (TalesSidebar, tales_sidebar, GTK_TYPE_WIDGET)
 
 enum {
   FILTER_CHANGED,
+  ACTIVATED,
   N_SIGNALS
 };
 
@@ -552,6 +553,14 @@ row_selected_cb (GtkListBox    *list_box,
 }
 
 static void
+row_activated_cb (GtkListBox    *list_box,
+                  GtkListBoxRow *row,
+                  TalesSidebar  *self)
+{
+  g_signal_emit (self, signals[ACTIVATED], 0);
+}
+
+static void
 header_func (GtkListBoxRow *row,
              GtkListBoxRow *before,
              gpointer       user_data)
@@ -715,19 +724,33 @@ tales_sidebar_find_row (TalesSidebar    *self,
   return NULL;
 }
 
+static guint
+count_rows (TalesSidebar    *self,
+            TalesFilterKind  kind)
+{
+  g_autoptr(GPtrArray) rows = current_rows (self);
+  guint n = 0;
+
+  for (guint i = 0; i < rows->len; i++)
+    if (TALES_SIDEBAR_ROW (rows->pdata[i])->spec.kind == kind)
+      n++;
+  return n;
+}
+
 guint
 tales_sidebar_count_categories (TalesSidebar *self)
 {
-  g_autoptr(GPtrArray) rows = NULL;
-  guint n = 0;
-
   g_return_val_if_fail (TALES_IS_SIDEBAR (self), 0);
 
-  rows = current_rows (self);
-  for (guint i = 0; i < rows->len; i++)
-    if (TALES_SIDEBAR_ROW (rows->pdata[i])->spec.kind == TALES_FILTER_CATEGORY)
-      n++;
-  return n;
+  return count_rows (self, TALES_FILTER_CATEGORY);
+}
+
+guint
+tales_sidebar_count_feeds (TalesSidebar *self)
+{
+  g_return_val_if_fail (TALES_IS_SIDEBAR (self), 0);
+
+  return count_rows (self, TALES_FILTER_FEED);
 }
 
 gboolean
@@ -791,6 +814,16 @@ tales_sidebar_class_init (TalesSidebarClass *klass)
                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                           G_TYPE_NONE, 0);
 
+  /**
+   * TalesSidebar::activated:
+   *
+   * A row was clicked or chosen with Enter, selected already or not: in
+   * a folded window, the list comes next.
+   */
+  signals[ACTIVATED] = g_signal_new ("activated", G_TYPE_FROM_CLASS (klass),
+                                     G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                     G_TYPE_NONE, 0);
+
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "sidebar");
 }
@@ -805,6 +838,7 @@ tales_sidebar_init (TalesSidebar *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_box),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Feeds and Categories"), -1);
   g_signal_connect (self->list_box, "row-selected", G_CALLBACK (row_selected_cb), self);
+  g_signal_connect (self->list_box, "row-activated", G_CALLBACK (row_activated_cb), self);
 
   self->scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);

@@ -15,7 +15,8 @@ G_DECLARE_FINAL_TYPE (TalesSidebar, tales_sidebar, TALES, SIDEBAR, GtkWidget)
 /* The left pane: All, Unread and Starred with their counts, every
  * subscription (unread count, last error) and every category (case-folded,
  * with its number of posts). "filter-changed" is emitted when the person
- * (or tales_sidebar_select()) picks another row. */
+ * (or tales_sidebar_select()) picks another row; "activated" when a row is
+ * clicked or chosen with Enter. */
 GtkWidget       *tales_sidebar_new        (void);
 void             tales_sidebar_set_store  (TalesSidebar    *self,
                                            TalesStore      *store);
@@ -38,6 +39,8 @@ TalesSidebarRow *tales_sidebar_find_row   (TalesSidebar    *self,
                                            const char      *category);
 /* How many category rows there are. */
 guint            tales_sidebar_count_categories (TalesSidebar *self);
+/* How many subscriptions there are. */
+guint            tales_sidebar_count_feeds      (TalesSidebar *self);
 
 TalesFilterKind  tales_sidebar_row_get_kind     (TalesSidebarRow *self);
 gint64           tales_sidebar_row_get_feed_id  (TalesSidebarRow *self);

@@ -10,9 +10,9 @@
 
 /* Subscribing ------------------------------------------------------------- */
 
-static void
-subscribe (TalesWindow *self,
-           const char  *url)
+void
+tales_window_subscribe (TalesWindow *self,
+                        const char  *url)
 {
   g_autoptr(TalesFeed) feed = NULL;
   g_autoptr(GError) error = NULL;
@@ -39,7 +39,7 @@ choose_response_cb (AdwMessageDialog *dialog,
        child = gtk_widget_get_next_sibling (child))
     if (gtk_check_button_get_active (GTK_CHECK_BUTTON (child)))
       {
-        subscribe (self, g_object_get_data (G_OBJECT (child), "url"));
+        tales_window_subscribe (self, g_object_get_data (G_OBJECT (child), "url"));
         return;
       }
 }
@@ -98,7 +98,7 @@ discover_done_cb (GObject      *source_object,
     }
 
   if (feeds->len == 1)
-    subscribe (self, ((TalesDiscoveredFeed *) feeds->pdata[0])->url);
+    tales_window_subscribe (self, ((TalesDiscoveredFeed *) feeds->pdata[0])->url);
   else
     choose_feed (self, feeds);
 }
@@ -208,12 +208,10 @@ rename_response_cb (AdwMessageDialog *dialog,
   g_autoptr(GError) error = NULL;
 
   /* An empty name, or the feed's own, goes back to the feed's title. */
-  if (*name == '\0' || g_strcmp0 (name, tales_feed_get_title (feed)) == 0)
-    tales_feed_set_user_title (feed, NULL);
-  else
-    tales_feed_set_user_title (feed, name);
+  if (g_strcmp0 (name, tales_feed_get_title (feed)) == 0)
+    *name = '\0';
 
-  if (!tales_store_update_feed (self->store, feed, &error))
+  if (!tales_store_rename_feed (self->store, tales_feed_get_db_id (feed), name, &error))
     {
       tales_window_show_error (self, _("Could not rename the feed"), error);
       return;
@@ -318,7 +316,7 @@ remove_feed_done_cb (GObject      *source_object,
   if (shown != NULL && tales_post_get_feed_id (shown) == remove->feed_id)
     {
       self->shown_post_id = 0;
-      gtk_stack_set_visible_child_name (self->content_stack, "empty");
+      tales_window_show_content (self, FALSE);
     }
   tales_window_reload_sidebar (self);
   tales_window_reload_posts (self);
@@ -417,33 +415,102 @@ import_done_cb (GObject      *source_object,
   tales_window_refresh_due (self);
 }
 
+/* Takes @contents. */
+static void
+start_import (TalesWindow *self,
+              char        *contents,
+              gsize        length)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, import_done_cb, NULL);
+
+  g_task_set_source_tag (task, start_import);
+  g_task_set_task_data (task, g_bytes_new_take (contents, length), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (task, import_thread);
+}
+
+/* (transfer full) (nullable): @file's contents, or NULL after saying why. */
+static char *
+load_finish (TalesWindow  *self,
+             GFile        *file,
+             GAsyncResult *result,
+             gsize        *length)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  if (!g_file_load_contents_finish (file, result, &contents, length, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->store != NULL)
+        tales_window_show_error (self, _("Could not read the file"), error);
+      return NULL;
+    }
+  if (self->store == NULL)
+    g_clear_pointer (&contents, g_free);
+  return contents;
+}
+
 static void
 import_loaded_cb (GObject      *source_object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
   g_autoptr(TalesWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTask) task = NULL;
-  char *contents = NULL;
   gsize length = 0;
+  char *contents = load_finish (self, G_FILE (source_object), result, &length);
 
-  if (!g_file_load_contents_finish (G_FILE (source_object), result, &contents, &length, NULL, &error))
+  if (contents != NULL)
+    start_import (self, contents, length);
+}
+
+/* An OPML document says so near its top, whatever the file is called. */
+static gboolean
+looks_like_opml (GFile      *file,
+                 const char *contents,
+                 gsize       length)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *head = g_strndup (contents, MIN (length, 4096));
+
+  return (name != NULL && g_str_has_suffix (name, ".opml")) || strstr (head, "<opml") != NULL;
+}
+
+static void
+open_file_loaded_cb (GObject      *source_object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(TalesWindow) self = user_data;
+  GFile *file = G_FILE (source_object);
+  gsize length = 0;
+  g_autofree char *contents = load_finish (self, file, result, &length);
+  g_autofree char *name = NULL;
+  g_autofree char *message = NULL;
+
+  if (contents == NULL)
+    return;
+  if (looks_like_opml (file, contents, length))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->store != NULL)
-        tales_window_show_error (self, _("Could not read the file"), error);
+      start_import (self, g_steal_pointer (&contents), length);
       return;
     }
+
+  /* A feed saved to disk never updates: following it means its address. */
+  name = g_file_get_basename (file);
+  message = g_strdup_printf (_("“%s” is a file on this computer. Tales subscribes to feeds by their web address: "
+                               "use Add Feed with the address of the feed or of its site."), name);
+  tales_window_show_message (self, message);
+}
+
+void
+tales_window_open_file (TalesWindow *self,
+                        GFile       *file)
+{
+  g_return_if_fail (TALES_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
   if (self->store == NULL)
-    {
-      g_free (contents);
-      return;
-    }
-
-  task = g_task_new (self, self->cancellable, import_done_cb, NULL);
-  g_task_set_source_tag (task, import_loaded_cb);
-  g_task_set_task_data (task, g_bytes_new_take (contents, length), (GDestroyNotify) g_bytes_unref);
-  g_task_run_in_thread (task, import_thread);
+    return;
+  g_file_load_contents_async (file, self->cancellable, open_file_loaded_cb, g_object_ref (self));
 }
 
 static void

@@ -2,9 +2,11 @@
 
 /* What the window's files (tales-window.c: list, selection, search,
  * read/star; tales-window-refresh.c: refresh, network, offline backfill;
- * tales-window-feeds.c: add, rename, remove, OPML; tales-window-capture.c:
- * screenshot mode) share. */
+ * tales-window-feeds.c: add, rename, remove, OPML; tales-window-layout.c:
+ * the leaflets, panes, zoom, printing and keyboard focus;
+ * tales-window-capture.c: screenshot mode) share. */
 
+#include "tales-pane.h"
 #include "tales-post-list.h"
 #include "tales-refresher.h"
 #include "tales-sidebar.h"
@@ -25,9 +27,15 @@ struct _TalesWindow
   GtkToggleButton *search_button;
   GtkSearchBar *search_bar;
   GtkSearchEntry *search_entry;
+  GtkWidget *back_button;
+  GtkWidget *add_button;
   GtkStack *main_stack;
-  GtkPaned *outer_paned;
-  GtkPaned *paned;
+  AdwLeaflet *outer_leaflet;
+  AdwLeaflet *inner_leaflet;
+  TalesPane *sidebar_pane;
+  TalesPane *list_pane;
+  GtkWidget *sidebar_handle;
+  GtkWidget *list_handle;
   TalesSidebar *sidebar;
   GtkStack *list_stack;
   AdwStatusPage *list_empty_page;
@@ -35,6 +43,7 @@ struct _TalesWindow
   GtkStack *content_stack;
   TalesArticleView *article_view;
   AdwStatusPage *error_page;
+  AdwStatusPage *no_feeds_page;
 
   TalesStore *store;
   TalesFetcher *fetcher;
@@ -59,6 +68,11 @@ struct _TalesWindow
   guint reload_source;
   guint auto_refresh_source;
 
+  /* layout (tales-window-layout.c) */
+  int drag_start_width;
+  guint header_source;
+  WebKitPrintOperation *print_operation;
+
   /* screenshot mode (tales-window-capture.c) */
   char *capture_path;
   guint capture_source;
@@ -74,6 +88,23 @@ void tales_window_show_error           (TalesWindow  *self,
                                         const char   *what,
                                         const GError *error);
 void tales_window_emit_refresh_finished (TalesWindow *self);
+
+/* Shows whether the library has subscriptions, and why the list is
+ * empty when it is. */
+void tales_window_update_library_state (TalesWindow *self);
+void tales_window_update_list_state    (TalesWindow *self);
+
+/* tales-window-layout.c */
+void tales_window_layout_init          (TalesWindow *self);
+void tales_window_layout_dispose       (TalesWindow *self);
+void tales_window_layout_class_init    (GtkWidgetClass *widget_class);
+/* Shows the post (@article) or the "Select a Post" page, and in a folded
+ * window goes to it or back to the list. */
+void tales_window_show_content         (TalesWindow *self,
+                                        gboolean     article);
+/* A row was opened (clicked in a folded window, or Enter). */
+void tales_window_post_activated       (TalesWindow *self);
+void tales_window_sidebar_activated    (TalesWindow *self);
 
 /* tales-window-refresh.c */
 void tales_window_refresh_init         (TalesWindow *self);

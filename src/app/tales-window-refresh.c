@@ -34,7 +34,8 @@ progress_cb (TalesRefresher *refresher,
   /* TRANSLATORS: refresh progress, e.g. "3 of 12" */
   text = g_strdup_printf (_("%u of %u"), done, total);
   gtk_label_set_text (self->progress_label, text);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_label), TRUE);
+  /* Narrow, the spinner says enough. */
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_label), !adw_leaflet_get_folded (self->outer_leaflet));
 }
 
 static void
@@ -90,6 +91,7 @@ network_changed_cb (TalesWindow *self)
   self->offline = !is_online (self);
   gtk_widget_set_visible (self->offline_label, self->offline);
   update_download_images (self);
+  tales_window_update_list_state (self);
 
   if (was_offline && !self->offline)
     tales_window_refresh_all (self, FALSE, TRUE);
@@ -349,6 +351,7 @@ tales_window_refresh_init (TalesWindow *self)
   self->offline = !is_online (self);
   gtk_widget_set_visible (self->offline_label, self->offline);
   update_download_images (self);
+  tales_window_update_list_state (self);
   schedule_auto_refresh (self);
 }
 

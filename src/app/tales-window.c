@@ -208,7 +208,7 @@ show_post (TalesWindow *self,
     }
 
   self->shown_post_id = tales_post_get_db_id (listed);
-  gtk_stack_set_visible_child_name (self->content_stack, "article");
+  tales_window_show_content (self, TRUE);
   tales_article_view_show_post (self->article_view, post);
   /* Opening a post is reading it. */
   set_read (self, listed, TRUE);
@@ -226,7 +226,7 @@ selection_changed_cb (TalesWindow *self)
   if (post == NULL)
     {
       self->shown_post_id = 0;
-      gtk_stack_set_visible_child_name (self->content_stack, "empty");
+      tales_window_show_content (self, FALSE);
       return;
     }
 
@@ -251,22 +251,35 @@ reselect_shown_post (TalesWindow *self)
   self->reloading = FALSE;
 }
 
-static void
-update_list_state (TalesWindow *self)
+void
+tales_window_update_list_state (TalesWindow *self)
 {
-  const TalesPostFilter *filter = tales_post_list_get_filter (self->posts);
-  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->posts)) == 0;
+  const TalesPostFilter *filter;
   g_autofree char *description = NULL;
   const char *title;
+  const char *icon = "mail-read-symbolic";
 
-  gtk_stack_set_visible_child_name (self->list_stack, empty ? "empty" : "list");
-  if (!empty)
+  if (self->posts == NULL)
     return;
+  filter = tales_post_list_get_filter (self->posts);
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->posts)) > 0)
+    {
+      gtk_stack_set_visible_child_name (self->list_stack, "list");
+      return;
+    }
 
   if (self->search_text != NULL)
     {
       title = _("No Results");
       description = g_strdup_printf (_("No post here matches “%s”."), self->search_text);
+      icon = "system-search-symbolic";
+    }
+  else if (self->offline && (filter == NULL || filter->kind == TALES_FILTER_ALL))
+    {
+      /* Nothing stored at all, and no way to fetch it now. */
+      title = _("Offline");
+      description = g_strdup (_("Nothing is stored on this computer yet. Posts appear here once Tales can reach your feeds."));
+      icon = "network-offline-symbolic";
     }
   else if (filter != NULL && filter->kind == TALES_FILTER_UNREAD)
     title = _("All Read");
@@ -277,8 +290,19 @@ update_list_state (TalesWindow *self)
 
   adw_status_page_set_title (self->list_empty_page, title);
   adw_status_page_set_description (self->list_empty_page, description);
-  adw_status_page_set_icon_name (self->list_empty_page,
-                                 self->search_text != NULL ? "system-search-symbolic" : "mail-read-symbolic");
+  adw_status_page_set_icon_name (self->list_empty_page, icon);
+  gtk_stack_set_visible_child_name (self->list_stack, "empty");
+}
+
+void
+tales_window_update_library_state (TalesWindow *self)
+{
+  const char *page;
+
+  if (self->store == NULL)
+    return;
+  page = tales_sidebar_count_feeds (self->sidebar) == 0 ? "no-feeds" : "library";
+  gtk_stack_set_visible_child_name (self->main_stack, page);
 }
 
 /* The sidebar's choice with the search words on top. */
@@ -297,7 +321,7 @@ apply_filter (TalesWindow *self)
     tales_window_show_error (self, _("Could not read your posts"), error);
   self->reloading = FALSE;
   reselect_shown_post (self);
-  update_list_state (self);
+  tales_window_update_list_state (self);
 }
 
 void
@@ -315,13 +339,14 @@ tales_window_reload_posts (TalesWindow *self)
     tales_window_show_error (self, _("Could not read your posts"), error);
   self->reloading = FALSE;
   reselect_shown_post (self);
-  update_list_state (self);
+  tales_window_update_list_state (self);
 }
 
 void
 tales_window_reload_sidebar (TalesWindow *self)
 {
   tales_sidebar_reload (self->sidebar);
+  tales_window_update_library_state (self);
 }
 
 static gboolean
@@ -602,8 +627,8 @@ restore_window_state (TalesWindow *self)
                                g_settings_get_int (self->settings, "window-height"));
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
-  g_settings_bind (self->settings, "list-pane-position", self->paned, "position", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "sidebar-width", self->outer_paned, "position", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "list-pane-position", self->list_pane, "natural-width", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "sidebar-width", self->sidebar_pane, "natural-width", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "article-font-scale", self->article_view, "font-scale", G_SETTINGS_BIND_GET);
 }
 
@@ -647,6 +672,7 @@ setup_post_list (TalesWindow *self)
 
   tales_sidebar_set_store (self->sidebar, self->store);
   apply_filter (self);
+  tales_window_update_library_state (self);
 }
 
 static void
@@ -682,6 +708,7 @@ tales_window_dispose (GObject *object)
   g_clear_handle_id (&self->reload_source, g_source_remove);
   tales_window_capture_dispose (self);
   tales_window_refresh_dispose (self);
+  tales_window_layout_dispose (self);
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), TALES_TYPE_WINDOW);
@@ -814,6 +841,7 @@ tales_window_class_init (TalesWindowClass *klass)
                                             G_TYPE_NONE, 0);
 
   g_type_ensure (TALES_TYPE_ARTICLE_VIEW);
+  g_type_ensure (TALES_TYPE_PANE);
   g_type_ensure (TALES_TYPE_SIDEBAR);
   tales_application_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/tales-window.ui");
@@ -825,9 +853,15 @@ tales_window_class_init (TalesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, add_button);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, main_stack);
-  gtk_widget_class_bind_template_child (widget_class, TalesWindow, outer_paned);
-  gtk_widget_class_bind_template_child (widget_class, TalesWindow, paned);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, outer_leaflet);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, inner_leaflet);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, sidebar_pane);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, list_pane);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, sidebar_handle);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, list_handle);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, list_empty_page);
@@ -835,10 +869,12 @@ tales_window_class_init (TalesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, article_view);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, no_feeds_page);
 
   install_actions (widget_class);
   tales_window_refresh_class_init (widget_class);
   tales_window_feeds_class_init (widget_class);
+  tales_window_layout_class_init (widget_class);
 }
 
 static void
@@ -858,6 +894,10 @@ tales_window_init (TalesWindow *self)
 
   g_signal_connect_object (self->sidebar, "filter-changed", G_CALLBACK (sidebar_filter_changed_cb),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sidebar, "activated", G_CALLBACK (tales_window_sidebar_activated),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->list_view, "activate", G_CALLBACK (tales_window_post_activated),
+                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (search_mode_cb),
@@ -867,6 +907,7 @@ tales_window_init (TalesWindow *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->article_view, "category-activated", G_CALLBACK (article_category_cb),
                            self, G_CONNECT_SWAPPED);
+  tales_window_layout_init (self);
 }
 
 TalesWindow *

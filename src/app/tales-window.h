@@ -30,6 +30,15 @@ gboolean          tales_window_is_refreshing    (TalesWindow *self);
 /* Re-reads the list of posts from the store, keeping the selection. */
 void              tales_window_reload_posts     (TalesWindow *self);
 
+/* A file the person opened with Tales: a subscription list (OPML) is
+ * imported; a feed file is refused with a toast saying Tales subscribes
+ * to web addresses. */
+void              tales_window_open_file        (TalesWindow *self,
+                                                 GFile       *file);
+/* Subscribes to @url (http or https) now, and shows its posts. */
+void              tales_window_subscribe        (TalesWindow *self,
+                                                 const char  *url);
+
 /* Shows @message in a toast. */
 void              tales_window_show_message     (TalesWindow *self,
                                                  const char  *message);
