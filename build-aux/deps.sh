@@ -6,7 +6,7 @@ TALES_DEBIAN_PACKAGES=(
   libglib2.0-dev libglib2.0-bin libxml2-dev libjson-glib-dev libsqlite3-dev libsoup-3.0-dev
   libgtk-4-dev libadwaita-1-dev libwebkitgtk-6.0-dev
   desktop-file-utils appstream flatpak-builder xvfb xauth imagemagick fonts-cantarell python3
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev locales
 )
 
 tales_install_deps () {
@@ -26,6 +26,20 @@ tales_install_deps () {
   echo "Installing: ${missing[*]}" >&2
   apt-get update -q >&2
   DEBIAN_FRONTEND=noninteractive $cmd >&2
+}
+
+# Polish and German locales, so the localisation tests see translated dates.
+tales_ensure_locales () {
+  local have
+  have=$(locale -a 2>/dev/null | tr 'A-Z' 'a-z')
+  if grep -qx 'pl_pl.utf8' <<<"$have" && grep -qx 'de_de.utf8' <<<"$have"; then
+    return 0
+  fi
+  [ "$(id -u)" -eq 0 ] || return 0   # without them those checks say they were skipped
+  sed -i -E 's/^# *((pl_PL|de_DE)\.UTF-8 UTF-8)/\1/' /etc/locale.gen
+  grep -qE '^pl_PL\.UTF-8' /etc/locale.gen || echo 'pl_PL.UTF-8 UTF-8' >> /etc/locale.gen
+  grep -qE '^de_DE\.UTF-8' /etc/locale.gen || echo 'de_DE.UTF-8 UTF-8' >> /etc/locale.gen
+  locale-gen >&2
 }
 
 tales_build () {

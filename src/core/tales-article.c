@@ -64,7 +64,9 @@ format_date (GDateTime *date)
 {
   g_autoptr(GDateTime) local = g_date_time_to_local (date);
 
-  return local ? g_date_time_format (local, "%-d %B %Y") : NULL;
+  /* TRANSLATORS: the date of a post in the article's byline, as a
+   * g_date_time_format() pattern: "18 September 2024". */
+  return local ? g_date_time_format (local, _("%-d %B %Y")) : NULL;
 }
 
 static void
