@@ -167,8 +167,10 @@ test_set_filter (void)
   set_filter (list, TALES_FILTER_ALL, NULL, NULL);
   assert_changes (&changes, 1, 0, 0, 7);
 
+  /* The old items go, then the new ones come: two changes (GTK 4.8 would
+   * read every item of a change that does both). */
   set_filter (list, TALES_FILTER_CATEGORY, "EVEN", NULL);
-  assert_changes (&changes, 1, 0, 7, 3);
+  assert_changes (&changes, 2, 0, 0, 3);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
   assert_title (list, 0, "Post 6");
   assert_title (list, 2, "Post 2");
@@ -176,7 +178,7 @@ test_set_filter (void)
   g_assert_cmpstr (tales_post_list_get_filter (list)->category, ==, "EVEN");
 
   set_filter (list, TALES_FILTER_ALL, NULL, "post 5");
-  assert_changes (&changes, 1, 0, 3, 1);
+  assert_changes (&changes, 2, 0, 0, 1);
   assert_title (list, 0, "Post 5");
 
   /* A search with no word in it: an empty list, not an error. */

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tales-post-list-private.h"
 #include "tales-post-row.h"
 #include "tales-window-bench.h"
 #include "tales-window-private.h"
@@ -63,6 +64,7 @@ struct _Bench
    * the list view has not yet rebound its rows. */
   gint64 model_changed_us;
   gulong hook;
+  guint page_loads;         /* the list's count at the start of a step */
 
   guint poll_source;
   guint give_up_source;
@@ -259,7 +261,11 @@ emit_change (Bench *bench, const char *prefix, gint64 start_us)
   else
     emit (query, "unchanged");
   emit (sync, "%.1f", ms_since (start_us));
+  g_autofree char *pages = g_strdup_printf ("%s-page-loads", prefix);
+
   emit (n_items, "%u", g_list_model_get_n_items (G_LIST_MODEL (bench->window->posts)));
+  /* Pages of 50 rows read from the store while the list view rebound. */
+  emit (pages, "%u", tales_post_list_get_n_page_loads (bench->window->posts) - bench->page_loads);
   bench->model_changed_us = 0;
 }
 
@@ -379,6 +385,7 @@ step_all (Bench *bench)
   gint64 start = g_get_monotonic_time ();
 
   bench->model_changed_us = 0;
+  bench->page_loads = tales_post_list_get_n_page_loads (bench->window->posts);
   wait_for_frame (bench, "all-frame-ms", start, shows_rows, step_jump);
   tales_sidebar_select (bench->window->sidebar, TALES_FILTER_ALL, 0, NULL);
   emit_change (bench, "all", start);
@@ -395,6 +402,7 @@ step_category (Bench *bench)
       return;
     }
   bench->model_changed_us = 0;
+  bench->page_loads = tales_post_list_get_n_page_loads (bench->window->posts);
   wait_for_frame (bench, "category-frame-ms", start, shows_rows, step_all);
   if (!tales_sidebar_select (bench->window->sidebar, TALES_FILTER_CATEGORY, 0, bench->category))
     {
@@ -432,6 +440,7 @@ step_search (Bench *bench)
   bench->next_word++;
 
   bench->model_changed_us = 0;
+  bench->page_loads = tales_post_list_get_n_page_loads (bench->window->posts);
   start = g_get_monotonic_time ();
   search_for (bench, word);
   name = g_strdup_printf ("search-%s", word);
@@ -528,6 +537,7 @@ step_settle (Bench *bench)
 
   emit_memory ();
   emit ("n-items", "%u", g_list_model_get_n_items (G_LIST_MODEL (bench->window->posts)));
+  emit ("page-loads", "%u", tales_post_list_get_n_page_loads (bench->window->posts));
   emit ("row-widgets", "%u", count_row_widgets (bench));
   emit ("rows-on-screen", "%u", visible->len);
   bench->poll_source = g_timeout_add (POLL_MS, poll_quiet_cb, bench);

@@ -294,6 +294,12 @@ keep_pages_before (TalesPostList *self, guint n_same, guint new_len)
     }
 }
 
+/* Above this many rows on both sides, a change is announced as a removal
+ * and then an addition: GTK 4.8's list view asks for every item of a
+ * change that removes and adds at once (to reuse the removed rows), which
+ * would read the whole list from the store. */
+#define SPLIT_CHANGE_ABOVE (2 * PAGE_SIZE)
+
 /* Takes @ids as the list's, and says what changed. */
 static void
 replace_ids (TalesPostList *self, GArray *ids)
@@ -304,19 +310,36 @@ replace_ids (TalesPostList *self, GArray *ids)
   guint new_len = ids->len;
   guint prefix = 0;
   guint suffix = 0;
+  guint removed, added;
 
   while (prefix < old_len && prefix < new_len && old[prefix] == new[prefix])
     prefix++;
   while (suffix < old_len - prefix && suffix < new_len - prefix &&
          old[old_len - 1 - suffix] == new[new_len - 1 - suffix])
     suffix++;
+  removed = old_len - prefix - suffix;
+  added = new_len - prefix - suffix;
+
+  if (removed > SPLIT_CHANGE_ABOVE && added > SPLIT_CHANGE_ABOVE)
+    {
+      /* First the list without the removed run, then with the new one. */
+      g_autoptr(GArray) between = g_array_sized_new (FALSE, FALSE, sizeof (gint64), prefix + suffix);
+
+      g_array_append_vals (between, old, prefix);
+      g_array_append_vals (between, old + old_len - suffix, suffix);
+      keep_pages_before (self, prefix, prefix + suffix);
+      g_array_unref (self->ids);
+      self->ids = g_steal_pointer (&between);
+      g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, 0);
+      old_len = self->ids->len;
+      removed = 0;
+    }
 
   keep_pages_before (self, prefix, new_len);
   g_array_unref (self->ids);
   self->ids = g_array_ref (ids);
-  if (old_len != new_len || prefix != old_len)
-    g_list_model_items_changed (G_LIST_MODEL (self), prefix,
-                                old_len - prefix - suffix, new_len - prefix - suffix);
+  if (removed > 0 || added > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, added);
 }
 
 /**
@@ -347,14 +370,19 @@ tales_post_list_set_filter (TalesPostList          *self,
   self->filter.category = self->category;
   self->filter.search = self->search;
 
-  /* Another list altogether: no row carries over. */
+  /* Another list altogether: no row carries over. The old items go first
+   * and the new ones come after, in two changes: see SPLIT_CHANGE_ABOVE. */
   g_hash_table_remove_all (self->pages);
   g_hash_table_remove_all (self->salvage);
   old_len = self->ids->len;
+  g_array_set_size (self->ids, 0);
+  if (old_len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, 0);
+  g_hash_table_remove_all (self->pages);
   g_array_unref (self->ids);
   self->ids = g_steal_pointer (&ids);
-  if (old_len > 0 || self->ids->len > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, self->ids->len);
+  if (self->ids->len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, self->ids->len);
   return TRUE;
 }
 
