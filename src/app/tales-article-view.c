@@ -301,27 +301,21 @@ load_html (TalesArticleView *self,
   load_html_now (self, html);
 }
 
+/* The compiled filter is shared by every view of the process: two views
+ * compiling into the same store at once make WebKit fail one of them
+ * ("Unspecified error during compile"), which the tests saw now and then. */
+static WebKitUserContentFilter *shared_filter;
+static GPtrArray *views_awaiting_filter;   /* TalesArticleView, referenced */
+
 static void
-filter_saved_cb (GObject      *source_object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+apply_content_filter (TalesArticleView *self)
 {
-  WebKitUserContentFilterStore *store = WEBKIT_USER_CONTENT_FILTER_STORE (source_object);
-  g_autoptr(WebKitUserContentFilter) filter = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TalesArticleView) self = user_data;
   g_autofree char *html = NULL;
 
-  filter = webkit_user_content_filter_store_save_finish (store, result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->web_view == NULL)
+  if (self->web_view == NULL)
     return;
-
-  if (filter != NULL)
-    webkit_user_content_manager_add_filter (self->content_manager, filter);
-  else
-    /* The CSP, the dead proxy and the policy still hold without it. */
-    g_warning ("Could not compile the content filter: %s", error->message);
-
+  if (shared_filter != NULL)
+    webkit_user_content_manager_add_filter (self->content_manager, shared_filter);
   self->filter_ready = TRUE;
   html = g_steal_pointer (&self->queued_html);
   if (html != NULL)
@@ -329,14 +323,49 @@ filter_saved_cb (GObject      *source_object,
 }
 
 static void
+filter_saved_cb (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  WebKitUserContentFilterStore *store = WEBKIT_USER_CONTENT_FILTER_STORE (source_object);
+  g_autoptr(GPtrArray) waiting = g_steal_pointer (&views_awaiting_filter);
+  g_autoptr(GError) error = NULL;
+
+  shared_filter = webkit_user_content_filter_store_save_finish (store, result, &error);
+  if (shared_filter == NULL)
+    /* The CSP, the dead proxy and the policy still hold without it. */
+    g_warning ("Could not compile the content filter: %s", error->message);
+
+  for (guint i = 0; i < waiting->len; i++)
+    apply_content_filter (g_ptr_array_index (waiting, i));
+}
+
+static void
 compile_content_filter (TalesArticleView *self)
 {
-  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "tales", "content-filters", NULL);
-  g_autoptr(WebKitUserContentFilterStore) store = webkit_user_content_filter_store_new (dir);
-  g_autoptr(GBytes) source = g_bytes_new_static (content_filter_json, sizeof content_filter_json - 1);
+  g_autofree char *dir = NULL;
+  g_autoptr(WebKitUserContentFilterStore) store = NULL;
+  g_autoptr(GBytes) source = NULL;
 
+  if (shared_filter != NULL)
+    {
+      apply_content_filter (self);
+      return;
+    }
+  if (views_awaiting_filter != NULL)
+    {
+      g_ptr_array_add (views_awaiting_filter, g_object_ref (self));
+      return;
+    }
+
+  views_awaiting_filter = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (views_awaiting_filter, g_object_ref (self));
+  dir = g_build_filename (g_get_user_cache_dir (), "tales", "content-filters", NULL);
+  store = webkit_user_content_filter_store_new (dir);
+  source = g_bytes_new_static (content_filter_json, sizeof content_filter_json - 1);
+  /* Not cancellable: other views may be waiting for the same compile. */
   webkit_user_content_filter_store_save (store, CONTENT_FILTER_ID, source,
-                                         self->cancellable, filter_saved_cb, g_object_ref (self));
+                                         NULL, filter_saved_cb, NULL);
 }
 
 /* Policy ------------------------------------------------------------------ */

@@ -21,8 +21,13 @@ struct _TalesPostRow
   GtkWidget *offline_icon;
   GtkWidget *categories_box;
   GtkWidget *star_button;
+  GtkWidget *category_buttons[MAX_CATEGORIES];
+  GtkLabel *category_labels[MAX_CATEGORIES];
+  GtkWidget *more_label;
 
   TalesPost *post;
+  /* What the star button shows. */
+  gboolean shown_starred;
   gulong notify_id;
 };
 
@@ -61,9 +66,9 @@ tales_post_row_format_meta (TalesPost *post)
 }
 
 static GtkWidget *
-category_label_new (const char *text)
+category_label_new (void)
 {
-  GtkWidget *label = gtk_label_new (text);
+  GtkWidget *label = gtk_label_new (NULL);
 
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_label_set_max_width_chars (GTK_LABEL (label), 16);
@@ -71,19 +76,38 @@ category_label_new (const char *text)
   return label;
 }
 
-/* A chip that shows every post of its category when clicked. */
+/* A click runs the action itself: a GtkActionable per chip (and per star)
+ * cost more than the rest of the row, as GTK 4.8 tracks each one. */
+static void
+category_clicked_cb (GtkButton *button)
+{
+  GtkLabel *label = GTK_LABEL (gtk_button_get_child (button));
+
+  gtk_widget_activate_action (GTK_WIDGET (button), "win.show-category", "s", gtk_label_get_text (label));
+}
+
+static void
+star_clicked_cb (TalesPostRow *self)
+{
+  if (self->post != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.toggle-star-post", "x", tales_post_get_db_id (self->post));
+}
+
+/* A row widget lives for one post or a few (GTK 4.8 makes new rows for
+ * every list change), so chips are made as a post first needs them and
+ * then only relabelled. The chip's text is its name: no tooltip. */
 static GtkWidget *
-category_button_new (const char *text)
+category_button_new (TalesPostRow *self,
+                     guint         i)
 {
   GtkWidget *button = gtk_button_new ();
-  g_autofree char *tooltip = g_strdup_printf (_("Show posts in “%s”"), text);
 
-  gtk_button_set_child (GTK_BUTTON (button), category_label_new (text));
+  self->category_labels[i] = GTK_LABEL (category_label_new ());
+  gtk_button_set_child (GTK_BUTTON (button), GTK_WIDGET (self->category_labels[i]));
   gtk_widget_add_css_class (button, "category-chip");
   gtk_widget_add_css_class (button, "flat");
-  gtk_widget_set_tooltip_text (button, tooltip);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.show-category");
-  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), g_variant_new_string (text));
+  g_signal_connect (button, "clicked", G_CALLBACK (category_clicked_cb), NULL);
+  gtk_widget_insert_before (button, self->categories_box, self->more_label);
   return button;
 }
 
@@ -91,28 +115,37 @@ static void
 update_categories (TalesPostRow *self)
 {
   const char * const *categories = NULL;
-  GtkWidget *child;
-  guint n, i;
-
-  while ((child = gtk_widget_get_first_child (self->categories_box)) != NULL)
-    gtk_box_remove (GTK_BOX (self->categories_box), child);
+  guint n = 0, i;
 
   if (self->post != NULL)
     categories = tales_post_get_categories (self->post);
-  n = categories != NULL ? g_strv_length ((char **) categories) : 0;
+  if (categories != NULL)
+    n = g_strv_length ((char **) categories);
 
-  for (i = 0; i < n && i < MAX_CATEGORIES; i++)
-    gtk_box_append (GTK_BOX (self->categories_box), category_button_new (categories[i]));
+  for (i = 0; i < MAX_CATEGORIES; i++)
+    {
+      GtkWidget *button = self->category_buttons[i];
+
+      if (i >= n)
+        {
+          if (button != NULL)
+            gtk_widget_set_visible (button, FALSE);
+          continue;
+        }
+      if (button == NULL)
+        button = self->category_buttons[i] = category_button_new (self, i);
+      gtk_label_set_text (self->category_labels[i], categories[i]);
+      gtk_widget_set_visible (button, TRUE);
+    }
 
   if (n > MAX_CATEGORIES)
     {
-      g_autofree char *more = g_strdup_printf ("+%u", n - MAX_CATEGORIES);
-      GtkWidget *label = category_label_new (more);
+      char more[16];
 
-      gtk_widget_add_css_class (label, "more");
-      gtk_box_append (GTK_BOX (self->categories_box), label);
+      g_snprintf (more, sizeof more, "+%u", n - MAX_CATEGORIES);
+      gtk_label_set_text (GTK_LABEL (self->more_label), more);
     }
-
+  gtk_widget_set_visible (self->more_label, n > MAX_CATEGORIES);
   gtk_widget_set_visible (self->categories_box, n > 0);
 }
 
@@ -130,17 +163,21 @@ update_state (TalesPostRow *self)
   else
     gtk_widget_add_css_class (GTK_WIDGET (self), "unread");
 
-  gtk_button_set_icon_name (GTK_BUTTON (self->star_button),
-                            is_starred ? "starred-symbolic" : "non-starred-symbolic");
-  gtk_widget_set_tooltip_text (self->star_button, is_starred ? _("Unstar (S)") : _("Star (S)"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->star_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  is_starred ? _("Unstar") : _("Star"), -1);
-  if (is_starred)
-    gtk_widget_add_css_class (self->star_button, "starred");
-  else
-    gtk_widget_remove_css_class (self->star_button, "starred");
-  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->star_button),
-                                          g_variant_new_int64 (self->post != NULL ? tales_post_get_db_id (self->post) : 0));
+  /* Most posts are not starred: the row starts so, and a tooltip is
+   * costly to set again. */
+  if (self->shown_starred != is_starred)
+    {
+      self->shown_starred = is_starred;
+      gtk_button_set_icon_name (GTK_BUTTON (self->star_button),
+                                is_starred ? "starred-symbolic" : "non-starred-symbolic");
+      gtk_widget_set_tooltip_text (self->star_button, is_starred ? _("Unstar (S)") : _("Star (S)"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->star_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      is_starred ? _("Unstar") : _("Star"), -1);
+      if (is_starred)
+        gtk_widget_add_css_class (self->star_button, "starred");
+      else
+        gtk_widget_remove_css_class (self->star_button, "starred");
+    }
 
   gtk_widget_set_visible (self->offline_icon, missing > 0);
 }
@@ -185,7 +222,7 @@ tales_post_row_dispose (GObject *object)
 
   if (self->post != NULL)
     g_clear_signal_handler (&self->notify_id, self->post);
-  gtk_widget_dispose_template (GTK_WIDGET (self), TALES_TYPE_POST_ROW);
+  g_clear_pointer (&self->box, gtk_widget_unparent);
   g_clear_object (&self->post);
 
   G_OBJECT_CLASS (tales_post_row_parent_class)->dispose (object);
@@ -227,6 +264,25 @@ tales_post_row_set_property (GObject      *object,
     }
 }
 
+static gboolean
+tales_post_row_query_tooltip (GtkWidget  *widget,
+                              int         x,
+                              int         y,
+                              gboolean    keyboard_mode,
+                              GtkTooltip *tooltip)
+{
+  TalesPostRow *self = TALES_POST_ROW (widget);
+  GtkWidget *picked = keyboard_mode ? NULL : gtk_widget_pick (widget, x, y, GTK_PICK_DEFAULT);
+
+  if (picked != NULL && picked == self->unread_dot)
+    gtk_tooltip_set_text (tooltip, _("Unread"));
+  else if (picked != NULL && picked == self->offline_icon)
+    gtk_tooltip_set_text (tooltip, _("Some pictures are not available offline"));
+  else
+    return FALSE;
+  return TRUE;
+}
+
 static void
 tales_post_row_class_init (TalesPostRowClass *klass)
 {
@@ -236,6 +292,7 @@ tales_post_row_class_init (TalesPostRowClass *klass)
   object_class->dispose = tales_post_row_dispose;
   object_class->get_property = tales_post_row_get_property;
   object_class->set_property = tales_post_row_set_property;
+  widget_class->query_tooltip = tales_post_row_query_tooltip;
 
   properties[PROP_POST] =
     g_param_spec_object ("post", NULL, NULL,
@@ -243,27 +300,104 @@ tales_post_row_class_init (TalesPostRowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  tales_application_ensure_resources ();
-  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/tales-post-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, TalesPostRow, box);
-  gtk_widget_class_bind_template_child (widget_class, TalesPostRow, unread_dot);
-  gtk_widget_class_bind_template_child (widget_class, TalesPostRow, title_label);
-  gtk_widget_class_bind_template_child (widget_class, TalesPostRow, meta_label);
-  gtk_widget_class_bind_template_child (widget_class, TalesPostRow, offline_icon);
-  gtk_widget_class_bind_template_child (widget_class, TalesPostRow, categories_box);
-  gtk_widget_class_bind_template_child (widget_class, TalesPostRow, star_button);
-
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "postrow");
+}
+
+static GtkWidget *
+sized_icon_new (const char *icon_name,
+               int         size)
+{
+  GtkWidget *image = gtk_image_new_from_icon_name (icon_name);
+
+  gtk_image_set_pixel_size (GTK_IMAGE (image), size);
+  return image;
+}
+
+/* Built in code, not from a template: GTK 4.8 makes a couple of hundred
+ * rows for every change of the list, and GtkBuilder was most of their cost. */
+static void
+build_text_column (TalesPostRow *self,
+                   GtkWidget    *column)
+{
+  GtkWidget *meta_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  self->title_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->title_label, 0);
+  gtk_label_set_wrap (self->title_label, TRUE);
+  gtk_label_set_wrap_mode (self->title_label, PANGO_WRAP_WORD_CHAR);
+  /* Its natural width is the text on one line (up to max-width-chars):
+   * the default searches for the narrowest width that wraps the same,
+   * laying the text out again and again, for every row. */
+  gtk_label_set_natural_wrap_mode (self->title_label, GTK_NATURAL_WRAP_NONE);
+  gtk_label_set_lines (self->title_label, 2);
+  gtk_label_set_ellipsize (self->title_label, PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (self->title_label, 40);
+  gtk_widget_add_css_class (GTK_WIDGET (self->title_label), "post-title");
+  gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->title_label));
+
+  self->meta_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->meta_label, 0);
+  gtk_label_set_ellipsize (self->meta_label, PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (GTK_WIDGET (self->meta_label), "caption");
+  gtk_widget_add_css_class (GTK_WIDGET (self->meta_label), "dim-label");
+  gtk_box_append (GTK_BOX (meta_box), GTK_WIDGET (self->meta_label));
+
+  /* Its tooltip comes from query_tooltip, when asked. */
+  self->offline_icon = sized_icon_new ("image-missing-symbolic", 12);
+  gtk_widget_add_css_class (self->offline_icon, "dim-label");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->offline_icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Some pictures are not available offline"), -1);
+  gtk_widget_set_visible (self->offline_icon, FALSE);
+  gtk_box_append (GTK_BOX (meta_box), self->offline_icon);
+  gtk_box_append (GTK_BOX (column), meta_box);
+
+  self->categories_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  gtk_widget_set_halign (self->categories_box, GTK_ALIGN_START);
+  gtk_widget_set_overflow (self->categories_box, GTK_OVERFLOW_HIDDEN);
+  gtk_widget_add_css_class (self->categories_box, "categories");
+  gtk_widget_set_visible (self->categories_box, FALSE);
+  self->more_label = category_label_new ();
+  gtk_widget_add_css_class (self->more_label, "more");
+  gtk_widget_set_visible (self->more_label, FALSE);
+  gtk_box_append (GTK_BOX (self->categories_box), self->more_label);
+  gtk_box_append (GTK_BOX (column), self->categories_box);
 }
 
 static void
 tales_post_row_init (TalesPostRow *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
-  /* The target first: the action takes the post's id. */
-  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->star_button), g_variant_new_int64 (0));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->star_button), "win.toggle-star-post");
+  GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+
+  self->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+
+  self->unread_dot = sized_icon_new ("media-record-symbolic", 8);
+  gtk_widget_set_valign (self->unread_dot, GTK_ALIGN_START);
+  gtk_widget_set_margin_top (self->unread_dot, 6);
+  gtk_widget_add_css_class (self->unread_dot, "unread-dot");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->unread_dot), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Unread"), -1);
+  gtk_widget_set_child_visible (self->unread_dot, FALSE);
+  gtk_box_append (GTK_BOX (self->box), self->unread_dot);
+
+  gtk_widget_set_hexpand (column, TRUE);
+  build_text_column (self, column);
+  gtk_box_append (GTK_BOX (self->box), column);
+
+  self->star_button = gtk_button_new_from_icon_name ("non-starred-symbolic");
+  gtk_widget_set_valign (self->star_button, GTK_ALIGN_START);
+  gtk_widget_set_tooltip_text (self->star_button, _("Star (S)"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->star_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Star"), -1);
+  gtk_widget_add_css_class (self->star_button, "flat");
+  gtk_widget_add_css_class (self->star_button, "circular");
+  gtk_widget_add_css_class (self->star_button, "star");
+  g_signal_connect_swapped (self->star_button, "clicked", G_CALLBACK (star_clicked_cb), self);
+  gtk_box_append (GTK_BOX (self->box), self->star_button);
+
+  /* The dot's and the offline icon's tooltips, made only when shown. */
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
 }
 
 GtkWidget *

@@ -99,10 +99,30 @@ row_key (TalesFilterKind  kind,
 
 /* Rows ------------------------------------------------------------------- */
 
+static GMenuModel *feed_menu_new (const RowSpec *spec);
+
+/* (nullable): the feed's menu, made when first asked for: a popover per
+ * feed row made the sidebar slow to fill with hundreds of feeds. */
+static GtkWidget *
+row_ensure_menu (TalesSidebarRow *self)
+{
+  g_autoptr(GMenuModel) model = NULL;
+
+  if (self->menu != NULL || self->spec.kind != TALES_FILTER_FEED)
+    return self->menu;
+
+  model = feed_menu_new (&self->spec);
+  self->menu = gtk_popover_menu_new_from_model (model);
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->menu), FALSE);
+  gtk_widget_set_halign (self->menu, GTK_ALIGN_START);
+  gtk_widget_set_parent (self->menu, GTK_WIDGET (self));
+  return self->menu;
+}
+
 static void
 row_popup_menu (TalesSidebarRow *self)
 {
-  if (self->menu != NULL)
+  if (row_ensure_menu (self) != NULL)
     gtk_popover_popup (GTK_POPOVER (self->menu));
 }
 
@@ -111,7 +131,7 @@ row_popup_menu_at (TalesSidebarRow *self,
                    double           x,
                    double           y)
 {
-  if (self->menu == NULL)
+  if (row_ensure_menu (self) == NULL)
     return;
   gtk_popover_set_pointing_to (GTK_POPOVER (self->menu), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
   gtk_popover_popup (GTK_POPOVER (self->menu));
@@ -145,7 +165,7 @@ row_menu_key_cb (GtkWidget *widget,
 {
   TalesSidebarRow *self = TALES_SIDEBAR_ROW (widget);
 
-  if (self->menu == NULL)
+  if (row_ensure_menu (self) == NULL)
     return FALSE;
   gtk_popover_set_pointing_to (GTK_POPOVER (self->menu), NULL);
   row_popup_menu (self);
@@ -185,19 +205,12 @@ row_update_menu (TalesSidebarRow *self)
 {
   g_autoptr(GMenuModel) model = NULL;
 
-  if (self->spec.kind != TALES_FILTER_FEED)
+  /* A menu not made yet is made from the spec when it opens. */
+  if (self->menu == NULL || self->spec.kind != TALES_FILTER_FEED)
     return;
 
   model = feed_menu_new (&self->spec);
-  if (self->menu == NULL)
-    {
-      self->menu = gtk_popover_menu_new_from_model (model);
-      gtk_popover_set_has_arrow (GTK_POPOVER (self->menu), FALSE);
-      gtk_widget_set_halign (self->menu, GTK_ALIGN_START);
-      gtk_widget_set_parent (self->menu, GTK_WIDGET (self));
-    }
-  else
-    gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->menu), model);
+  gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->menu), model);
 }
 
 static void

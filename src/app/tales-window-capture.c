@@ -131,7 +131,7 @@ tales_window_capture_article_loaded (TalesWindow *self)
 
   /* Large pictures decode after load-finished; wait for every one. */
   self->capture_waiting = FALSE;
-  webkit_web_view_call_async_javascript_function (tales_article_view_get_web_view (self->article_view),
+  webkit_web_view_call_async_javascript_function (tales_article_view_get_web_view (tales_window_get_article_view (self)),
                                                   wait_for_images, -1, NULL, NULL, NULL,
                                                   self->cancellable, images_decoded_cb,
                                                   g_object_ref (self));
@@ -192,7 +192,7 @@ tales_window_capture_after_refresh (TalesWindow *self)
   self->capture_waiting = TRUE;
   gtk_single_selection_set_selected (self->selection, position);
   /* Already on screen: "loaded" will not come again. */
-  if (!tales_article_view_is_loading (self->article_view))
+  if (!tales_article_view_is_loading (tales_window_get_article_view (self)))
     tales_window_capture_article_loaded (self);
 }
 

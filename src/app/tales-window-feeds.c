@@ -301,7 +301,7 @@ remove_feed_done_cb (GObject      *source_object,
 {
   TalesWindow *self = TALES_WINDOW (source_object);
   RemoveFeed *remove = g_task_get_task_data (G_TASK (result));
-  TalesPost *shown = tales_article_view_get_post (self->article_view);
+  TalesPost *shown = tales_window_get_shown_post (self);
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
 

@@ -96,7 +96,7 @@ tales_window_post_activated (TalesWindow *self)
   if (gtk_single_selection_get_selected_item (self->selection) == NULL)
     return;
   adw_leaflet_set_visible_child_name (self->inner_leaflet, "article");
-  gtk_widget_grab_focus (GTK_WIDGET (tales_article_view_get_web_view (self->article_view)));
+  gtk_widget_grab_focus (GTK_WIDGET (tales_article_view_get_web_view (tales_window_get_article_view (self))));
 }
 
 void
@@ -159,7 +159,7 @@ pane_target (TalesWindow *self,
              ? GTK_WIDGET (self->list_view) : GTK_WIDGET (self->list_stack);
     default:
       return g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "article") == 0
-             ? GTK_WIDGET (tales_article_view_get_web_view (self->article_view))
+             ? GTK_WIDGET (tales_article_view_get_web_view (tales_window_get_article_view (self)))
              : GTK_WIDGET (self->content_stack);
     }
 }
@@ -228,7 +228,7 @@ zoom_action_cb (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  TalesArticleView *view = TALES_WINDOW (widget)->article_view;
+  TalesArticleView *view = tales_window_get_article_view (TALES_WINDOW (widget));
 
   if (g_str_equal (action_name, "win.zoom-in"))
     tales_article_view_zoom_in (view);
@@ -254,7 +254,7 @@ print_action_cb (GtkWidget  *widget,
   TalesWindow *self = TALES_WINDOW (widget);
   g_autoptr(WebKitPrintOperation) operation = NULL;
 
-  if (tales_article_view_get_post (self->article_view) == NULL)
+  if (tales_window_get_shown_post (self) == NULL)
     return;
 
   operation = webkit_print_operation_new (tales_article_view_get_web_view (self->article_view));

@@ -41,6 +41,8 @@ struct _TalesWindow
   AdwStatusPage *list_empty_page;
   GtkListView *list_view;
   GtkStack *content_stack;
+  AdwBin *article_bin;
+  /* NULL until a post is first shown: use tales_window_get_article_view(). */
   TalesArticleView *article_view;
   AdwStatusPage *error_page;
   AdwStatusPage *no_feeds_page;
@@ -123,6 +125,7 @@ void tales_window_feeds_class_init     (GtkWidgetClass *widget_class);
 /* tales-window-capture.c */
 void tales_window_capture_after_refresh (TalesWindow *self);
 void tales_window_capture_article_loaded (TalesWindow *self);
+TalesPost *tales_window_get_shown_post (TalesWindow *self);
 void tales_window_capture_dispose      (TalesWindow *self);
 
 /* Runs @func (store, post_id, flag, error) in a worker: the store's

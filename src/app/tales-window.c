@@ -168,7 +168,7 @@ set_read (TalesWindow *self,
           TalesPost   *post,
           gboolean     is_read)
 {
-  TalesPost *shown = tales_article_view_get_post (self->article_view);
+  TalesPost *shown = tales_window_get_shown_post (self);
 
   if (post == NULL || tales_post_get_is_read (post) == is_read)
     return;
@@ -183,7 +183,7 @@ set_starred (TalesWindow *self,
              TalesPost   *post,
              gboolean     is_starred)
 {
-  TalesPost *shown = tales_article_view_get_post (self->article_view);
+  TalesPost *shown = tales_window_get_shown_post (self);
 
   if (post == NULL || tales_post_get_is_starred (post) == is_starred)
     return;
@@ -209,7 +209,7 @@ show_post (TalesWindow *self,
 
   self->shown_post_id = tales_post_get_db_id (listed);
   tales_window_show_content (self, TRUE);
-  tales_article_view_show_post (self->article_view, post);
+  tales_article_view_show_post (tales_window_get_article_view (self), post);
   /* Opening a post is reading it. */
   set_read (self, listed, TRUE);
 }
@@ -388,12 +388,33 @@ tales_window_get_selection (TalesWindow *self)
   return self->selection;
 }
 
+/* (transfer none): the article pane, made on first use; a window that
+ * never shows a post never starts a web process. */
 TalesArticleView *
 tales_window_get_article_view (TalesWindow *self)
 {
   g_return_val_if_fail (TALES_IS_WINDOW (self), NULL);
 
+  if (self->article_view != NULL)
+    return self->article_view;
+
+  self->article_view = TALES_ARTICLE_VIEW (tales_article_view_new (self->image_cache));
+  g_settings_bind (self->settings, "article-font-scale", self->article_view, "font-scale", G_SETTINGS_BIND_GET);
+  g_signal_connect_object (self->article_view, "loaded", G_CALLBACK (tales_window_capture_article_loaded),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->article_view, "category-activated", G_CALLBACK (article_category_cb),
+                           self, G_CONNECT_SWAPPED);
+  adw_bin_set_child (self->article_bin, GTK_WIDGET (self->article_view));
   return self->article_view;
+}
+
+/* (transfer none) (nullable): the post in the article pane, if any */
+TalesPost *
+tales_window_get_shown_post (TalesWindow *self)
+{
+  if (self->article_view == NULL)
+    return NULL;
+  return tales_article_view_get_post (self->article_view);
 }
 
 TalesSidebar *
@@ -629,7 +650,6 @@ restore_window_state (TalesWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
   g_settings_bind (self->settings, "list-pane-position", self->list_pane, "natural-width", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "sidebar-width", self->sidebar_pane, "natural-width", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "article-font-scale", self->article_view, "font-scale", G_SETTINGS_BIND_GET);
 }
 
 static gboolean
@@ -687,7 +707,6 @@ tales_window_constructed (GObject *object)
   if (self->image_cache == NULL && self->store != NULL)
     self->image_cache = tales_image_cache_new_default (self->store, self->fetcher);
 
-  tales_article_view_set_image_cache (self->article_view, self->image_cache);
   restore_window_state (self);
 
   if (self->store == NULL)
@@ -867,7 +886,7 @@ tales_window_class_init (TalesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, list_empty_page);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, list_view);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, content_stack);
-  gtk_widget_class_bind_template_child (widget_class, TalesWindow, article_view);
+  gtk_widget_class_bind_template_child (widget_class, TalesWindow, article_bin);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, no_feeds_page);
 
@@ -903,10 +922,6 @@ tales_window_init (TalesWindow *self)
   g_signal_connect_object (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (search_mode_cb),
                            self, G_CONNECT_SWAPPED);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
-  g_signal_connect_object (self->article_view, "loaded", G_CALLBACK (tales_window_capture_article_loaded),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->article_view, "category-activated", G_CALLBACK (article_category_cb),
-                           self, G_CONNECT_SWAPPED);
   tales_window_layout_init (self);
 }
 
