@@ -332,6 +332,201 @@ test_fetch_resource (void)
   fetched_clear (&f);
 }
 
+/* Streamed fetches: the body is read, with blocking reads, on another
+ * thread while the fetcher keeps reading the network on this one. */
+
+static void
+fetch_stream_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Fetched *fetched = user_data;
+
+  fetched->result = tales_fetcher_fetch_stream_finish (TALES_FETCHER (source), res,
+                                                       &fetched->error);
+  fetched->done = TRUE;
+}
+
+static void
+fetch_stream (TalesFetcher *fetcher, const char *url, const char *etag, Fetched *fetched)
+{
+  memset (fetched, 0, sizeof *fetched);
+  tales_fetcher_fetch_stream_async (fetcher, url, etag, NULL, NULL, fetch_stream_cb, fetched);
+  tales_test_wait_for (&fetched->done, 10000);
+  g_assert_true ((fetched->result == NULL) != (fetched->error == NULL));
+}
+
+typedef struct {
+  GInputStream *stream;
+  gsize piece;          /* read this much at a time */
+  gsize stop_after;     /* close the stream after this much; 0: read it all */
+  GByteArray *read;
+  GError *error;
+  gboolean done;        /* set last, by the reader */
+} Reader;
+
+static gpointer
+reader_thread (gpointer user_data)
+{
+  Reader *reader = user_data;
+  g_autofree guint8 *buffer = g_malloc (reader->piece);
+  gssize n;
+
+  reader->read = g_byte_array_new ();
+  while ((n = g_input_stream_read (reader->stream, buffer, reader->piece, NULL,
+                                   &reader->error)) > 0)
+    {
+      g_byte_array_append (reader->read, buffer, n);
+      if (reader->stop_after > 0 && reader->read->len >= reader->stop_after)
+        break;
+    }
+  g_input_stream_close (reader->stream, NULL, NULL);
+  g_atomic_int_set (&reader->done, TRUE);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+/* Reads @stream on a thread while this one runs the main loop. */
+static void
+read_in_thread (Reader *reader)
+{
+  GThread *thread = g_thread_new ("reader", reader_thread, reader);
+
+  tales_test_wait_for (&reader->done, 20000);
+  g_thread_join (thread);
+}
+
+static GBytes *
+patterned_bytes (gsize size)
+{
+  guint8 *data = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) (i * 7 + i / 4096);
+  return g_bytes_new_take (data, size);
+}
+
+static void
+test_fetch_stream (void)
+{
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
+  g_autofree char *url = tales_test_server_url (server, "/big.xml");
+  /* Several times what may wait between the network and the reader. */
+  g_autoptr(GBytes) body = patterned_bytes (5 * 1024 * 1024 + 123);
+  Reader reader = { .piece = 3000 };
+  Fetched f;
+
+  tales_test_server_add_chunked (server, "/big.xml", "application/xml", body);
+  fetch_stream (fetcher, url, NULL, &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (f.result->status, ==, 200);
+  g_assert_null (f.result->body);
+  g_assert_nonnull (f.result->stream);
+  g_assert_nonnull (f.result->etag);
+  g_assert_cmpstr (f.result->final_url, ==, url);
+
+  reader.stream = f.result->stream;
+  read_in_thread (&reader);
+  g_assert_no_error (reader.error);
+  g_assert_cmpmem (reader.read->data, reader.read->len,
+                   g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  g_byte_array_unref (reader.read);
+  fetched_clear (&f);
+
+  /* A 304 has no stream. */
+  tales_test_server_add_string (server, "/feed.xml", "application/rss+xml", feed_body);
+  g_free (url);
+  url = tales_test_server_url (server, "/feed.xml");
+  fetch_stream (fetcher, url, NULL, &f);
+  g_assert_no_error (f.error);
+  {
+    g_autofree char *etag = g_strdup (f.result->etag);
+
+    fetched_clear (&f);
+    fetch_stream (fetcher, url, etag, &f);
+  }
+  g_assert_no_error (f.error);
+  g_assert_true (f.result->not_modified);
+  g_assert_null (f.result->stream);
+  fetched_clear (&f);
+}
+
+/* The cap still holds, and reaches the reader as the fetch's own error. */
+static void
+test_fetch_stream_too_large (void)
+{
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
+  g_autofree char *url = tales_test_server_url (server, "/big.xml");
+  g_autoptr(GBytes) body = patterned_bytes (300 * 1024);
+  Reader reader = { .piece = 16 * 1024 };
+  Fetched f;
+
+  tales_test_server_add_chunked (server, "/big.xml", "application/xml", body);
+  tales_fetcher_set_max_bytes (fetcher, 200 * 1024);
+  fetch_stream (fetcher, url, NULL, &f);
+  g_assert_no_error (f.error);
+
+  reader.stream = f.result->stream;
+  read_in_thread (&reader);
+  g_assert_error (reader.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_TOO_LARGE);
+  assert_sentence (reader.error, url);
+  g_assert_cmpuint (reader.read->len, <=, 200 * 1024);
+  g_byte_array_unref (reader.read);
+  g_clear_error (&reader.error);
+  fetched_clear (&f);
+}
+
+/* A reader that has enough stops the download; the fetcher goes on. */
+static void
+test_fetch_stream_closed_early (void)
+{
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
+  g_autofree char *url = tales_test_server_url (server, "/big.xml");
+  g_autofree char *small_url = tales_test_server_url (server, "/small.xml");
+  g_autoptr(GBytes) body = patterned_bytes (8 * 1024 * 1024);
+  Reader reader = { .piece = 64 * 1024, .stop_after = 64 * 1024 };
+  Fetched f;
+
+  tales_test_server_add_chunked (server, "/big.xml", "application/xml", body);
+  tales_test_server_add_string (server, "/small.xml", "application/xml", feed_body);
+  fetch_stream (fetcher, url, NULL, &f);
+  g_assert_no_error (f.error);
+  reader.stream = f.result->stream;
+  read_in_thread (&reader);
+  g_assert_no_error (reader.error);
+  g_assert_cmpmem (reader.read->data, 64 * 1024, g_bytes_get_data (body, NULL), 64 * 1024);
+  g_byte_array_unref (reader.read);
+  fetched_clear (&f);
+
+  fetch (fetcher, small_url, NULL, NULL, &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (g_bytes_get_size (f.result->body), ==, strlen (feed_body));
+  fetched_clear (&f);
+}
+
+static void
+test_fetch_stream_resource (void)
+{
+  g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
+  g_autoptr(GBytes) expected = g_resources_lookup_data ("/io/github/talesreader/Tales/welcome/offline.png",
+                                                        G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  Reader reader = { .piece = 100 };
+  Fetched f;
+
+  g_assert_nonnull (expected);
+  fetch_stream (fetcher, "resource:///io/github/talesreader/Tales/welcome/offline.png", NULL, &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpstr (f.result->content_type, ==, "image/png");
+  reader.stream = f.result->stream;
+  read_in_thread (&reader);
+  g_assert_no_error (reader.error);
+  g_assert_cmpmem (reader.read->data, reader.read->len,
+                   g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
+  g_byte_array_unref (reader.read);
+  fetched_clear (&f);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -357,6 +552,10 @@ main (int argc, char *argv[])
   g_test_add_func ("/tales/fetch/invalid-url", test_fetch_invalid_url);
   g_test_add_func ("/tales/fetch/cancelled", test_fetch_cancelled);
   g_test_add_func ("/tales/fetch/resource", test_fetch_resource);
+  g_test_add_func ("/tales/fetch/stream", test_fetch_stream);
+  g_test_add_func ("/tales/fetch/stream-too-large", test_fetch_stream_too_large);
+  g_test_add_func ("/tales/fetch/stream-closed-early", test_fetch_stream_closed_early);
+  g_test_add_func ("/tales/fetch/stream-resource", test_fetch_stream_resource);
 
   return g_test_run ();
 }

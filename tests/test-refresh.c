@@ -340,6 +340,65 @@ small_feed (const char *base, guint n_items, const char *extra_item)
   return g_string_free (xml, FALSE);
 }
 
+/* A feed many times what may wait between the network and the parser,
+ * all its posts sharing one image: read as it arrives, merged with the
+ * image of each post in one transaction, searchable. */
+static void
+test_refresh_large (void)
+{
+  g_autoptr(Env) env = env_new ();
+  const char *base = tales_test_server_get_base (env->server);
+  g_autofree char *url = tales_test_server_url (env->server, "/feed.xml");
+  g_autofree char *padding = g_strnfill (2000, 'y');
+  g_autoptr(GString) xml = g_string_new ("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+                                         "<title>Large</title><link>https://example.test/</link>\n");
+  g_autoptr(GBytes) png = tales_test_make_image (4, 4, 0x0000ff, "png");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  TalesPostFilter filter = { TALES_FILTER_ALL, 0, NULL, "seabird1999" };
+  TalesRefreshReport report;
+  const guint n = 3000;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (xml, "<item><title>Post %u</title><guid>large-%u</guid>"
+                                 "<description>&lt;p&gt;seabird%u %s&lt;/p&gt;"
+                                 "&lt;img src=\"%s/img/shared.png\"&gt;</description></item>\n",
+                            i, i, i, padding, base);
+  g_string_append (xml, "</channel></rss>\n");
+  g_assert_cmpuint (xml->len, >, 4 * 1024 * 1024);
+  bytes = g_bytes_new (xml->str, xml->len);
+  tales_test_server_add_chunked (env->server, "/feed.xml", "application/rss+xml", bytes);
+  tales_test_server_add_bytes (env->server, "/img/shared.png", "image/png", png);
+
+  g_assert_true (refresh (env, url, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.n_new, ==, n);
+  g_assert_cmpuint (report.n_images_cached, ==, 1);
+  g_assert_cmpuint (tales_store_count_posts (env->store, report.feed_id, NULL), ==, n);
+  g_assert_cmpuint (tales_test_server_hits (env->server, "/img/shared.png"), ==, 1);
+
+  ids = tales_store_query_post_ids (env->store, &filter, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 1);
+  {
+    g_autoptr(GPtrArray) images = tales_store_list_post_images (env->store,
+                                                                g_array_index (ids, gint64, 0),
+                                                                &error);
+    g_autofree char *shared = tales_test_server_url (env->server, "/img/shared.png");
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (images->len, ==, 1);
+    g_assert_cmpstr (g_ptr_array_index (images, 0), ==, shared);
+  }
+
+  /* Nothing changed: nothing new, and the image is not fetched again. */
+  g_assert_true (refresh (env, url, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.n_new + report.n_updated, ==, 0);
+  g_assert_cmpuint (tales_test_server_hits (env->server, "/img/shared.png"), ==, 1);
+}
+
 static void
 test_refresh_failing_image (void)
 {
@@ -407,6 +466,7 @@ typedef enum {
   BAD_TRUNCATED_ITEMS,
   BAD_SILENT,
   BAD_TOO_LARGE,
+  BAD_TOO_LARGE_CHUNKED,
   BAD_NOT_XML,
 } BadKind;
 
@@ -484,6 +544,21 @@ replace_feed (Env *env, BadKind kind, const char *good)
         tales_test_server_add_string (env->server, "/feed.xml", "application/rss+xml", big->str);
       }
       break;
+    case BAD_TOO_LARGE_CHUNKED:
+      {
+        /* No Content-Length: the cap is met while the parser reads, and
+         * the posts read until then must not be merged. */
+        g_autoptr(GString) big = g_string_new (good);
+        g_autofree char *padding = g_strnfill (64 * 1024, 'x');
+        g_autoptr(GBytes) bytes = NULL;
+
+        g_string_replace (big, "</channel>", "<!-- ", 1);
+        g_string_append_printf (big, "%s --></channel></rss>\n", padding);
+        bytes = g_bytes_new (big->str, big->len);
+        tales_fetcher_set_max_bytes (env->fetcher, 16 * 1024);
+        tales_test_server_add_chunked (env->server, "/feed.xml", "application/rss+xml", bytes);
+      }
+      break;
     case BAD_NOT_XML:
       tales_test_server_add_string (env->server, "/feed.xml", "application/rss+xml",
                                     "\x01\x02 this is not a document at all \xff\xfe");
@@ -509,6 +584,7 @@ check_bad_error (BadKind kind, const GError *error)
       g_assert_error (error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_TIMEOUT);
       break;
     case BAD_TOO_LARGE:
+    case BAD_TOO_LARGE_CHUNKED:
       g_assert_error (error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_TOO_LARGE);
       break;
     case BAD_NOT_XML:
@@ -797,6 +873,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/tales/refresh/seed", test_refresh_seed);
   g_test_add_func ("/tales/refresh/fixture", test_refresh_fixture);
   g_test_add_func ("/tales/refresh/failing-image", test_refresh_failing_image);
+  g_test_add_func ("/tales/refresh/large", test_refresh_large);
   g_test_add_func ("/tales/refresh/welcome", test_refresh_welcome);
   g_test_add_data_func ("/tales/refresh/bad/404", GINT_TO_POINTER (BAD_404), test_refresh_bad);
   g_test_add_data_func ("/tales/refresh/bad/html", GINT_TO_POINTER (BAD_HTML), test_refresh_bad);
@@ -804,6 +881,7 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/tales/refresh/bad/truncated-items", GINT_TO_POINTER (BAD_TRUNCATED_ITEMS), test_refresh_bad);
   g_test_add_data_func ("/tales/refresh/bad/silent", GINT_TO_POINTER (BAD_SILENT), test_refresh_bad);
   g_test_add_data_func ("/tales/refresh/bad/too-large", GINT_TO_POINTER (BAD_TOO_LARGE), test_refresh_bad);
+  g_test_add_data_func ("/tales/refresh/bad/too-large-chunked", GINT_TO_POINTER (BAD_TOO_LARGE_CHUNKED), test_refresh_bad);
   g_test_add_data_func ("/tales/refresh/bad/not-xml", GINT_TO_POINTER (BAD_NOT_XML), test_refresh_bad);
   g_test_add_func ("/tales/image-cache/dedup", test_image_cache_dedup);
   g_test_add_func ("/tales/image-cache/cancel", test_image_cache_cancel);

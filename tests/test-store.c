@@ -2,6 +2,7 @@
  * temporary folder. */
 
 #include "tales-core.h"
+#include "tales-store-merge.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -214,7 +215,7 @@ test_open (Fixture *fixture, gconstpointer data)
   raw = open_raw (fixture);
   mode = raw_text (raw, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (raw_int (raw, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (raw_int (raw, "PRAGMA user_version"), ==, 2);
   g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM posts"), ==, 2);
   sqlite3_close (raw);
 
@@ -929,6 +930,274 @@ test_threads (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (count (store, 0), ==, 200);
 }
 
+/* Merging with images, and the search index the merge writes */
+
+static GPtrArray *
+merge_with_images (TalesStore *store, gint64 feed_id, GPtrArray *posts,
+                   guint expect_new, guint expect_updated)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *urls = NULL;
+  guint n_new = 99, n_updated = 99;
+
+  g_assert_true (tales_store_merge_feed_posts (store, feed_id, posts, &n_new, &n_updated,
+                                               &urls, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_new, ==, expect_new);
+  g_assert_cmpuint (n_updated, ==, expect_updated);
+  g_assert_nonnull (urls);
+  return urls;
+}
+
+static void
+assert_strings (GPtrArray *strings, guint n, ...)
+{
+  va_list args;
+
+  g_assert_cmpuint (strings->len, ==, n);
+  va_start (args, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (g_ptr_array_index (strings, i), ==, va_arg (args, const char *));
+  va_end (args);
+}
+
+static GPtrArray *
+post_images (TalesStore *store, TalesPost *post)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *urls = tales_store_list_post_images (store, tales_post_get_db_id (post), &error);
+
+  g_assert_no_error (error);
+  return urls;
+}
+
+static void
+test_merge_images (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) posts = make_posts (3);
+  g_autoptr(GPtrArray) urls = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(TalesImageRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  TalesPost *first = g_ptr_array_index (posts, 0);
+  TalesPost *second = g_ptr_array_index (posts, 1);
+  sqlite3 *raw;
+
+  /* Relative sources resolve against the post's link; a feed repeats the
+   * same image on many posts, and a post may show one twice. */
+  tales_post_set_content (first, "<p>Kale <img src=\"/img/a.png\"> and <img src=\"b.png\">"
+                                 "<img src=\"/img/a.png\"></p>");
+  tales_post_set_cover_url (first, "https://cdn.example/cover.jpg");
+  tales_post_set_content (second, "<p>Puffins <img src=\"https://example.com/img/a.png\"></p>");
+  tales_post_add_enclosure (second, "https://cdn.example/photo.png", "image/png", 10);
+  tales_post_add_enclosure (second, "https://cdn.example/talk.mp3", "audio/mpeg", 10);
+
+  urls = merge_with_images (store, feed_id, posts, 3, 0);
+  assert_strings (urls, 4, "https://example.com/img/a.png", "https://example.com/b.png",
+                  "https://cdn.example/cover.jpg", "https://cdn.example/photo.png");
+  listed = post_images (store, first);
+  assert_strings (listed, 3, "https://example.com/img/a.png", "https://example.com/b.png",
+                  "https://cdn.example/cover.jpg");
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  listed = post_images (store, second);
+  assert_strings (listed, 2, "https://example.com/img/a.png", "https://cdn.example/photo.png");
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  record = tales_store_get_image (store, "https://example.com/b.png", &error);
+  g_assert_no_error (error);
+  assert_image (record, "https://example.com/b.png", TALES_IMAGE_PENDING, NULL, NULL, NULL);
+  g_clear_pointer (&record, tales_image_record_free);
+
+  /* Unchanged posts still list their images, with a cached one kept. */
+  g_assert_true (tales_store_set_image_cached (store, "https://example.com/b.png", "bb/b.png",
+                                               "image/png", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&urls, g_ptr_array_unref);
+  urls = merge_with_images (store, feed_id, posts, 0, 0);
+  assert_strings (urls, 4, "https://example.com/img/a.png", "https://example.com/b.png",
+                  "https://cdn.example/cover.jpg", "https://cdn.example/photo.png");
+  record = tales_store_get_image (store, "https://example.com/b.png", &error);
+  assert_image (record, "https://example.com/b.png", TALES_IMAGE_CACHED, "bb/b.png", "image/png", NULL);
+
+  /* A changed post's list is replaced; its old image stays known. */
+  tales_post_set_content (first, "<p>Kale <img src=\"https://cdn.example/new.webp\"></p>");
+  tales_post_set_cover_url (first, NULL);
+  g_clear_pointer (&urls, g_ptr_array_unref);
+  urls = merge_with_images (store, feed_id, posts, 0, 1);
+  assert_strings (urls, 3, "https://cdn.example/new.webp", "https://example.com/img/a.png",
+                  "https://cdn.example/photo.png");
+  listed = post_images (store, first);
+  assert_strings (listed, 1, "https://cdn.example/new.webp");
+
+  raw = open_raw (fixture);
+  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM images"), ==, 5);
+  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM post_images"), ==, 3);
+  sqlite3_close (raw);
+}
+
+static gint64
+search_count (sqlite3 *raw, const char *word)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM post_search "
+                                          "WHERE post_search MATCH '%s'", word);
+
+  return raw_int (raw, sql);
+}
+
+static void
+test_merge_search (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) posts = make_posts (40);
+  g_autoptr(GPtrArray) urls = NULL;
+  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  TalesPost *changed = g_ptr_array_index (posts, 7);
+  sqlite3 *raw;
+
+  /* Enough posts that their bodies are parsed on other threads. */
+  for (guint i = 0; i < posts->len; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("<p>Body %u of <b>kale</b><!-- puffins --></p>", i);
+
+      tales_post_set_content (g_ptr_array_index (posts, i), body);
+    }
+  tales_post_add_tag (changed, "Seabirds", NULL, NULL);
+  urls = merge_with_images (store, feed_id, posts, 40, 0);
+  g_assert_cmpuint (urls->len, ==, 0);
+
+  raw = open_raw (fixture);
+  g_assert_cmpint (search_count (raw, "kale"), ==, 40);
+  g_assert_cmpint (search_count (raw, "puffins"), ==, 0);
+  g_assert_cmpint (search_count (raw, "seabirds"), ==, 1);
+  g_assert_cmpint (search_count (raw, "ada"), ==, 40);
+
+  /* A changed post is found by its new words only. */
+  tales_post_set_content (changed, "<p>Puffins, and no green leaves.</p>");
+  tales_post_set_title (changed, "Cliffs");
+  g_clear_pointer (&urls, g_ptr_array_unref);
+  urls = merge_with_images (store, feed_id, posts, 0, 1);
+  g_assert_cmpint (search_count (raw, "kale"), ==, 39);
+  g_assert_cmpint (search_count (raw, "puffins"), ==, 1);
+  g_assert_cmpint (search_count (raw, "cliffs"), ==, 1);
+  g_assert_cmpint (search_count (raw, "\"post 8\""), ==, 0);
+  raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
+
+  /* The old merge keeps indexing too, without linking images. */
+  tales_post_set_content (changed, "<p>Gannets <img src=\"https://cdn.example/g.png\"></p>");
+  merge (store, feed_id, posts, 0, 1);
+  g_assert_cmpint (search_count (raw, "gannets"), ==, 1);
+  g_assert_cmpint (search_count (raw, "puffins"), ==, 0);
+  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM post_images"), ==, 0);
+  raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
+  sqlite3_close (raw);
+}
+
+/* Posts prepared on other threads while they are added, merged as each is
+ * ready: the same library as a plain merge. */
+static void
+test_merge_prepared (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) posts = make_posts (50);
+  g_autoptr(TalesStorePreparer) preparer = tales_store_preparer_new (TRUE);
+  g_autoptr(TalesStorePreparer) again = tales_store_preparer_new (TRUE);
+  g_autoptr(TalesStorePreparer) unused = tales_store_preparer_new (TRUE);
+  g_autoptr(GPtrArray) urls = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  guint n_new = 0, n_updated = 0;
+  sqlite3 *raw;
+
+  for (guint i = 0; i < posts->len; i++)
+    {
+      TalesPost *post = g_ptr_array_index (posts, i);
+      g_autofree char *body = g_strdup_printf ("<p>Fulmar fulmar%u <img src=\"/img/%u.png\"></p>", i, i % 3);
+
+      tales_post_set_content (post, body);
+      tales_store_preparer_add (preparer, post);
+      tales_store_preparer_add (unused, post);
+    }
+  /* The same post twice: the first wins, as in any merge. */
+  tales_store_preparer_add (preparer, g_ptr_array_index (posts, 0));
+  g_assert_cmpuint (tales_store_preparer_get_n_posts (preparer), ==, 51);
+
+  g_assert_true (tales_store_merge_prepared (store, feed_id, preparer, &n_new, &n_updated,
+                                             &urls, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_new, ==, 50);
+  g_assert_cmpuint (n_updated, ==, 0);
+  assert_strings (urls, 3, "https://example.com/img/0.png", "https://example.com/img/1.png",
+                  "https://example.com/img/2.png");
+  listed = post_images (store, g_ptr_array_index (posts, 4));
+  assert_strings (listed, 1, "https://example.com/img/1.png");
+
+  raw = open_raw (fixture);
+  g_assert_cmpint (search_count (raw, "fulmar"), ==, 50);
+  g_assert_cmpint (search_count (raw, "fulmar17"), ==, 1);
+  raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
+
+  /* Again, one changed: found by its new words only. */
+  tales_post_set_content (g_ptr_array_index (posts, 9), "<p>Shearwater</p>");
+  for (guint i = 0; i < posts->len; i++)
+    tales_store_preparer_add (again, g_ptr_array_index (posts, i));
+  g_clear_pointer (&urls, g_ptr_array_unref);
+  g_assert_true (tales_store_merge_prepared (store, feed_id, again, &n_new, &n_updated,
+                                             &urls, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_new, ==, 0);
+  g_assert_cmpuint (n_updated, ==, 1);
+  g_assert_cmpuint (urls->len, ==, 3);
+  g_assert_cmpint (search_count (raw, "fulmar"), ==, 49);
+  g_assert_cmpint (search_count (raw, "shearwater"), ==, 1);
+  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM post_images"), ==, 49);
+  raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
+  sqlite3_close (raw);
+  /* @unused is freed without a merge, its threads stopped. */
+}
+
+/* A library of schema 1 (search indexed by triggers) opens as schema 2,
+ * and what was indexed before stays searchable and consistent. */
+static void
+test_migrate_from_1 (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) posts = make_posts (2);
+  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  sqlite3 *raw;
+
+  merge (store, feed_id, posts, 2, 0);
+  g_clear_object (&store);
+
+  raw = open_raw (fixture);
+  raw_exec (raw,
+    "CREATE TRIGGER post_text_insert AFTER INSERT ON post_text BEGIN"
+    "  INSERT INTO post_search (rowid, title, body, author, categories)"
+    "  VALUES (new.id, new.title, new.body, new.author, new.categories);"
+    "END;"
+    "CREATE TRIGGER post_text_update AFTER UPDATE ON post_text BEGIN"
+    "  INSERT INTO post_search (post_search, rowid, title, body, author, categories)"
+    "  VALUES ('delete', old.id, old.title, old.body, old.author, old.categories);"
+    "  INSERT INTO post_search (rowid, title, body, author, categories)"
+    "  VALUES (new.id, new.title, new.body, new.author, new.categories);"
+    "END;"
+    "PRAGMA user_version = 1;");
+  sqlite3_close (raw);
+
+  store = open_store (fixture);
+  tales_post_set_content (g_ptr_array_index (posts, 0), "<p>Something else entirely.</p>");
+  merge (store, feed_id, posts, 0, 1);
+
+  raw = open_raw (fixture);
+  g_assert_cmpint (raw_int (raw, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), ==, 1);
+  g_assert_cmpint (search_count (raw, "whole"), ==, 1);
+  g_assert_cmpint (search_count (raw, "entirely"), ==, 1);
+  raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
+  sqlite3_close (raw);
+}
+
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -950,6 +1219,10 @@ main (int argc, char **argv)
   ADD ("/tales/store/list-and-load", test_list_and_load);
   ADD ("/tales/store/tags-replaced", test_tags_replaced);
   ADD ("/tales/store/images", test_images);
+  ADD ("/tales/store/merge-images", test_merge_images);
+  ADD ("/tales/store/merge-search", test_merge_search);
+  ADD ("/tales/store/merge-prepared", test_merge_prepared);
+  ADD ("/tales/store/migrate-from-1", test_migrate_from_1);
   ADD ("/tales/store/failure-changes-nothing", test_failure_changes_nothing);
   ADD ("/tales/store/killed-mid-write", test_killed_mid_write);
   ADD ("/tales/store/threads", test_threads);

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "tales-cli-common.h"
 #include "tales-core.h"
@@ -43,6 +44,31 @@ print_report (TalesStore *store, const TalesRefreshReport *report)
           report->n_images_cached, report->n_images_failed);
 }
 
+/* A line of /proc/self/status ("VmRSS"), in kB; 0 when unknown. */
+static guint64
+status_kb (const char *field)
+{
+  g_autofree char *status = NULL;
+  g_autofree char *prefix = g_strconcat (field, ":", NULL);
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return 0;
+  line = strstr (status, prefix);
+  return line != NULL ? g_ascii_strtoull (line + strlen (prefix), NULL, 10) : 0;
+}
+
+/* With TALES_REPORT_MEMORY set, fetch says on stderr what the import took
+ * from memory and what it gave back (for build-aux/bench-parse). */
+static void
+report_memory (const char *when)
+{
+  if (g_getenv ("TALES_REPORT_MEMORY") == NULL)
+    return;
+  fprintf (stderr, "tales-cli: memory %s: VmRSS %" G_GUINT64_FORMAT " kB, VmHWM %" G_GUINT64_FORMAT " kB\n",
+           when, status_kb ("VmRSS"), status_kb ("VmHWM"));
+}
+
 int
 tales_cli_fetch (int argc, char **argv)
 {
@@ -65,8 +91,10 @@ tales_cli_fetch (int argc, char **argv)
   loop = g_main_loop_new (NULL, FALSE);
   state.loop = loop;
 
+  report_memory ("before");
   tales_refresh_feed_async (store, fetcher, images, argv[1], NULL, refresh_done_cb, &state);
   g_main_loop_run (loop);
+  report_memory ("after");
 
   if (!state.ok)
     {

@@ -4,12 +4,18 @@
 
 #include "tales-fetcher.h"
 #include "tales-compat.h"
+#include "tales-handoff-stream.h"
 
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 
 #define DEFAULT_TIMEOUT_SECONDS 30
 #define DEFAULT_MAX_BYTES (50 * 1024 * 1024)
+/* A streamed body is never held whole: its cap only keeps a runaway server
+ * from being read forever. It matches the parser's own limit. */
+#define DEFAULT_MAX_STREAM_BYTES ((gsize) 256 * 1024 * 1024)
+/* What may wait between the network and a slower reader of a stream. */
+#define HANDOFF_CAPACITY (1024 * 1024)
 #define IDLE_TIMEOUT_SECONDS 60
 #define MAX_CONNS_PER_HOST 4
 #define READ_CHUNK (64 * 1024)
@@ -73,6 +79,7 @@ struct _TalesFetcher
   SoupSession *session;
   guint timeout;
   gsize max_bytes;
+  gsize max_stream_bytes;
 };
 
 G_DEFINE_FINAL_TYPE (TalesFetcher, tales_fetcher, G_TYPE_OBJECT)
@@ -83,6 +90,10 @@ typedef struct {
   SoupMessage *msg;
   GInputStream *stream;
   GByteArray *buffer;
+  /* A streamed fetch: the body goes there instead of into @buffer, and
+   * the reading goes on after the task returned. */
+  TalesHandoffStream *handoff;
+  gsize received;
   gsize max_bytes;
   guint timeout;
   /* Our own deadline: libsoup's "timeout" only reaches new connections,
@@ -93,6 +104,7 @@ typedef struct {
   gulong caller_handler;
   GSource *timer;
   gboolean timed_out;
+  gboolean streamed;   /* tales_fetcher_fetch_stream_async() */
 } FetchData;
 
 static void
@@ -117,6 +129,15 @@ fetch_data_free (FetchData *data)
   g_clear_object (&data->msg);
   g_clear_object (&data->stream);
   g_clear_pointer (&data->buffer, g_byte_array_unref);
+  if (data->handoff != NULL && !tales_handoff_stream_is_finished (data->handoff))
+    {
+      /* Never leave a reader waiting for bytes that cannot come. */
+      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                     "The fetch was abandoned.");
+
+      tales_handoff_stream_finish (data->handoff, error);
+    }
+  g_clear_object (&data->handoff);
   g_free (data);
 }
 
@@ -126,6 +147,7 @@ tales_fetch_result_free (TalesFetchResult *result)
   if (result == NULL)
     return;
   g_clear_pointer (&result->body, g_bytes_unref);
+  g_clear_object (&result->stream);
   g_free (result->content_type);
   g_free (result->etag);
   g_free (result->last_modified);
@@ -154,6 +176,7 @@ tales_fetcher_init (TalesFetcher *self)
 {
   self->timeout = DEFAULT_TIMEOUT_SECONDS;
   self->max_bytes = DEFAULT_MAX_BYTES;
+  self->max_stream_bytes = DEFAULT_MAX_STREAM_BYTES;
   /* A few connections per host: a feed's images usually share one CDN,
    * and a reader has no reason to hammer it. */
   self->session = soup_session_new_with_options (
@@ -168,7 +191,7 @@ tales_fetcher_init (TalesFetcher *self)
  * tales_fetcher_new:
  *
  * Returns: (transfer full): a fetcher with a 30 second timeout and a
- *   50 MiB size cap
+ *   50 MiB size cap (256 MiB for a streamed body)
  */
 TalesFetcher *
 tales_fetcher_new (void)
@@ -191,6 +214,7 @@ tales_fetcher_set_max_bytes (TalesFetcher *self, gsize max_bytes)
   g_return_if_fail (TALES_IS_FETCHER (self));
 
   self->max_bytes = max_bytes;
+  self->max_stream_bytes = max_bytes;
 }
 
 /* The deadline */
@@ -470,6 +494,8 @@ fetch_resource (GTask *task, const char *url)
   if (result->content_type == NULL || g_content_type_is_unknown (guessed))
     tales_set_str (&result->content_type, mime_type_from_name (path));
   result->final_url = g_strdup (url);
+  if (data->streamed)
+    result->stream = g_memory_input_stream_new_from_bytes (g_steal_pointer (&result->body));
   g_task_return_pointer (task, result, (GDestroyNotify) tales_fetch_result_free);
 }
 
@@ -579,6 +605,110 @@ check_status (GTask *task)
   return TRUE;
 }
 
+/* Streaming: the task returns as soon as the headers are in, with the
+ * body as a TalesHandoffStream; the pump below goes on reading the network
+ * into it, holding its own reference on the task. */
+
+static void pump_next (GTask *task);
+
+/* Ends the stream: end-of-file, or @error (owned) in a plain sentence. */
+static void
+pump_finish (GTask *task, GError *error)
+{
+  FetchData *data = g_task_get_task_data (task);
+
+  stop_timer (data);
+  if (error != NULL)
+    {
+      g_autoptr(GError) translated = translate_error (data, error);
+
+      g_error_free (error);
+      tales_handoff_stream_finish (data->handoff, translated);
+    }
+  else
+    tales_handoff_stream_finish (data->handoff, NULL);
+  /* Dropping the stream unread closes the connection. */
+  g_clear_object (&data->stream);
+}
+
+static gboolean
+pump_room_cb (gpointer user_data)
+{
+  pump_next (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pump_read_cb (GObject      *source,
+              GAsyncResult *res,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FetchData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GBytes) chunk = NULL;
+  gsize size;
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), res, &error);
+  if (chunk == NULL)
+    {
+      pump_finish (task, error);
+      return;
+    }
+  size = g_bytes_get_size (chunk);
+  if (size == 0)
+    {
+      pump_finish (task, NULL);
+      return;
+    }
+  data->received += size;
+  if (data->received > data->max_bytes)
+    {
+      pump_finish (task, too_large_error (data));
+      return;
+    }
+  if (tales_handoff_stream_push (data->handoff, chunk))
+    {
+      pump_next (g_steal_pointer (&task));
+      return;
+    }
+  /* The reader is behind: the server waits for it, not the other way. */
+  stop_timer (data);
+  tales_handoff_stream_wait_room (data->handoff, pump_room_cb, g_steal_pointer (&task));
+}
+
+/* Takes the reference on @task. */
+static void
+pump_next (GTask *task)
+{
+  FetchData *data = g_task_get_task_data (task);
+
+  if (tales_handoff_stream_is_closed (data->handoff))
+    {
+      /* Nobody reads any more (the parser stopped): stop downloading. */
+      pump_finish (task, NULL);
+      g_object_unref (task);
+      return;
+    }
+  restart_timer (data);
+  g_input_stream_read_bytes_async (data->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   data->cancellable, pump_read_cb, task);
+}
+
+/* Takes the reference on @task. */
+static void
+start_pump (GTask *task)
+{
+  FetchData *data = g_task_get_task_data (task);
+  TalesFetchResult *result = result_from_message (data);
+
+  stop_timer (data);
+  data->handoff = tales_handoff_stream_new (HANDOFF_CAPACITY);
+  result->stream = g_object_ref (G_INPUT_STREAM (data->handoff));
+  g_task_return_pointer (task, result, (GDestroyNotify) tales_fetch_result_free);
+  pump_next (task);
+}
+
 static void
 send_cb (GObject      *source,
          GAsyncResult *res,
@@ -597,6 +727,11 @@ send_cb (GObject      *source,
   if (!check_status (task))
     return;
 
+  if (data->streamed)
+    {
+      start_pump (g_steal_pointer (&task));
+      return;
+    }
   data->buffer = g_byte_array_new ();
   read_next_chunk (g_steal_pointer (&task));
 }
@@ -641,28 +776,28 @@ fetch_http (TalesFetcher *self,
                            data->cancellable, send_cb, g_object_ref (task));
 }
 
-void
-tales_fetcher_fetch_async (TalesFetcher        *self,
-                           const char          *url,
-                           const char          *etag,
-                           const char          *last_modified,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+static void
+fetch_start (TalesFetcher        *self,
+             const char          *url,
+             const char          *etag,
+             const char          *last_modified,
+             gboolean             streamed,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GUri) uri = NULL;
   GError *error = NULL;
   FetchData *data;
 
-  g_return_if_fail (TALES_IS_FETCHER (self));
-  g_return_if_fail (url != NULL);
-
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tales_fetcher_fetch_async);
+  g_task_set_source_tag (task, streamed ? (gpointer) tales_fetcher_fetch_stream_async
+                                        : (gpointer) tales_fetcher_fetch_async);
 
   data = g_new0 (FetchData, 1);
-  data->max_bytes = self->max_bytes;
+  data->streamed = streamed;
+  data->max_bytes = streamed ? self->max_stream_bytes : self->max_bytes;
   data->timeout = self->timeout;
   g_task_set_task_data (task, data, (GDestroyNotify) fetch_data_free);
 
@@ -685,6 +820,36 @@ tales_fetcher_fetch_async (TalesFetcher        *self,
   fetch_http (self, task, uri, etag, last_modified);
 }
 
+void
+tales_fetcher_fetch_async (TalesFetcher        *self,
+                           const char          *url,
+                           const char          *etag,
+                           const char          *last_modified,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (TALES_IS_FETCHER (self));
+  g_return_if_fail (url != NULL);
+
+  fetch_start (self, url, etag, last_modified, FALSE, cancellable, callback, user_data);
+}
+
+void
+tales_fetcher_fetch_stream_async (TalesFetcher        *self,
+                                  const char          *url,
+                                  const char          *etag,
+                                  const char          *last_modified,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (TALES_IS_FETCHER (self));
+  g_return_if_fail (url != NULL);
+
+  fetch_start (self, url, etag, last_modified, TRUE, cancellable, callback, user_data);
+}
+
 /**
  * tales_fetcher_fetch_finish:
  *
@@ -697,6 +862,24 @@ tales_fetcher_fetch_finish (TalesFetcher  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tales_fetcher_fetch_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * tales_fetcher_fetch_stream_finish:
+ *
+ * Returns: (transfer full) (nullable): the answer, its body in @stream
+ *   (unless not_modified), or %NULL with @error set
+ */
+TalesFetchResult *
+tales_fetcher_fetch_stream_finish (TalesFetcher  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tales_fetcher_fetch_stream_async,
+                        NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

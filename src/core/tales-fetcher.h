@@ -26,7 +26,8 @@ guint tales_fetch_error_get_retry_after (const GError *error);
 typedef struct {
   guint status;
   gboolean not_modified;   /* 304: @body is NULL and nothing changed */
-  GBytes *body;
+  GBytes *body;            /* NULL when streamed */
+  GInputStream *stream;    /* the body of a streamed fetch, else NULL */
   char *content_type;      /* nullable */
   char *etag;              /* nullable */
   char *last_modified;     /* nullable */
@@ -47,6 +48,7 @@ G_DECLARE_FINAL_TYPE (TalesFetcher, tales_fetcher, TALES, FETCHER, GObject)
  * read from the GResource instead of the network. */
 TalesFetcher *tales_fetcher_new (void);
 void          tales_fetcher_set_timeout   (TalesFetcher *self, guint seconds);
+/* The cap for every answer, streamed or not. */
 void          tales_fetcher_set_max_bytes (TalesFetcher *self, gsize max_bytes);
 
 /* Fetches @url; @etag and @last_modified (nullable) make it a conditional
@@ -62,5 +64,23 @@ void              tales_fetcher_fetch_async  (TalesFetcher        *self,
 TalesFetchResult *tales_fetcher_fetch_finish (TalesFetcher        *self,
                                               GAsyncResult        *result,
                                               GError             **error);
+
+/* The same, with the body handed over while it arrives instead of
+ * collected: @stream in the result yields it (read it from a worker thread
+ * with blocking reads; the fetcher keeps reading the network on this
+ * thread's main context, and waits when the reader is behind). A failure
+ * after the headers (timeout, size cap, lost connection) reaches the
+ * reader as the TALES_FETCH_ERROR of a failed read; closing @stream
+ * early stops the download. */
+void              tales_fetcher_fetch_stream_async  (TalesFetcher        *self,
+                                                     const char          *url,
+                                                     const char          *etag,
+                                                     const char          *last_modified,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+TalesFetchResult *tales_fetcher_fetch_stream_finish (TalesFetcher        *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
 
 G_END_DECLS

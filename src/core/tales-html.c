@@ -139,18 +139,79 @@ in_list (const char * const *list, gsize n, const char *name)
 
 #define IN_LIST(list, name) in_list (list, G_N_ELEMENTS (list), name)
 
+/* What the walk knows of an element name: the lists above, in one table,
+ * since the walk asks for every element of every post. */
+typedef struct {
+  ElementKind kind;
+  const char *canonical;  /* the allow-list's spelling; NULL if not allowed */
+  gboolean block;
+} ElementInfo;
+
+static void
+add_elements (GHashTable *table, const char * const *names, gsize n, ElementKind kind)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      ElementInfo *info = g_new0 (ElementInfo, 1);
+
+      info->kind = kind;
+      if (kind == ELEMENT_ALLOWED || kind == ELEMENT_VOID)
+        info->canonical = names[i];
+      info->block = IN_LIST (block_elements, names[i]);
+      g_hash_table_insert (table, (gpointer) names[i], info);
+    }
+}
+
+#define ADD_ELEMENTS(table, list, kind) add_elements (table, list, G_N_ELEMENTS (list), kind)
+
+/* Built once and never freed: only read afterwards, by any thread. A name
+ * in two lists takes the kind that was asked for first before the table
+ * existed (dropped, then dropped-void, void, allowed): the last insert
+ * wins, so they go in the reverse order. */
+static GHashTable *
+element_table (void)
+{
+  static gsize table = 0;
+
+  if (g_once_init_enter (&table))
+    {
+      GHashTable *built = g_hash_table_new (g_str_hash, g_str_equal);
+
+      ADD_ELEMENTS (built, allowed_elements, ELEMENT_ALLOWED);
+      ADD_ELEMENTS (built, void_elements, ELEMENT_VOID);
+      ADD_ELEMENTS (built, dropped_void_elements, ELEMENT_DROPPED_VOID);
+      ADD_ELEMENTS (built, dropped_elements, ELEMENT_DROPPED);
+      g_once_init_leave (&table, (gsize) built);
+    }
+  return (GHashTable *) table;
+}
+
+/* libxml2's HTML parser gives names in lower case; anything else is
+ * lowered first. Returns NULL for an unknown element. */
+static const ElementInfo *
+element_info (const char *name)
+{
+  GHashTable *table = element_table ();
+  const ElementInfo *info = g_hash_table_lookup (table, name);
+  g_autofree char *lower = NULL;
+
+  if (info != NULL)
+    return info;
+  for (const char *p = name; *p; p++)
+    if (g_ascii_isupper (*p))
+      {
+        lower = g_ascii_strdown (name, -1);
+        return g_hash_table_lookup (table, lower);
+      }
+  return NULL;
+}
+
 static ElementKind
 element_kind (const char *name)
 {
-  if (IN_LIST (dropped_elements, name))
-    return ELEMENT_DROPPED;
-  if (IN_LIST (dropped_void_elements, name))
-    return ELEMENT_DROPPED_VOID;
-  if (IN_LIST (void_elements, name))
-    return ELEMENT_VOID;
-  if (IN_LIST (allowed_elements, name))
-    return ELEMENT_ALLOWED;
-  return ELEMENT_UNKNOWN;
+  const ElementInfo *info = element_info (name);
+
+  return info != NULL ? info->kind : ELEMENT_UNKNOWN;
 }
 
 static const AttrRule *
@@ -554,13 +615,10 @@ write_link_start (Walk *walk, xmlNode *node)
 static const char *
 canonical_name (const char *name)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (allowed_elements); i++)
-    if (g_ascii_strcasecmp (allowed_elements[i], name) == 0)
-      return allowed_elements[i];
-  for (gsize i = 0; i < G_N_ELEMENTS (void_elements); i++)
-    if (g_ascii_strcasecmp (void_elements[i], name) == 0)
-      return void_elements[i];
-  g_return_val_if_reached ("span");
+  const ElementInfo *info = element_info (name);
+
+  g_return_val_if_fail (info != NULL && info->canonical != NULL, "span");
+  return info->canonical;
 }
 
 static void
@@ -602,7 +660,7 @@ walk_element (Walk *walk, xmlNode *node, guint depth)
     return;
   if (walk->text_only)
     {
-      if (IN_LIST (block_elements, name))
+      if (element_info (name)->block)
         g_string_append_c (walk->out, ' ');
     }
   else if (kind == ELEMENT_ALLOWED)
@@ -748,44 +806,92 @@ tales_html_collect_image_urls (const char *html, const char *base_uri)
 }
 
 /* Collapses every run of white space (Unicode's too, such as no-break
- * spaces) to one space and trims the ends. */
+ * spaces) to one space and trims the ends. ASCII, most of any text, is
+ * copied a byte at a time without decoding. */
 static char *
 collapse_whitespace (const char *text)
 {
-  GString *out = g_string_new (NULL);
+  GString *out = g_string_sized_new (strlen (text));
   gboolean pending_space = FALSE;
 
-  for (const char *p = text; *p; p = g_utf8_next_char (p))
+  for (const char *p = text; *p; )
     {
-      gunichar c = g_utf8_get_char (p);
+      guchar byte = (guchar) *p;
+      gunichar c;
 
-      if (g_unichar_isspace (c) || c == 0x00A0 || c == 0x200B)
+      if (byte < 0x80)
         {
-          pending_space = out->len > 0;
+          /* g_unichar_isspace()'s ASCII: not the vertical tab. */
+          if (g_ascii_isspace (byte) && byte != '\v')
+            pending_space = out->len > 0;
+          else
+            {
+              if (pending_space)
+                g_string_append_c (out, ' ');
+              pending_space = FALSE;
+              g_string_append_c (out, (char) byte);
+            }
+          p++;
           continue;
         }
-      if (pending_space)
-        g_string_append_c (out, ' ');
-      pending_space = FALSE;
-      g_string_append_unichar (out, c);
+      c = g_utf8_get_char (p);
+      if (g_unichar_isspace (c) || c == 0x00A0 || c == 0x200B)
+        pending_space = out->len > 0;
+      else
+        {
+          const char *next = g_utf8_next_char (p);
+
+          if (pending_space)
+            g_string_append_c (out, ' ');
+          pending_space = FALSE;
+          g_string_append_len (out, p, next - p);
+        }
+      p = g_utf8_next_char (p);
     }
   return g_string_free (out, FALSE);
+}
+
+/* The text of the walk's output, valid and with its white space collapsed. */
+static char *
+finish_text (GString *out)
+{
+  g_autofree char *raw = g_string_free (out, FALSE);
+  g_autofree char *valid = NULL;
+
+  if (g_utf8_validate (raw, -1, NULL))
+    return collapse_whitespace (raw);
+  valid = g_utf8_make_valid (raw, -1);
+  return collapse_whitespace (valid);
 }
 
 char *
 tales_html_to_text (const char *html)
 {
   Walk walk = { 0 };
-  g_autofree char *raw = NULL;
-  char *valid;
-  char *text;
 
   walk.out = g_string_new (NULL);
   walk.text_only = TRUE;
   run_walk (&walk, html);
-  raw = g_string_free (walk.out, FALSE);
-  valid = g_utf8_make_valid (raw, -1);
-  text = collapse_whitespace (valid);
-  g_free (valid);
-  return text;
+  return finish_text (walk.out);
+}
+
+void
+tales_html_extract (const char  *html,
+                    const char  *base_uri,
+                    char       **text,
+                    GPtrArray  **image_urls)
+{
+  Walk walk = { 0 };
+
+  g_return_if_fail (text != NULL && image_urls != NULL);
+
+  walk.out = g_string_new (NULL);
+  walk.text_only = TRUE;
+  walk.images = g_ptr_array_new_with_free_func (g_free);
+  walk.seen = g_hash_table_new (g_str_hash, g_str_equal);
+  walk.base_uri = base_uri;
+  run_walk (&walk, html);
+  g_hash_table_unref (walk.seen);
+  *text = finish_text (walk.out);
+  *image_urls = walk.images;
 }

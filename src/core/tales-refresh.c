@@ -2,12 +2,15 @@
 
 #include "config.h"
 
-#include "tales-uri.h"
 #include "tales-refresh.h"
-#include "tales-html.h"
 #include "tales-parser.h"
+#include "tales-post-images.h"
+#include "tales-store-merge.h"
 
 #include <glib/gi18n-lib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 /* No hint, however large, keeps a feed from being fetched for longer. */
 #define MAX_HINT_SECONDS (24 * 60 * 60)
@@ -37,71 +40,10 @@ refresh_data_free (RefreshData *data)
   g_free (data);
 }
 
-/* Collecting images */
-
-static gboolean
-is_fetchable (const char *url)
-{
-  g_autofree char *scheme = g_uri_parse_scheme (url);
-
-  return scheme != NULL &&
-         (g_ascii_strcasecmp (scheme, "http") == 0 ||
-          g_ascii_strcasecmp (scheme, "https") == 0 ||
-          g_ascii_strcasecmp (scheme, "resource") == 0);
-}
-
-/* Adds @url, made absolute against @base, unless it is there already or
- * is nothing Tales can fetch (data:, a relative URL with no base). */
-static void
-add_url (GPtrArray *urls, GHashTable *seen, const char *url, const char *base)
-{
-  g_autofree char *absolute = NULL;
-
-  if (url == NULL || *url == '\0')
-    return;
-  if (g_uri_peek_scheme (url) == NULL && base != NULL)
-    absolute = tales_uri_resolve (base, url, G_URI_FLAGS_NONE);
-  else
-    absolute = g_strdup (url);
-  if (absolute == NULL || !is_fetchable (absolute) || g_hash_table_contains (seen, absolute))
-    return;
-
-  g_hash_table_add (seen, absolute);
-  g_ptr_array_add (urls, g_steal_pointer (&absolute));
-}
-
 GPtrArray *
 tales_refresh_collect_post_images (TalesPost *post)
 {
-  GPtrArray *urls = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  const char *link;
-  const char *body;
-  GPtrArray *enclosures;
-
-  g_return_val_if_fail (TALES_IS_POST (post), urls);
-
-  link = tales_post_get_link (post);
-  body = tales_post_get_body (post);
-  if (body != NULL)
-    {
-      g_autoptr(GPtrArray) body_urls = tales_html_collect_image_urls (body, link);
-
-      for (guint i = 0; body_urls != NULL && i < body_urls->len; i++)
-        add_url (urls, seen, g_ptr_array_index (body_urls, i), link);
-    }
-
-  add_url (urls, seen, tales_post_get_cover_url (post), link);
-
-  enclosures = tales_post_get_enclosures (post);
-  for (guint i = 0; enclosures != NULL && i < enclosures->len; i++)
-    {
-      TalesEnclosure *enclosure = g_ptr_array_index (enclosures, i);
-
-      if (enclosure->type != NULL && g_str_has_prefix (enclosure->type, "image/"))
-        add_url (urls, seen, enclosure->href, link);
-    }
-  return urls;
+  return tales_post_images_collect (post, NULL);
 }
 
 /* Politeness */
@@ -160,22 +102,38 @@ return_failure (GTask *task, GError *error)
 
 /* The worker thread: parse, merge, link images */
 
-static gboolean
-parse_posts (RefreshData *data, TalesParseResult **out, GError **error)
+static void
+post_read_cb (TalesPost *post, gpointer user_data)
 {
-  GBytes *body = data->fetched->body;
-  gsize size = 0;
-  const char *bytes = body ? g_bytes_get_data (body, &size) : NULL;
-  g_autoptr(TalesParseResult) parsed = NULL;
+  tales_store_preparer_add (user_data, post);
+}
 
-  parsed = tales_parse (bytes, size, data->fetched->final_url, NULL, NULL, error);
+/* Parses the body as it arrives (the document is never whole in memory,
+ * only the posts read from it), handing each post read to @preparer. */
+static gboolean
+parse_posts (RefreshData         *data,
+             TalesStorePreparer  *preparer,
+             GCancellable        *cancellable,
+             TalesParseResult   **out,
+             GError             **error)
+{
+  GInputStream *body = data->fetched->stream;
+  g_autoptr(TalesParseResult) parsed = NULL;
+  guint n_posts;
+
+  parsed = tales_parse_stream (body, data->fetched->final_url, post_read_cb, preparer,
+                               cancellable, error);
+  /* Done with the body either way: a parser that stopped early stops the
+   * download too. */
+  g_input_stream_close (body, NULL, NULL);
   if (parsed == NULL)
     return FALSE;
 
   /* A broken document that still gave posts is merged (and nothing is
    * deleted by a merge); one that gave nothing is an error, so that a
    * truncated download never reads as "the feed is empty now". */
-  if (parsed->bozo && (parsed->posts == NULL || parsed->posts->len == 0))
+  n_posts = tales_store_preparer_get_n_posts (preparer);
+  if (parsed->bozo && n_posts == 0)
     {
       g_set_error (error, TALES_PARSE_ERROR, TALES_PARSE_ERROR_MALFORMED,
                    _("The feed at %s is broken and no post could be read from it: %s"),
@@ -185,7 +143,7 @@ parse_posts (RefreshData *data, TalesParseResult **out, GError **error)
     }
   if (parsed->bozo)
     g_debug ("%s is not well-formed, %u posts recovered: %s", tales_feed_get_url (data->feed),
-             parsed->posts->len, parsed->bozo_message);
+             n_posts, parsed->bozo_message);
 
   *out = g_steal_pointer (&parsed);
   return TRUE;
@@ -214,28 +172,15 @@ update_feed_fields (RefreshData *data, TalesFeed *parsed)
   schedule_next_refresh (feed, refresh_hint (data));
 }
 
-static gboolean
-link_images (RefreshData *data, GPtrArray *posts, GError **error)
+/* A large feed's posts were many small blocks, freed now but kept by
+ * malloc for reuse: hand them back, so that a long-running app does not
+ * stay at its peak after one big import. */
+static void
+release_memory (void)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-
-  data->image_urls = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < posts->len; i++)
-    {
-      TalesPost *post = g_ptr_array_index (posts, i);
-      g_autoptr(GPtrArray) urls = tales_refresh_collect_post_images (post);
-
-      if (!tales_store_link_post_images (data->store, tales_post_get_db_id (post), urls, error))
-        return FALSE;
-      for (guint j = 0; j < urls->len; j++)
-        {
-          char *url = g_ptr_array_index (urls, j);
-
-          if (g_hash_table_add (seen, url))
-            g_ptr_array_add (data->image_urls, g_strdup (url));
-        }
-    }
-  return TRUE;
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
 }
 
 static void
@@ -246,10 +191,13 @@ merge_thread (GTask        *task,
 {
   RefreshData *data = task_data;
   g_autoptr(TalesParseResult) parsed = NULL;
-  g_autoptr(GPtrArray) posts = NULL;
+  /* Other threads prepare each post as soon as it is read, and go on
+   * while the merge writes the ones before. Images are linked even when
+   * none are downloaded now. */
+  g_autoptr(TalesStorePreparer) preparer = tales_store_preparer_new (TRUE);
   GError *error = NULL;
 
-  if (!parse_posts (data, &parsed, &error))
+  if (!parse_posts (data, preparer, cancellable, &parsed, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -257,16 +205,19 @@ merge_thread (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  posts = parsed->posts ? g_ptr_array_ref (parsed->posts) : g_ptr_array_new ();
-  if (!tales_store_merge_posts (data->store, data->report.feed_id, posts,
-                                &data->report.n_new, &data->report.n_updated, &error) ||
-      !link_images (data, posts, &error))
+  /* The posts and the images each needs, in one transaction. */
+  if (!tales_store_merge_prepared (data->store, data->report.feed_id, preparer,
+                                   &data->report.n_new, &data->report.n_updated,
+                                   &data->image_urls, &error))
     {
       g_task_return_error (task, error);
       return;
     }
 
   update_feed_fields (data, parsed->feed);
+  g_clear_pointer (&parsed, tales_parse_result_free);
+  g_clear_pointer (&preparer, tales_store_preparer_free);
+  release_memory ();
   if (!tales_store_update_feed (data->store, data->feed, &error))
     {
       g_task_return_error (task, error);
@@ -353,7 +304,7 @@ fetch_cb (GObject      *source,
   g_autoptr(GTask) merge_task = NULL;
   GError *error = NULL;
 
-  data->fetched = tales_fetcher_fetch_finish (TALES_FETCHER (source), res, &error);
+  data->fetched = tales_fetcher_fetch_stream_finish (TALES_FETCHER (source), res, &error);
   if (data->fetched == NULL)
     {
       return_failure (task, error);
@@ -420,7 +371,7 @@ tales_refresh_feed_full_async (TalesStore          *store,
     }
   data->report.feed_id = tales_feed_get_db_id (data->feed);
 
-  tales_fetcher_fetch_async (fetcher, feed_url,
+  tales_fetcher_fetch_stream_async (fetcher, feed_url,
                              tales_feed_get_etag (data->feed),
                              tales_feed_get_last_modified (data->feed),
                              cancellable, fetch_cb, g_steal_pointer (&task));

@@ -29,7 +29,9 @@ typedef enum {
  * tales_refresh_feed_async:
  *
  * Fetches @feed_url (subscribing if new) with a conditional GET, parses it
- * off the main thread, merges the posts into @store in one transaction, and
+ * off the main thread while it arrives (never holding the whole document),
+ * merges the posts and the images each needs into @store in one
+ * transaction, and
  * downloads every image the posts need (img src, the displayed srcset
  * candidate, the enclosure cover, media:thumbnail) through @images. A
  * failure leaves the stored posts as they were and is saved as the feed's

@@ -6,7 +6,10 @@
 #include "config.h"
 
 #include "tales-store-private.h"
+#include "tales-store-merge.h"
 #include "tales-html.h"
+#include "tales-post-images.h"
+#include "tales-store-preparer.h"
 
 #include <string.h>
 
@@ -107,6 +110,76 @@ post_merge_key (TalesPost *post)
   return g_strconcat ("hash:", g_checksum_get_string (sum), NULL);
 }
 
+/* What one merge carries from post to post. */
+typedef struct {
+  gint64 feed_id;
+  GPtrArray *posts;
+  gint64 *ids;            /* out: each post's db-id */
+  guint n_new;
+  guint n_updated;
+  gboolean link_images;   /* also store the images each post needs */
+  gint64 now;
+  GArray *to_index;       /* gint64: posts whose search text is (re)indexed at the end */
+  GHashTable *categories; /* folded term -> gint64 *, categories known to exist */
+  GHashTable *known_images; /* URLs with an images row, seen in this merge */
+  GPtrArray *image_urls;  /* out: every image the posts need, unique */
+  GHashTable *listed_images; /* the strings in image_urls */
+  GArray *pending;        /* Pending: posts whose body is still to parse */
+  TalesStorePreparer *preparer; /* nullable: prepares the posts, in order */
+  GMutex parts_mutex;     /* for Pending.done */
+  GCond parts_cond;
+} MergeData;
+
+/* Preparing posts */
+
+/* What merging a post needs that depends on the post alone: see
+ * tales_store_prepare_post(). */
+typedef struct {
+  char *key;
+  char *fingerprint;
+  gboolean with_images;
+  char *body_text;
+  GPtrArray *urls;      /* with_images only */
+} Prepared;
+
+G_DEFINE_QUARK (tales-store-prepared, prepared)
+
+static void
+prepared_free (Prepared *prepared)
+{
+  g_free (prepared->key);
+  g_free (prepared->fingerprint);
+  g_free (prepared->body_text);
+  g_clear_pointer (&prepared->urls, g_ptr_array_unref);
+  g_free (prepared);
+}
+
+void
+tales_store_prepare_post (TalesPost *post, gboolean with_images)
+{
+  Prepared *prepared = g_new0 (Prepared, 1);
+  const char *body;
+
+  g_return_if_fail (TALES_IS_POST (post));
+
+  prepared->key = post_merge_key (post);
+  prepared->fingerprint = post_fingerprint (post);
+  prepared->with_images = with_images;
+  body = tales_post_get_body (post);
+  if (with_images)
+    prepared->urls = tales_post_images_collect (post, &prepared->body_text);
+  else if (body != NULL)
+    prepared->body_text = tales_html_to_text (body);
+  g_object_set_qdata_full (G_OBJECT (post), prepared_quark (), prepared,
+                           (GDestroyNotify) prepared_free);
+}
+
+static Prepared *
+get_prepared (TalesPost *post)
+{
+  return g_object_get_qdata (G_OBJECT (post), prepared_quark ());
+}
+
 static int
 find_category (TalesStore *self, const char *folded, gint64 *id, GError **error)
 {
@@ -124,21 +197,12 @@ find_category (TalesStore *self, const char *folded, gint64 *id, GError **error)
 }
 
 static gboolean
-ensure_category (TalesStore *self, const char *term, gint64 *id, GError **error)
+insert_category (TalesStore *self, const char *name, const char *folded, gint64 *id,
+                 GError **error)
 {
-  g_autofree char *name = NULL;
-  g_autofree char *folded = tales_store_fold_category (term, &name);
-  g_autoptr(TalesStmt) stmt = NULL;
-  int found;
+  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+    "INSERT INTO categories (name, folded) VALUES (?, ?)", error);
 
-  *id = 0;
-  if (folded == NULL)
-    return TRUE;
-  found = find_category (self, folded, id, error);
-  if (found != 0)
-    return found == 1;
-
-  stmt = tales_store_prepare (self, "INSERT INTO categories (name, folded) VALUES (?, ?)", error);
   if (stmt == NULL)
     return FALSE;
   tales_store_bind_text (stmt, 1, name);
@@ -149,13 +213,41 @@ ensure_category (TalesStore *self, const char *term, gint64 *id, GError **error)
   return TRUE;
 }
 
+/* A feed repeats the same few terms on every post: each is looked up
+ * once per merge. */
 static gboolean
-insert_tag (TalesStore *self, gint64 post_id, guint position, TalesTag *tag, GError **error)
+ensure_category (TalesStore *self, MergeData *merge, const char *term, gint64 *id,
+                 GError **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *folded = tales_store_fold_category (term, &name);
+  gint64 *known;
+  int found;
+
+  *id = 0;
+  if (folded == NULL)
+    return TRUE;
+  known = g_hash_table_lookup (merge->categories, folded);
+  if (known != NULL)
+    {
+      *id = *known;
+      return TRUE;
+    }
+  found = find_category (self, folded, id, error);
+  if (found < 0 || (found == 0 && !insert_category (self, name, folded, id, error)))
+    return FALSE;
+  g_hash_table_insert (merge->categories, g_steal_pointer (&folded), g_memdup2 (id, sizeof *id));
+  return TRUE;
+}
+
+static gboolean
+insert_tag (TalesStore *self, MergeData *merge, gint64 post_id, guint position, TalesTag *tag,
+            GError **error)
 {
   g_autoptr(TalesStmt) stmt = NULL;
   gint64 category_id;
 
-  if (!ensure_category (self, tag->term, &category_id, error))
+  if (!ensure_category (self, merge, tag->term, &category_id, error))
     return FALSE;
 
   stmt = tales_store_prepare (self, "INSERT INTO post_categories "
@@ -174,15 +266,16 @@ insert_tag (TalesStore *self, gint64 post_id, guint position, TalesTag *tag, GEr
 }
 
 static gboolean
-write_tags (TalesStore *self, gint64 post_id, TalesPost *post, GError **error)
+write_tags (TalesStore *self, MergeData *merge, gint64 post_id, TalesPost *post,
+            gboolean is_new, GError **error)
 {
   GPtrArray *tags = tales_post_get_tags (post);
 
-  if (!tales_store_run_with_id (self, "DELETE FROM post_categories WHERE post_id = ?",
-                                post_id, error))
+  if (!is_new && !tales_store_run_with_id (self, "DELETE FROM post_categories WHERE post_id = ?",
+                                           post_id, error))
     return FALSE;
   for (guint i = 0; i < tags->len; i++)
-    if (!insert_tag (self, post_id, i, g_ptr_array_index (tags, i), error))
+    if (!insert_tag (self, merge, post_id, i, g_ptr_array_index (tags, i), error))
       return FALSE;
   return TRUE;
 }
@@ -206,11 +299,13 @@ insert_enclosure (TalesStore *self, gint64 post_id, guint position,
 }
 
 static gboolean
-write_enclosures (TalesStore *self, gint64 post_id, TalesPost *post, GError **error)
+write_enclosures (TalesStore *self, gint64 post_id, TalesPost *post, gboolean is_new,
+                  GError **error)
 {
   GPtrArray *enclosures = tales_post_get_enclosures (post);
 
-  if (!tales_store_run_with_id (self, "DELETE FROM enclosures WHERE post_id = ?", post_id, error))
+  if (!is_new && !tales_store_run_with_id (self, "DELETE FROM enclosures WHERE post_id = ?",
+                                           post_id, error))
     return FALSE;
   for (guint i = 0; i < enclosures->len; i++)
     if (!insert_enclosure (self, post_id, i, g_ptr_array_index (enclosures, i), error))
@@ -332,20 +427,35 @@ search_categories (TalesPost *post)
   return g_string_free (text, FALSE);
 }
 
-/* What search finds the post by; the triggers on post_text update the
- * index in the same transaction. The body is searched as text, so words
- * inside tags and attributes are not found. */
+/* Takes the index's entry of a stored post out, with the text it was
+ * indexed with (external content: FTS5 needs the old text to forget it). */
 static gboolean
-write_search_text (TalesStore *self, gint64 id, TalesPost *post, GError **error)
+unindex_post (TalesStore *self, gint64 id, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  return tales_store_run_with_id (self,
+    "INSERT INTO post_search (post_search, rowid, title, body, author, categories) "
+    "SELECT 'delete', id, title, body, author, categories FROM post_text WHERE id = ?",
+    id, error);
+}
+
+/* What search finds the post by: the body as text, so words inside tags
+ * and attributes are not found. The index itself is written once, at the
+ * end of the merge (index_posts): FTS5 writes its pending terms out at
+ * every statement savepoint, so indexing post by post would leave one
+ * small segment per post to merge. */
+static gboolean
+write_search_text (TalesStore *self, MergeData *merge, gint64 id, TalesPost *post,
+                   const char *body_text, gboolean is_new, GError **error)
+{
+  g_autoptr(TalesStmt) stmt = NULL;
+  g_autofree char *categories = search_categories (post);
+
+  if (!is_new && !unindex_post (self, id, error))
+    return FALSE;
+  stmt = tales_store_prepare (self,
     "INSERT INTO post_text (id, title, body, author, categories) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body, "
     "  author = excluded.author, categories = excluded.categories", error);
-  const char *body = tales_post_get_body (post);
-  g_autofree char *body_text = body != NULL ? tales_html_to_text (body) : NULL;
-  g_autofree char *categories = search_categories (post);
-
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
@@ -353,7 +463,114 @@ write_search_text (TalesStore *self, gint64 id, TalesPost *post, GError **error)
   tales_store_bind_text (stmt, 3, body_text);
   tales_store_bind_text (stmt, 4, tales_post_get_author (post));
   tales_store_bind_text (stmt, 5, categories);
+  if (!tales_store_step_done (self, stmt, error))
+    return FALSE;
+  g_array_append_val (merge->to_index, id);
+  return TRUE;
+}
+
+/* One statement for every post written: the index takes them in a few
+ * large segments. */
+static gboolean
+index_posts (TalesStore *self, MergeData *merge, GError **error)
+{
+  g_autoptr(TalesStmt) stmt = NULL;
+  g_autofree char *ids = NULL;
+
+  if (merge->to_index->len == 0)
+    return TRUE;
+  stmt = tales_store_prepare (self,
+    "INSERT INTO post_search (rowid, title, body, author, categories) "
+    "SELECT id, title, body, author, categories FROM post_text "
+    "WHERE id IN (SELECT value FROM json_each (?))", error);
+  if (stmt == NULL)
+    return FALSE;
+  ids = tales_store_ids_to_json ((const gint64 *) (gpointer) merge->to_index->data,
+                                 merge->to_index->len);
+  tales_store_bind_text (stmt, 1, ids);
   return tales_store_step_done (self, stmt, error);
+}
+
+/* Images */
+
+/* Adds @url to the images the refresh downloads, once. */
+static void
+list_image (MergeData *merge, const char *url)
+{
+  char *copy;
+
+  if (g_hash_table_contains (merge->listed_images, url))
+    return;
+  copy = g_strdup (url);
+  g_ptr_array_add (merge->image_urls, copy);
+  g_hash_table_add (merge->listed_images, copy);
+}
+
+/* A PENDING record for @url unless one exists: a known image keeps its
+ * state. A feed shows the same few images on many posts, so each URL is
+ * written once per merge. */
+static gboolean
+ensure_image (TalesStore *self, MergeData *merge, const char *url, GError **error)
+{
+  g_autoptr(TalesStmt) stmt = NULL;
+  g_autofree char *hash = NULL;
+
+  if (g_hash_table_contains (merge->known_images, url))
+    return TRUE;
+  stmt = tales_store_prepare (self,
+    "INSERT INTO images (url, url_hash, state, updated) "
+    "VALUES (?, ?, ?, ?) ON CONFLICT (url) DO NOTHING", error);
+  if (stmt == NULL)
+    return FALSE;
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, url, -1);
+  tales_store_bind_text (stmt, 1, url);
+  tales_store_bind_text (stmt, 2, hash);
+  sqlite3_bind_int (stmt, 3, TALES_IMAGE_PENDING);
+  sqlite3_bind_int64 (stmt, 4, merge->now);
+  if (!tales_store_step_done (self, stmt, error))
+    return FALSE;
+  g_hash_table_add (merge->known_images, g_strdup (url));
+  return TRUE;
+}
+
+static gboolean
+insert_post_image (TalesStore *self, gint64 post_id, const char *url, guint position,
+                   GError **error)
+{
+  /* A URL the post lists twice keeps its first place. */
+  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+    "INSERT INTO post_images (post_id, url, position) VALUES (?, ?, ?) "
+    "ON CONFLICT (post_id, url) DO NOTHING", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, post_id);
+  tales_store_bind_text (stmt, 2, url);
+  sqlite3_bind_int64 (stmt, 3, position);
+  return tales_store_step_done (self, stmt, error);
+}
+
+/* Replaces the images @post_id needs with @urls, as
+ * tales_store_link_post_images() does. */
+static gboolean
+link_images (TalesStore *self, MergeData *merge, gint64 post_id, GPtrArray *urls,
+             gboolean is_new, GError **error)
+{
+  if (!is_new && !tales_store_run_with_id (self, "DELETE FROM post_images WHERE post_id = ?",
+                                           post_id, error))
+    return FALSE;
+  for (guint i = 0; i < urls->len; i++)
+    {
+      const char *url = g_ptr_array_index (urls, i);
+
+      if (url == NULL || *url == '\0')
+        continue;
+      if (!ensure_image (self, merge, url, error) ||
+          !insert_post_image (self, post_id, url, i, error))
+        return FALSE;
+      list_image (merge, url);
+    }
+  return TRUE;
 }
 
 typedef enum {
@@ -362,50 +579,313 @@ typedef enum {
   MERGE_UPDATED,
 } MergeOutcome;
 
+/* A post whose search text or images are still to write, in feed order:
+ * a new or changed one, stored but for those, which need its body parsed
+ * (done on other threads, see write_pending_parts); or an unchanged one,
+ * whose stored images go on the download list in its place. */
+typedef struct {
+  TalesPost *post;
+  gint64 id;
+  gboolean is_new;
+  gboolean unchanged;     /* only images to list (or to link, when none are) */
+  gboolean link_images;
+  /* Set by the parsing thread, under the merge's parts_mutex. */
+  gboolean done;
+  char *body_text;
+  GPtrArray *urls;
+} Pending;
+
+static void
+pending_clear (Pending *pending)
+{
+  g_clear_pointer (&pending->body_text, g_free);
+  g_clear_pointer (&pending->urls, g_ptr_array_unref);
+}
+
+/* Everything of a new or changed post but its row in posts, its search
+ * text and its images. */
+static gboolean
+write_post_rows (TalesStore *self, MergeData *merge, gint64 id, TalesPost *post,
+                 gboolean is_new, GError **error)
+{
+  Pending pending = { post, id, is_new, FALSE, merge->link_images, FALSE, NULL, NULL };
+  Prepared *prepared = get_prepared (post);
+
+  /* Parsed already, outside the lock: only the writing is left. */
+  if (prepared != NULL && prepared->with_images == merge->link_images)
+    {
+      pending.body_text = g_steal_pointer (&prepared->body_text);
+      pending.urls = g_steal_pointer (&prepared->urls);
+      pending.done = TRUE;
+    }
+  if (!write_body (self, id, post, error) ||
+      !write_tags (self, merge, id, post, is_new, error) ||
+      !write_enclosures (self, id, post, is_new, error))
+    return FALSE;
+  g_array_append_val (merge->pending, pending);
+  return TRUE;
+}
+
+/* The images stored for an unchanged post, read now, listed in its turn.
+ * One stored without any (it has none, or an older Tales linked images
+ * apart from the merge) has its body looked at again. */
+static gboolean
+keep_images (TalesStore *self, MergeData *merge, gint64 id, TalesPost *post, GError **error)
+{
+  g_autoptr(TalesStmt) stmt = NULL;
+  Pending pending = { post, id, TRUE, TRUE, TRUE, TRUE, NULL, NULL };
+  int row;
+
+  if (!merge->link_images)
+    return TRUE;
+  stmt = tales_store_prepare (self,
+    "SELECT url FROM post_images WHERE post_id = ? ORDER BY position", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  pending.urls = g_ptr_array_new_with_free_func (g_free);
+  while ((row = tales_store_step_row (self, stmt, error)) == 1)
+    g_ptr_array_add (pending.urls, g_strdup (tales_store_column_text (stmt, 0)));
+  if (row < 0)
+    {
+      pending_clear (&pending);
+      return FALSE;
+    }
+  if (pending.urls->len == 0)
+    {
+      Prepared *prepared = get_prepared (post);
+
+      g_clear_pointer (&pending.urls, g_ptr_array_unref);
+      pending.done = prepared != NULL && prepared->urls != NULL;
+      if (pending.done)
+        pending.urls = g_steal_pointer (&prepared->urls);
+    }
+  g_array_append_val (merge->pending, pending);
+  return TRUE;
+}
+
 static gboolean
 merge_one (TalesStore   *self,
-           gint64        feed_id,
+           MergeData    *merge,
            TalesPost    *post,
            const char   *key,
-           gint64        now,
            gint64       *id,
            MergeOutcome *outcome,
            GError      **error)
 {
-  g_autofree char *fingerprint = post_fingerprint (post);
+  Prepared *prepared = get_prepared (post);
+  g_autofree char *fingerprint = prepared != NULL ? g_strdup (prepared->fingerprint)
+                                                  : post_fingerprint (post);
   g_autofree char *stored = NULL;
-  int found = find_post (self, feed_id, key, id, &stored, error);
+  int found = find_post (self, merge->feed_id, key, id, &stored, error);
 
   if (found < 0)
     return FALSE;
   if (found == 1 && g_strcmp0 (stored, fingerprint) == 0)
     {
       *outcome = MERGE_UNCHANGED;
-      return touch_post (self, *id, now, error);
+      return touch_post (self, *id, merge->now, error) &&
+             keep_images (self, merge, *id, post, error);
     }
 
   *outcome = found == 1 ? MERGE_UPDATED : MERGE_NEW;
-  return upsert_post (self, feed_id, post, key, fingerprint, now, id, error) &&
-         write_body (self, *id, post, error) &&
-         write_tags (self, *id, post, error) &&
-         write_enclosures (self, *id, post, error) &&
-         write_search_text (self, *id, post, error);
+  return upsert_post (self, merge->feed_id, post, key, fingerprint, merge->now, id, error) &&
+         write_post_rows (self, merge, *id, post, found == 0, error);
 }
 
+/* Parsing a body (for its text, and its images when linking) costs more
+ * than storing it: with many posts to write, other threads parse the next
+ * ones while this one writes. At most this many parsed bodies wait. */
+#define PARSE_AHEAD 64
+#define MIN_POSTS_FOR_THREADS 16
+/* Posts in a merge beyond which the store gives its cache back after. */
+#define LARGE_MERGE 1000
+
+/* Computes what @pending needs from its body; any thread. */
+static void
+pending_parse (Pending *pending)
+{
+  const char *body = tales_post_get_body (pending->post);
+
+  if (pending->unchanged)
+    pending->urls = tales_post_images_collect (pending->post, NULL);
+  else if (pending->link_images)
+    pending->urls = tales_post_images_collect (pending->post, &pending->body_text);
+  else if (body != NULL)
+    pending->body_text = tales_html_to_text (body);
+}
+
+/* The threads that parse bodies ahead of the writing. Their state is under
+ * the merge's parts_mutex. */
 typedef struct {
-  gint64 feed_id;
-  GPtrArray *posts;
-  gint64 *ids;          /* out: each post's db-id */
-  guint n_new;
-  guint n_updated;
-} MergeData;
+  MergeData *merge;
+  guint next;           /* the next pending to take */
+  guint limit;          /* none at or beyond it yet */
+  gboolean stop;
+  GPtrArray *threads;
+} Parsers;
+
+static gpointer
+parser_thread (gpointer user_data)
+{
+  Parsers *parsers = user_data;
+  MergeData *merge = parsers->merge;
+  Pending *all = (Pending *) (gpointer) merge->pending->data;
+
+  g_mutex_lock (&merge->parts_mutex);
+  for (;;)
+    {
+      Pending *pending;
+
+      while (!parsers->stop && parsers->next >= parsers->limit)
+        g_cond_wait (&merge->parts_cond, &merge->parts_mutex);
+      if (parsers->stop)
+        break;
+      pending = &all[parsers->next++];
+      if (pending->done)
+        continue;
+      g_mutex_unlock (&merge->parts_mutex);
+      pending_parse (pending);
+      g_mutex_lock (&merge->parts_mutex);
+      pending->done = TRUE;
+      g_cond_broadcast (&merge->parts_cond);
+    }
+  g_mutex_unlock (&merge->parts_mutex);
+  return NULL;
+}
+
+/* Threads of its own rather than a GThreadPool: GLib starts pool threads
+ * from a helper thread, which a forked child (tests fork) does not have. */
+static void
+start_parsers (Parsers *parsers, MergeData *merge)
+{
+  int n_threads = CLAMP ((int) g_get_num_processors () - 1, 1, 4);
+  guint to_parse = 0;
+
+  memset (parsers, 0, sizeof *parsers);
+  parsers->merge = merge;
+  for (guint i = 0; i < merge->pending->len; i++)
+    to_parse += !g_array_index (merge->pending, Pending, i).done;
+  if (to_parse < MIN_POSTS_FOR_THREADS)
+    return;
+  parsers->threads = g_ptr_array_new ();
+  for (int i = 0; i < n_threads; i++)
+    g_ptr_array_add (parsers->threads, g_thread_new ("tales-merge-parse", parser_thread, parsers));
+}
+
+/* Lets the parsers take posts up to @limit. */
+static void
+parse_up_to (Parsers *parsers, guint limit)
+{
+  MergeData *merge = parsers->merge;
+
+  if (parsers->threads == NULL)
+    return;
+  g_mutex_lock (&merge->parts_mutex);
+  parsers->limit = MIN (limit, merge->pending->len);
+  g_cond_broadcast (&merge->parts_cond);
+  g_mutex_unlock (&merge->parts_mutex);
+}
+
+/* Those in the middle of a body finish it first. */
+static void
+stop_parsers (Parsers *parsers)
+{
+  MergeData *merge = parsers->merge;
+
+  if (parsers->threads == NULL)
+    return;
+  g_mutex_lock (&merge->parts_mutex);
+  parsers->stop = TRUE;
+  g_cond_broadcast (&merge->parts_cond);
+  g_mutex_unlock (&merge->parts_mutex);
+  for (guint i = 0; i < parsers->threads->len; i++)
+    g_thread_join (g_ptr_array_index (parsers->threads, i));
+  g_clear_pointer (&parsers->threads, g_ptr_array_unref);
+}
+
+/* Waits for @pending's body to be parsed, by a parser thread or here. */
+static void
+wait_parsed (Parsers *parsers, Pending *pending)
+{
+  MergeData *merge = parsers->merge;
+
+  if (parsers->threads == NULL)
+    {
+      if (!pending->done)
+        pending_parse (pending);
+      return;
+    }
+  g_mutex_lock (&merge->parts_mutex);
+  while (!pending->done)
+    g_cond_wait (&merge->parts_cond, &merge->parts_mutex);
+  g_mutex_unlock (&merge->parts_mutex);
+}
+
+static gboolean
+write_parts (TalesStore *self, MergeData *merge, Pending *pending, GError **error)
+{
+  if (pending->unchanged && pending->done)
+    {
+      for (guint i = 0; i < pending->urls->len; i++)
+        list_image (merge, g_ptr_array_index (pending->urls, i));
+      return TRUE;
+    }
+  if (pending->unchanged)
+    return link_images (self, merge, pending->id, pending->urls, TRUE, error);
+  return write_search_text (self, merge, pending->id, pending->post, pending->body_text,
+                            pending->is_new, error) &&
+         (!pending->link_images ||
+          link_images (self, merge, pending->id, pending->urls, pending->is_new, error));
+}
+
+/* The search text and images of every new or changed post, and the
+ * images of the others, in feed order. */
+static gboolean
+write_pending_parts (TalesStore *self, MergeData *merge, GError **error)
+{
+  Pending *all = (Pending *) (gpointer) merge->pending->data;
+  Parsers parsers;
+  gboolean ok = TRUE;
+
+  start_parsers (&parsers, merge);
+  for (guint i = 0; ok && i < merge->pending->len; i++)
+    {
+      parse_up_to (&parsers, i + PARSE_AHEAD);
+      wait_parsed (&parsers, &all[i]);
+      ok = write_parts (self, merge, &all[i], error);
+      pending_clear (&all[i]);
+    }
+  stop_parsers (&parsers);
+  for (guint i = 0; i < merge->pending->len; i++)
+    pending_clear (&all[i]);
+  return ok;
+}
+
+/* With a preparer, a post's parts are ready as soon as it is: written
+ * right away, nothing piles up. */
+static gboolean
+write_ready_parts (TalesStore *self, MergeData *merge, GError **error)
+{
+  Pending *all = (Pending *) (gpointer) merge->pending->data;
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < merge->pending->len; i++)
+    {
+      if (ok && !all[i].done)
+        pending_parse (&all[i]);
+      ok = ok && write_parts (self, merge, &all[i], error);
+      pending_clear (&all[i]);
+    }
+  g_array_set_size (merge->pending, 0);
+  return ok;
+}
 
 static gboolean
 merge_posts_locked (TalesStore *self, gpointer data, GError **error)
 {
   MergeData *merge = data;
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gint64 now = tales_store_now_unix ();
   int found = tales_store_exists_with_id (self, "SELECT 1 FROM feeds WHERE id = ?",
                                           merge->feed_id, error);
 
@@ -416,9 +896,16 @@ merge_posts_locked (TalesStore *self, gpointer data, GError **error)
 
   for (guint i = 0; i < merge->posts->len; i++)
     {
-      g_autofree char *key = post_merge_key (g_ptr_array_index (merge->posts, i));
+      TalesPost *post = g_ptr_array_index (merge->posts, i);
+      Prepared *prepared = NULL;
+      g_autofree char *key = NULL;
       MergeOutcome outcome;
       gpointer first;
+
+      if (merge->preparer != NULL)
+        tales_store_preparer_wait (merge->preparer, i);
+      prepared = get_prepared (post);
+      key = prepared != NULL ? g_strdup (prepared->key) : post_merge_key (post);
 
       /* A feed that lists one post twice: the first one wins. */
       if (g_hash_table_lookup_extended (seen, key, NULL, &first))
@@ -426,14 +913,130 @@ merge_posts_locked (TalesStore *self, gpointer data, GError **error)
           merge->ids[i] = merge->ids[GPOINTER_TO_UINT (first)];
           continue;
         }
-      if (!merge_one (self, merge->feed_id, g_ptr_array_index (merge->posts, i),
-                      key, now, &merge->ids[i], &outcome, error))
+      if (!merge_one (self, merge, post, key, &merge->ids[i], &outcome, error) ||
+          (merge->preparer != NULL && !write_ready_parts (self, merge, error)))
         return FALSE;
       merge->n_new += outcome == MERGE_NEW;
       merge->n_updated += outcome == MERGE_UPDATED;
       g_hash_table_insert (seen, g_steal_pointer (&key), GUINT_TO_POINTER (i));
     }
+  return write_pending_parts (self, merge, error) && index_posts (self, merge, error);
+}
+
+static void
+merge_data_init (MergeData *merge, gint64 feed_id, GPtrArray *posts, gboolean link_images)
+{
+  memset (merge, 0, sizeof *merge);
+  merge->feed_id = feed_id;
+  merge->posts = posts;
+  merge->ids = g_new0 (gint64, MAX (posts->len, 1));
+  merge->link_images = link_images;
+  merge->now = tales_store_now_unix ();
+  merge->to_index = g_array_new (FALSE, FALSE, sizeof (gint64));
+  merge->categories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  merge->known_images = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  merge->image_urls = g_ptr_array_new_with_free_func (g_free);
+  merge->listed_images = g_hash_table_new (g_str_hash, g_str_equal);
+  merge->pending = g_array_new (FALSE, FALSE, sizeof (Pending));
+  g_mutex_init (&merge->parts_mutex);
+  g_cond_init (&merge->parts_cond);
+}
+
+static void
+merge_data_clear (MergeData *merge)
+{
+  g_clear_pointer (&merge->ids, g_free);
+  g_clear_pointer (&merge->to_index, g_array_unref);
+  g_clear_pointer (&merge->categories, g_hash_table_unref);
+  g_clear_pointer (&merge->known_images, g_hash_table_unref);
+  g_clear_pointer (&merge->listed_images, g_hash_table_unref);
+  g_clear_pointer (&merge->image_urls, g_ptr_array_unref);
+  g_clear_pointer (&merge->pending, g_array_unref);
+  g_mutex_clear (&merge->parts_mutex);
+  g_cond_clear (&merge->parts_cond);
+}
+
+static gboolean
+run_merge (TalesStore *self, MergeData *merge, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  locker = tales_store_lock (self, _("Could not save the posts"));
+  if (!tales_store_transaction (self, TRUE, merge_posts_locked, merge, error))
+    {
+      for (guint i = 0; i < merge->posts->len; i++)
+        g_object_set_qdata (g_ptr_array_index (merge->posts, i), prepared_quark (), NULL);
+      return FALSE;
+    }
+  /* A large import filled the page cache with pages written once: hand
+   * the memory back rather than keep it for the rest of the session. */
+  if (merge->posts->len >= LARGE_MERGE)
+    sqlite3_db_release_memory (self->db);
+  g_clear_pointer (&locker, g_mutex_locker_free);
+
+  /* Only posts that are safely stored learn their ids. */
+  for (guint i = 0; i < merge->posts->len; i++)
+    {
+      g_object_set_qdata (g_ptr_array_index (merge->posts, i), prepared_quark (), NULL);
+      tales_post_set_db_id (g_ptr_array_index (merge->posts, i), merge->ids[i]);
+      tales_post_set_feed_id (g_ptr_array_index (merge->posts, i), merge->feed_id);
+    }
   return TRUE;
+}
+
+gboolean
+tales_store_merge_feed_posts (TalesStore  *self,
+                              gint64       feed_id,
+                              GPtrArray   *posts,
+                              guint       *n_new,
+                              guint       *n_updated,
+                              GPtrArray  **image_urls,
+                              GError     **error)
+{
+  MergeData data;
+  gboolean ok;
+
+  g_return_val_if_fail (TALES_IS_STORE (self), FALSE);
+  g_return_val_if_fail (posts != NULL, FALSE);
+
+  merge_data_init (&data, feed_id, posts, image_urls != NULL);
+  ok = run_merge (self, &data, error);
+  if (n_new != NULL)
+    *n_new = ok ? data.n_new : 0;
+  if (n_updated != NULL)
+    *n_updated = ok ? data.n_updated : 0;
+  if (image_urls != NULL)
+    *image_urls = ok ? g_steal_pointer (&data.image_urls) : NULL;
+  merge_data_clear (&data);
+  return ok;
+}
+
+gboolean
+tales_store_merge_prepared (TalesStore          *self,
+                            gint64               feed_id,
+                            TalesStorePreparer  *preparer,
+                            guint               *n_new,
+                            guint               *n_updated,
+                            GPtrArray          **image_urls,
+                            GError             **error)
+{
+  MergeData data;
+  gboolean ok;
+
+  g_return_val_if_fail (TALES_IS_STORE (self), FALSE);
+  g_return_val_if_fail (preparer != NULL, FALSE);
+
+  merge_data_init (&data, feed_id, tales_store_preparer_finish (preparer), image_urls != NULL);
+  data.preparer = preparer;
+  ok = run_merge (self, &data, error);
+  if (n_new != NULL)
+    *n_new = ok ? data.n_new : 0;
+  if (n_updated != NULL)
+    *n_updated = ok ? data.n_updated : 0;
+  if (image_urls != NULL)
+    *image_urls = ok ? g_steal_pointer (&data.image_urls) : NULL;
+  merge_data_clear (&data);
+  return ok;
 }
 
 gboolean
@@ -444,35 +1047,7 @@ tales_store_merge_posts (TalesStore  *self,
                          guint       *n_updated,
                          GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autofree gint64 *ids = NULL;
-  MergeData merge = { feed_id, posts, NULL, 0, 0 };
-
-  g_return_val_if_fail (TALES_IS_STORE (self), FALSE);
-  g_return_val_if_fail (posts != NULL, FALSE);
-
-  if (n_new != NULL)
-    *n_new = 0;
-  if (n_updated != NULL)
-    *n_updated = 0;
-
-  merge.ids = ids = g_new0 (gint64, MAX (posts->len, 1));
-  locker = tales_store_lock (self, _("Could not save the posts"));
-  if (!tales_store_transaction (self, TRUE, merge_posts_locked, &merge, error))
-    return FALSE;
-  g_clear_pointer (&locker, g_mutex_locker_free);
-
-  /* Only posts that are safely stored learn their ids. */
-  for (guint i = 0; i < posts->len; i++)
-    {
-      tales_post_set_db_id (g_ptr_array_index (posts, i), ids[i]);
-      tales_post_set_feed_id (g_ptr_array_index (posts, i), feed_id);
-    }
-  if (n_new != NULL)
-    *n_new = merge.n_new;
-  if (n_updated != NULL)
-    *n_updated = merge.n_updated;
-  return TRUE;
+  return tales_store_merge_feed_posts (self, feed_id, posts, n_new, n_updated, NULL, error);
 }
 
 /* Reading posts */
