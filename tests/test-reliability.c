@@ -343,6 +343,14 @@ test_kill_during_refresh (void)
       close (fds[0]);
       committed[round] = acked > 0 ? (guint) acked : 0;
 
+      /* Killed before the child even created the library: then nothing can
+       * have been committed, in this round or before. */
+      if (!g_file_test (library.path, G_FILE_TEST_EXISTS))
+        {
+          for (guint r = 0; r <= round; r++)
+            g_assert_cmpuint (committed[r], ==, 0);
+          continue;
+        }
       assert_integrity (library.path);
       {
         g_autoptr(TalesStore) store = open_store (library.path);
