@@ -531,9 +531,9 @@ disk_full_child (const char *path, gint64 feed_id)
   if (refresh_from_xml (store, feed_id, xml, &error))
     _exit (CHILD_WROTE);
 
-  /* A sentence from the store, not a bare code. */
-  clear = error->domain == TALES_STORE_ERROR && strlen (error->message) > 20 &&
-          (error->code == TALES_STORE_ERROR_FULL || strstr (error->message, "disk") != NULL);
+  /* The store says the disk is full, in a sentence. */
+  clear = g_error_matches (error, TALES_STORE_ERROR, TALES_STORE_ERROR_FULL) &&
+          strlen (error->message) > 20;
   g_printerr ("full disk: %s (code %d)\n", error->message, error->code);
   g_clear_error (&error);
   /* The store still reads what it has. */

@@ -189,8 +189,15 @@ static void
 set_db_error (TalesStore *self, int rc, GError **error)
 {
   TalesStoreError code = error_code_for (rc);
+  int system_errno = self->db ? sqlite3_system_errno (self->db) : 0;
   const char *doing = self->doing ? self->doing : _("The library failed");
   const char *detail = self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+
+  /* SQLite says SQLITE_FULL only for ENOSPC it sees itself; a write that
+   * fails for lack of room elsewhere comes back as an I/O error. */
+  if ((rc & 0xff) == SQLITE_IOERR &&
+      (system_errno == ENOSPC || system_errno == EFBIG || system_errno == EDQUOT))
+    code = TALES_STORE_ERROR_FULL;
 
   if (code == TALES_STORE_ERROR_FULL)
     g_set_error_literal (error, TALES_STORE_ERROR, code,
