@@ -149,7 +149,7 @@ set_image_state (TalesStore      *self,
                  const char      *reason,
                  GError         **error)
 {
-  g_autoptr(GMutexLocker) locker = tales_store_lock (self, _("Could not save the image record"));
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = tales_store_lock (self, _("Could not save the image record"));
   g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
     "INSERT INTO images (url, url_hash, state, path, mime_type, error, updated) "
     "VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -213,7 +213,7 @@ image_from_row (sqlite3_stmt *stmt)
 static TalesImageRecord *
 get_image (TalesStore *self, const char *sql, const char *key, GError **error)
 {
-  g_autoptr(GMutexLocker) locker = tales_store_lock (self, _("Could not read the image record"));
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = tales_store_lock (self, _("Could not read the image record"));
   g_autoptr(TalesStmt) stmt = tales_store_prepare (self, sql, error);
 
   if (stmt == NULL)

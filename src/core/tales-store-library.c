@@ -18,7 +18,7 @@ G_STATIC_ASSERT (TALES_IMAGE_CACHED == 1);   /* spelled out in the SQL below */
 static gboolean
 set_flag (TalesStore *self, const char *sql, gint64 post_id, gboolean value, GError **error)
 {
-  g_autoptr(GMutexLocker) locker = tales_store_lock (self, _("Could not save the post"));
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = tales_store_lock (self, _("Could not save the post"));
   g_autoptr(TalesStmt) stmt = tales_store_prepare (self, sql, error);
 
   if (stmt == NULL)
@@ -103,7 +103,7 @@ tales_store_count_by_feed (TalesStore *self, GError **error)
 static guint
 count_one (TalesStore *self, const char *sql, GError **error)
 {
-  g_autoptr(GMutexLocker) locker = tales_store_lock (self, _("Could not count the posts"));
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = tales_store_lock (self, _("Could not count the posts"));
   g_autoptr(TalesStmt) stmt = tales_store_prepare (self, sql, error);
 
   if (stmt == NULL || tales_store_step_row (self, stmt, error) != 1)

@@ -509,7 +509,7 @@ tales_store_initable_init (GInitable     *initable,
                            GError       **error)
 {
   TalesStore *self = TALES_STORE (initable);
-  g_autoptr(GMutexLocker) locker = tales_store_lock (self, _("Could not open the library"));
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = tales_store_lock (self, _("Could not open the library"));
   g_autofree char *dir = NULL;
   int rc;
 
