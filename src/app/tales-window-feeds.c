@@ -540,21 +540,33 @@ opml_filter_new (void)
   return filter;
 }
 
+/* A modal chooser of OPML files; @response_cb owns and frees it. Returns
+ * (transfer none) the chooser, shown. */
+static GtkFileChooser *
+show_opml_chooser (TalesWindow          *self,
+                   const char           *title,
+                   GtkFileChooserAction  action,
+                   const char           *accept_label,
+                   GCallback             response_cb)
+{
+  g_autoptr(GtkFileFilter) filter = opml_filter_new ();
+  GtkFileChooserNative *native;
+
+  native = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept_label, _("_Cancel"));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect_object (native, "response", response_cb, self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+  return GTK_FILE_CHOOSER (native);
+}
+
 static void
 import_opml_action_cb (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  TalesWindow *self = TALES_WINDOW (widget);
-  GtkFileChooserNative *native;
-  g_autoptr(GtkFileFilter) filter = opml_filter_new ();
-
-  native = gtk_file_chooser_native_new (_("Import Subscriptions"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  g_signal_connect_object (native, "response", G_CALLBACK (import_response_cb), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+  show_opml_chooser (TALES_WINDOW (widget), _("Import Subscriptions"),
+                     GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), G_CALLBACK (import_response_cb));
 }
 
 static void
@@ -610,17 +622,12 @@ export_opml_action_cb (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  TalesWindow *self = TALES_WINDOW (widget);
-  GtkFileChooserNative *native;
-  g_autoptr(GtkFileFilter) filter = opml_filter_new ();
+  GtkFileChooser *chooser;
 
-  native = gtk_file_chooser_native_new (_("Export Subscriptions"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), _("Tales subscriptions.opml"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  g_signal_connect_object (native, "response", G_CALLBACK (export_response_cb), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+  chooser = show_opml_chooser (TALES_WINDOW (widget), _("Export Subscriptions"),
+                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
+                               G_CALLBACK (export_response_cb));
+  gtk_file_chooser_set_current_name (chooser, _("Tales subscriptions.opml"));
 }
 
 void

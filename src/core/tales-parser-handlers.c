@@ -439,61 +439,26 @@ end_webmaster (S)
   tales_state_sync_author_detail (state, "publisher");
 }
 
-static void
-start_published (S, A)
-{
-  tales_state_push (state, "published", TRUE);
-}
+/* Date elements: the text as written, and "<key>_parsed" beside it. */
+#define DATE_HANDLERS(element, key)                                    \
+  static void                                                          \
+  start_##element (S, A)                                               \
+  {                                                                    \
+    tales_state_push (state, key, TRUE);                               \
+  }                                                                    \
+                                                                       \
+  static void                                                          \
+  end_##element (S)                                                    \
+  {                                                                    \
+    g_autofree char *value = tales_state_pop (state, key);             \
+                                                                       \
+    save_date (state, key "_parsed", value);                           \
+  }
 
-static void
-end_published (S)
-{
-  g_autofree char *value = tales_state_pop (state, "published");
-
-  save_date (state, "published_parsed", value);
-}
-
-static void
-start_updated (S, A)
-{
-  tales_state_push (state, "updated", TRUE);
-}
-
-static void
-end_updated (S)
-{
-  g_autofree char *value = tales_state_pop (state, "updated");
-
-  save_date (state, "updated_parsed", value);
-}
-
-static void
-start_created (S, A)
-{
-  tales_state_push (state, "created", TRUE);
-}
-
-static void
-end_created (S)
-{
-  g_autofree char *value = tales_state_pop (state, "created");
-
-  save_date (state, "created_parsed", value);
-}
-
-static void
-start_expirationdate (S, A)
-{
-  tales_state_push (state, "expired", TRUE);
-}
-
-static void
-end_expirationdate (S)
-{
-  g_autofree char *value = tales_state_pop (state, "expired");
-
-  save_date (state, "expired_parsed", value);
-}
+DATE_HANDLERS (published, "published")
+DATE_HANDLERS (updated, "updated")
+DATE_HANDLERS (created, "created")
+DATE_HANDLERS (expirationdate, "expired")
 
 static void
 start_category (S, A)
