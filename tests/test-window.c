@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "tales-application.h"
+#include "tales-post-list-view.h"
 #include "tales-post-row.h"
 #include "tales-preferences-window.h"
 #include "tales-sidebar.h"
@@ -831,7 +832,7 @@ test_keyboard_panes (Fixture       *fixture,
   GtkWidget *list_view;
 
   wait_until (is_laid_out, fixture, WAIT_MS);
-  collect_widgets (GTK_WIDGET (fixture->window), GTK_TYPE_LIST_VIEW, lists);
+  collect_widgets (GTK_WIDGET (fixture->window), TALES_TYPE_POST_LIST_VIEW, lists);
   g_assert_cmpuint (lists->len, ==, 1);
   list_view = lists->pdata[0];
 

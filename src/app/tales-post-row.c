@@ -93,9 +93,7 @@ star_clicked_cb (TalesPostRow *self)
     gtk_widget_activate_action (GTK_WIDGET (self), "win.toggle-star-post", "x", tales_post_get_db_id (self->post));
 }
 
-/* A row widget lives for one post or a few (GTK 4.8 makes new rows for
- * every list change), so chips are made as a post first needs them and
- * then only relabelled. The chip's text is its name: no tooltip. */
+/* Chips are made as a post first needs them and then only relabelled. The chip's text is its name: no tooltip. */
 static GtkWidget *
 category_button_new (TalesPostRow *self,
                      guint         i)
@@ -302,6 +300,7 @@ tales_post_row_class_init (TalesPostRowClass *klass)
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "postrow");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_LIST_ITEM);
 }
 
 static GtkWidget *
@@ -314,8 +313,7 @@ sized_icon_new (const char *icon_name,
   return image;
 }
 
-/* Built in code, not from a template: GTK 4.8 makes a couple of hundred
- * rows for every change of the list, and GtkBuilder was most of their cost. */
+/* Built in code, not from a template: GtkBuilder was most of a row's cost. */
 static void
 build_text_column (TalesPostRow *self,
                    GtkWidget    *column)
@@ -370,6 +368,8 @@ tales_post_row_init (TalesPostRow *self)
   GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
 
   self->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  /* Every row of the list is as tall as the tallest may be. */
+  gtk_widget_set_valign (self->box, GTK_ALIGN_CENTER);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
 
   self->unread_dot = sized_icon_new ("media-record-symbolic", 8);

@@ -8,6 +8,7 @@
 
 #include "tales-pane.h"
 #include "tales-post-list.h"
+#include "tales-post-list-view.h"
 #include "tales-refresher.h"
 #include "tales-sidebar.h"
 #include "tales-window.h"
@@ -39,7 +40,7 @@ struct _TalesWindow
   TalesSidebar *sidebar;
   GtkStack *list_stack;
   AdwStatusPage *list_empty_page;
-  GtkListView *list_view;
+  TalesPostListView *list_view;
   GtkStack *content_stack;
   AdwBin *article_bin;
   /* NULL until a post is first shown: use tales_window_get_article_view(). */

@@ -5,7 +5,6 @@
 #include <glib/gi18n.h>
 
 #include "tales-compat.h"
-#include "tales-post-row.h"
 #include "tales-window-private.h"
 
 /* A burst of feeds landing reloads the list once. */
@@ -58,31 +57,6 @@ tales_window_show_error (TalesWindow  *self,
 }
 
 /* The post list ----------------------------------------------------------- */
-
-static void
-setup_row_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              gpointer                  user_data)
-{
-  gtk_list_item_set_child (item, tales_post_row_new ());
-}
-
-static void
-bind_row_cb (GtkSignalListItemFactory *factory,
-             GtkListItem              *item,
-             gpointer                  user_data)
-{
-  tales_post_row_set_post (TALES_POST_ROW (gtk_list_item_get_child (item)),
-                           gtk_list_item_get_item (item));
-}
-
-static void
-unbind_row_cb (GtkSignalListItemFactory *factory,
-               GtkListItem              *item,
-               gpointer                  user_data)
-{
-  tales_post_row_set_post (TALES_POST_ROW (gtk_list_item_get_child (item)), NULL);
-}
 
 /* (transfer none) (nullable): the list's row for the post on screen */
 static TalesPost *
@@ -486,7 +460,7 @@ move_selection (TalesWindow *self,
   if (next == selected)
     return;
   gtk_single_selection_set_selected (self->selection, next);
-  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", next);
+  tales_post_list_view_scroll_to (self->list_view, next);
 }
 
 static void
@@ -688,7 +662,7 @@ setup_post_list (TalesWindow *self)
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   g_signal_connect_swapped (self->selection, "notify::selected-item",
                             G_CALLBACK (selection_changed_cb), self);
-  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  tales_post_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
 
   tales_sidebar_set_store (self->sidebar, self->store);
   apply_filter (self);
@@ -729,7 +703,7 @@ tales_window_dispose (GObject *object)
   tales_window_refresh_dispose (self);
   tales_window_layout_dispose (self);
   if (self->list_view != NULL)
-    gtk_list_view_set_model (self->list_view, NULL);
+    tales_post_list_view_set_model (self->list_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), TALES_TYPE_WINDOW);
   g_clear_object (&self->selection);
   g_clear_object (&self->posts);
@@ -861,6 +835,7 @@ tales_window_class_init (TalesWindowClass *klass)
 
   g_type_ensure (TALES_TYPE_ARTICLE_VIEW);
   g_type_ensure (TALES_TYPE_PANE);
+  g_type_ensure (TALES_TYPE_POST_LIST_VIEW);
   g_type_ensure (TALES_TYPE_SIDEBAR);
   tales_application_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/tales-window.ui");
@@ -899,17 +874,10 @@ tales_window_class_init (TalesWindowClass *klass)
 static void
 tales_window_init (TalesWindow *self)
 {
-  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);
-
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
-  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
-  gtk_list_view_set_factory (self->list_view, factory);
 
   g_signal_connect_object (self->sidebar, "filter-changed", G_CALLBACK (sidebar_filter_changed_cb),
                            self, G_CONNECT_SWAPPED);
