@@ -6,7 +6,7 @@ TALES_DEBIAN_PACKAGES=(
   libglib2.0-dev libglib2.0-bin libxml2-dev libjson-glib-dev libsqlite3-dev libsoup-3.0-dev
   libgtk-4-dev libadwaita-1-dev libwebkitgtk-6.0-dev
   desktop-file-utils appstream flatpak-builder xvfb xauth imagemagick fonts-cantarell python3
-  clang libclang-rt-14-dev locales
+  clang libclang-rt-14-dev locales dbus-daemon
 )
 
 tales_install_deps () {

@@ -23,6 +23,7 @@ struct _TalesApplication
   GError *store_error;
   /* --refresh came before there was a window to refresh. */
   gboolean refresh_pending;
+  guint prune_source;
 };
 
 G_DEFINE_FINAL_TYPE (TalesApplication, tales_application, ADW_TYPE_APPLICATION)
@@ -323,16 +324,20 @@ prune_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
-/* Once the window is up, old read posts go, with the pictures only they
- * needed; starred and unread posts stay. */
+/* A while after the window is up (not to compete with the first frames
+ * and the start-up refresh), old read posts go, with the pictures only
+ * they needed; starred and unread posts stay. */
+#define PRUNE_DELAY_S 20
+
 static gboolean
-prune_idle_cb (gpointer user_data)
+prune_timeout_cb (gpointer user_data)
 {
   TalesApplication *self = user_data;
   guint days = g_settings_get_uint (self->settings, "retention-days");
   g_autoptr(GTask) task = NULL;
   Prune *prune;
 
+  self->prune_source = 0;
   if (days == 0 || self->store == NULL || self->image_cache == NULL)
     return G_SOURCE_REMOVE;
 
@@ -341,7 +346,7 @@ prune_idle_cb (gpointer user_data)
   prune->image_dir = g_strdup (tales_image_cache_get_dir (self->image_cache));
   prune->days = days;
   task = g_task_new (NULL, NULL, NULL, NULL);
-  g_task_set_source_tag (task, prune_idle_cb);
+  g_task_set_source_tag (task, prune_timeout_cb);
   g_task_set_task_data (task, prune, (GDestroyNotify) prune_free);
   g_task_run_in_thread (task, prune_thread);
   return G_SOURCE_REMOVE;
@@ -399,7 +404,8 @@ tales_application_activate (GApplication *app)
   else
     tales_window_refresh_due (window);
   self->refresh_pending = FALSE;
-  g_idle_add_full (G_PRIORITY_LOW, prune_idle_cb, g_object_ref (self), g_object_unref);
+  if (self->prune_source == 0)
+    self->prune_source = g_timeout_add_seconds_full (G_PRIORITY_LOW, PRUNE_DELAY_S, prune_timeout_cb, self, NULL);
 }
 
 /* Opened from the command line, a browser or a file manager: web and
@@ -476,6 +482,7 @@ tales_application_dispose (GObject *object)
 {
   TalesApplication *self = TALES_APPLICATION (object);
 
+  g_clear_handle_id (&self->prune_source, g_source_remove);
   g_clear_object (&self->image_cache);
   g_clear_object (&self->fetcher);
   g_clear_object (&self->store);
