@@ -51,6 +51,7 @@ struct _TalesSidebar
   TalesPostFilter filter;
   char *filter_category;
   gboolean updating;
+  guint serial;             /* bumped by every reload started */
 };
 
 G_DEFINE_FINAL_TYPE (TalesSidebar, tales_sidebar, GTK_TYPE_WIDGET)
@@ -213,6 +214,18 @@ row_update_menu (TalesSidebarRow *self)
   gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->menu), model);
 }
 
+/* GTK 4.8 re-queries the tooltip under the pointer on every set, even of
+ * the same text. */
+static void
+set_tooltip (GtkWidget  *widget,
+             const char *text)
+{
+  const char *old = gtk_widget_get_tooltip_text (widget);
+
+  if (g_strcmp0 (old, text) != 0)
+    gtk_widget_set_tooltip_text (widget, text);
+}
+
 static void
 row_apply (TalesSidebarRow *self)
 {
@@ -224,7 +237,7 @@ row_apply (TalesSidebarRow *self)
   gtk_label_set_text (GTK_LABEL (self->count_label), count);
   gtk_widget_set_visible (self->count_label, spec->count > 0 && spec->kind != TALES_FILTER_ALL);
   gtk_widget_set_visible (self->error_icon, spec->error != NULL);
-  gtk_widget_set_tooltip_text (self->error_icon, spec->error);
+  set_tooltip (self->error_icon, spec->error);
   if (spec->error != NULL)
     gtk_accessible_update_property (GTK_ACCESSIBLE (self->error_icon),
                                     GTK_ACCESSIBLE_PROPERTY_LABEL, spec->error, -1);
@@ -232,7 +245,7 @@ row_apply (TalesSidebarRow *self)
   if (spec->kind == TALES_FILTER_FEED)
     tooltip = spec->error != NULL ? g_strdup_printf ("%s\n%s", spec->status, spec->error)
                                   : g_strdup (spec->status);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+  set_tooltip (GTK_WIDGET (self), tooltip);
   row_update_menu (self);
 }
 
@@ -474,11 +487,11 @@ add_spec (GArray          *specs,
 }
 
 static void
-add_feed_specs (TalesSidebar *self,
-                GArray       *specs)
+add_feed_specs (TalesStore *store,
+                GArray     *specs)
 {
-  g_autoptr(GPtrArray) feeds = tales_store_list_feeds (self->store, NULL);
-  g_autoptr(GArray) counts = tales_store_count_by_feed (self->store, NULL);
+  g_autoptr(GPtrArray) feeds = tales_store_list_feeds (store, NULL);
+  g_autoptr(GArray) counts = tales_store_count_by_feed (store, NULL);
 
   if (feeds == NULL)
     return;
@@ -502,23 +515,25 @@ add_feed_specs (TalesSidebar *self,
     }
 }
 
-/* Every row the library calls for now, in display order. */
+/* Every row the library calls for now, in display order. Touches no
+ * widget, so that it can run in a worker thread (see
+ * tales_sidebar_reload_async()). */
 static GArray *
-read_specs (TalesSidebar *self)
+read_specs (TalesStore *store)
 {
   GArray *specs = g_array_new (FALSE, TRUE, sizeof (RowSpec));
   g_autoptr(GPtrArray) categories = NULL;
 
   g_array_set_clear_func (specs, (GDestroyNotify) row_spec_clear);
   add_spec (specs, TALES_FILTER_ALL, _("All Posts"), 0);
-  if (self->store == NULL)
+  if (store == NULL)
     return specs;
 
-  add_spec (specs, TALES_FILTER_UNREAD, _("Unread"), tales_store_count_unread (self->store, NULL));
-  add_spec (specs, TALES_FILTER_STARRED, _("Starred"), tales_store_count_starred (self->store, NULL));
-  add_feed_specs (self, specs);
+  add_spec (specs, TALES_FILTER_UNREAD, _("Unread"), tales_store_count_unread (store, NULL));
+  add_spec (specs, TALES_FILTER_STARRED, _("Starred"), tales_store_count_starred (store, NULL));
+  add_feed_specs (store, specs);
 
-  categories = tales_store_list_categories (self->store, NULL);
+  categories = tales_store_list_categories (store, NULL);
   for (guint i = 0; categories != NULL && i < categories->len; i++)
     {
       TalesCategoryCount *category = categories->pdata[i];
@@ -629,6 +644,18 @@ same_rows (GPtrArray *rows,
   return TRUE;
 }
 
+static gboolean
+same_spec (const RowSpec *a,
+           const RowSpec *b)
+{
+  return a->kind == b->kind && a->feed_id == b->feed_id && a->count == b->count &&
+         g_strcmp0 (a->category, b->category) == 0 && g_strcmp0 (a->title, b->title) == 0 &&
+         g_strcmp0 (a->error, b->error) == 0 && g_strcmp0 (a->status, b->status) == 0 &&
+         g_strcmp0 (a->url, b->url) == 0;
+}
+
+/* Only the rows that changed are touched: a refresh reloads the sidebar
+ * again and again, and setting a tooltip costs GTK 4.8 a good deal. */
 static void
 update_in_place (GPtrArray *rows,
                  GArray    *specs)
@@ -638,6 +665,8 @@ update_in_place (GPtrArray *rows,
       TalesSidebarRow *row = rows->pdata[i];
       RowSpec *spec = &g_array_index (specs, RowSpec, i);
 
+      if (same_spec (&row->spec, spec))
+        continue;
       row_spec_clear (&row->spec);
       row->spec = *spec;
       memset (spec, 0, sizeof *spec);
@@ -674,16 +703,14 @@ rebuild (TalesSidebar *self,
   return selected_key != NULL && g_strcmp0 (again->key, selected_key) == 0;
 }
 
-void
-tales_sidebar_reload (TalesSidebar *self)
+/* Shows @specs: in place when the rows are the same ones, else anew. */
+static void
+apply_specs (TalesSidebar *self,
+             GArray       *specs)
 {
-  g_autoptr(GArray) specs = NULL;
   g_autoptr(GPtrArray) rows = NULL;
   gboolean kept = TRUE;
 
-  g_return_if_fail (TALES_IS_SIDEBAR (self));
-
-  specs = read_specs (self);
   rows = current_rows (self);
 
   self->updating = TRUE;
@@ -699,6 +726,103 @@ tales_sidebar_reload (TalesSidebar *self)
       set_filter_from_row (self, TALES_SIDEBAR_ROW (gtk_list_box_get_selected_row (self->list_box)));
       g_signal_emit (self, signals[FILTER_CHANGED], 0);
     }
+}
+
+void
+tales_sidebar_reload (TalesSidebar *self)
+{
+  g_autoptr(GArray) specs = NULL;
+
+  g_return_if_fail (TALES_IS_SIDEBAR (self));
+
+  self->serial++;
+  specs = read_specs (self->store);
+  apply_specs (self, specs);
+}
+
+/* One reload in the background: the store it reads (its own reference:
+ * the sidebar may be given another meanwhile), and the serial that tells
+ * whether a later reload overtook it. */
+typedef struct {
+  TalesStore *store;
+  guint serial;
+} ReloadData;
+
+static void
+reload_data_free (ReloadData *data)
+{
+  g_clear_object (&data->store);
+  g_free (data);
+}
+
+static void
+read_specs_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  ReloadData *data = task_data;
+
+  if (!g_task_return_error_if_cancelled (task))
+    g_task_return_pointer (task, read_specs (data->store), (GDestroyNotify) g_array_unref);
+}
+
+/**
+ * tales_sidebar_reload_async:
+ *
+ * Reads what tales_sidebar_reload() reads in a worker thread: counting
+ * the posts of a large library takes longer than a frame, and a refresh
+ * reloads the sidebar again and again. tales_sidebar_reload_finish()
+ * shows it.
+ */
+void
+tales_sidebar_reload_async (TalesSidebar        *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ReloadData *data;
+
+  g_return_if_fail (TALES_IS_SIDEBAR (self));
+
+  data = g_new0 (ReloadData, 1);
+  data->store = self->store != NULL ? g_object_ref (self->store) : NULL;
+  data->serial = ++self->serial;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tales_sidebar_reload_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) reload_data_free);
+  g_task_run_in_thread (task, read_specs_thread);
+}
+
+/**
+ * tales_sidebar_reload_finish:
+ *
+ * Shows what the reload read, as tales_sidebar_reload() does (rows in
+ * place, the selection kept, "filter-changed" when the selected row went
+ * away), unless a later reload overtook it: that one shows its own.
+ *
+ * Returns: %TRUE, or %FALSE with G_IO_ERROR_CANCELLED
+ */
+gboolean
+tales_sidebar_reload_finish (TalesSidebar  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  ReloadData *data;
+  g_autoptr(GArray) specs = NULL;
+
+  g_return_val_if_fail (TALES_IS_SIDEBAR (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tales_sidebar_reload_async, FALSE);
+
+  specs = g_task_propagate_pointer (G_TASK (result), error);
+  if (specs == NULL)
+    return FALSE;
+  data = g_task_get_task_data (G_TASK (result));
+  if (data->serial == self->serial)
+    apply_specs (self, specs);
+  return TRUE;
 }
 
 void

@@ -23,6 +23,15 @@ void             tales_sidebar_set_store  (TalesSidebar    *self,
 /* Re-reads subscriptions and counts: rows are updated in place when the
  * set of feeds and categories is unchanged, and the selection is kept. */
 void             tales_sidebar_reload     (TalesSidebar    *self);
+/* The same, reading the library in a worker thread; _finish shows it
+ * (unless a later reload overtook it). */
+void             tales_sidebar_reload_async  (TalesSidebar        *self,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean         tales_sidebar_reload_finish (TalesSidebar        *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
 
 /* The filter of the selected row (search unset). (transfer none) */
 const TalesPostFilter *tales_sidebar_get_filter (TalesSidebar *self);

@@ -87,6 +87,13 @@ struct _TalesWindow
 void tales_window_reload_sidebar       (TalesWindow *self);
 /* Reloads the list and the sidebar a moment later, once for a burst. */
 void tales_window_queue_reload         (TalesWindow *self);
+/* Reloads both now, reading the library in worker threads. */
+void     tales_window_reload_async     (TalesWindow          *self,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data);
+gboolean tales_window_reload_finish    (TalesWindow          *self,
+                                        GAsyncResult         *result,
+                                        GError              **error);
 void tales_window_show_error           (TalesWindow  *self,
                                         const char   *what,
                                         const GError *error);

@@ -119,13 +119,26 @@ notify_new_posts (TalesWindow *self,
 }
 
 static void
+refresh_reloaded_cb (GObject      *source_object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  TalesWindow *self = TALES_WINDOW (source_object);
+
+  /* Fails only when cancelled: the window is going away. */
+  if (!tales_window_reload_finish (self, result, NULL))
+    return;
+  tales_window_emit_refresh_finished (self);
+  tales_window_capture_after_refresh (self);
+}
+
+/* The last reload of a refresh reads in the background too; the refresh
+ * is finished once the list and the sidebar show what it brought. */
+static void
 refresh_finished (TalesWindow *self)
 {
   g_clear_handle_id (&self->reload_source, g_source_remove);
-  tales_window_reload_sidebar (self);
-  tales_window_reload_posts (self);
-  tales_window_emit_refresh_finished (self);
-  tales_window_capture_after_refresh (self);
+  tales_window_reload_async (self, refresh_reloaded_cb, NULL);
 }
 
 static void

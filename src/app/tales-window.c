@@ -323,14 +323,92 @@ tales_window_reload_sidebar (TalesWindow *self)
   tales_window_update_library_state (self);
 }
 
+/* Reloading in the background: one reload of the sidebar and the list,
+ * done when both have landed. The task data counts what is still out. */
+static void
+reload_landed (GTask *task)
+{
+  guint *pending = g_task_get_task_data (task);
+
+  if (--*pending > 0)
+    return;
+  if (!g_task_return_error_if_cancelled (task))
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+sidebar_reloaded_cb (GObject      *source_object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TalesWindow *self = g_task_get_source_object (task);
+
+  if (tales_sidebar_reload_finish (TALES_SIDEBAR (source_object), result, NULL) && self->store != NULL)
+    tales_window_update_library_state (self);
+  reload_landed (task);
+}
+
+static void
+posts_reloaded_cb (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TalesWindow *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  self->reloading = TRUE;
+  ok = tales_post_list_reload_finish (TALES_POST_LIST (source_object), result, &error);
+  self->reloading = FALSE;
+  if (ok && self->posts != NULL)
+    {
+      reselect_shown_post (self);
+      tales_window_update_list_state (self);
+    }
+  else if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    tales_window_show_error (self, _("Could not read your posts"), error);
+  reload_landed (task);
+}
+
+/* Reloads the sidebar and the list as tales_window_reload_sidebar() and
+ * tales_window_reload_posts() do, but reads the library in worker threads:
+ * the main loop never waits for the queries (nor for a refresh writing). */
+void
+tales_window_reload_async (TalesWindow         *self,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, callback, user_data);
+  guint *pending = g_new (guint, 1);
+
+  *pending = self->posts != NULL ? 2 : 1;
+  g_task_set_source_tag (task, tales_window_reload_async);
+  g_task_set_task_data (task, pending, g_free);
+  tales_sidebar_reload_async (self->sidebar, self->cancellable, sidebar_reloaded_cb, g_object_ref (task));
+  if (self->posts != NULL)
+    tales_post_list_reload_async (self->posts, self->cancellable, posts_reloaded_cb, g_object_ref (task));
+}
+
+/* FALSE only with G_IO_ERROR_CANCELLED: the window is going away. */
+gboolean
+tales_window_reload_finish (TalesWindow   *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static gboolean
 reload_timeout_cb (gpointer user_data)
 {
   TalesWindow *self = user_data;
 
   self->reload_source = 0;
-  tales_window_reload_sidebar (self);
-  tales_window_reload_posts (self);
+  tales_window_reload_async (self, NULL, NULL);
   return G_SOURCE_REMOVE;
 }
 

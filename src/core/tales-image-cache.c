@@ -176,6 +176,7 @@ image_mime_type (GBytes *bytes, const char *claimed)
  * not stall the main loop. */
 
 typedef struct {
+  TalesStore *store;
   char *dir;
   char *url;
   GBytes *bytes;
@@ -183,17 +184,20 @@ typedef struct {
   /* out */
   char *path;
   char *mime_type;
+  GError *failure;      /* or: the download failed */
 } SaveData;
 
 static void
 save_data_free (SaveData *save)
 {
+  g_clear_object (&save->store);
   g_free (save->dir);
   g_free (save->url);
   g_clear_pointer (&save->bytes, g_bytes_unref);
   g_free (save->claimed_type);
   g_free (save->path);
   g_free (save->mime_type);
+  g_clear_error (&save->failure);
   g_free (save);
 }
 
@@ -226,6 +230,45 @@ write_content_addressed (SaveData *save, GError **error)
   return g_file_set_contents (filename, data, size, error);
 }
 
+/* Records in the store, from a worker thread like every store write here:
+ * the main loop must not wait for a merge that holds the writer. */
+static void
+record_failure (TalesStore *store, const char *url, const char *reason)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!tales_store_set_image_failed (store, url, reason, &error))
+    g_debug ("Could not record that %s failed: %s", url, error->message);
+}
+
+static gboolean
+save_image (SaveData *save, GError **error)
+{
+  if (g_bytes_get_size (save->bytes) == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The server sent nothing for %s."), save->url);
+      return FALSE;
+    }
+  save->mime_type = image_mime_type (save->bytes, save->claimed_type);
+  if (save->mime_type == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s is not an image (the server sent %s)."), save->url,
+                   save->claimed_type ? save->claimed_type : _("something else"));
+      return FALSE;
+    }
+  if (!write_content_addressed (save, error))
+    return FALSE;
+  if (!tales_store_set_image_cached (save->store, save->url, save->path, save->mime_type, error))
+    {
+      g_prefix_error (error, _("%s was downloaded but could not be recorded: "), save->url);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Saves the file and records it as cached, or records why it failed. */
 static void
 save_thread (GTask        *task,
              gpointer      source_object,
@@ -235,22 +278,9 @@ save_thread (GTask        *task,
   SaveData *save = task_data;
   GError *error = NULL;
 
-  if (g_bytes_get_size (save->bytes) == 0)
+  if (!save_image (save, &error))
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               _("The server sent nothing for %s."), save->url);
-      return;
-    }
-  save->mime_type = image_mime_type (save->bytes, save->claimed_type);
-  if (save->mime_type == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               _("%s is not an image (the server sent %s)."), save->url,
-                               save->claimed_type ? save->claimed_type : _("something else"));
-      return;
-    }
-  if (!write_content_addressed (save, &error))
-    {
+      record_failure (save->store, save->url, error->message);
       g_task_return_error (task, error);
       return;
     }
@@ -260,6 +290,8 @@ save_thread (GTask        *task,
 /* One batch of downloads. */
 
 typedef struct {
+  TalesStore *store;
+  GPtrArray *urls;     /* as asked for, until sorted into @pending */
   GQueue pending;      /* char *url */
   guint active;
   guint n_cached;
@@ -269,36 +301,26 @@ typedef struct {
 static void
 download_data_free (DownloadData *data)
 {
+  g_clear_object (&data->store);
+  g_clear_pointer (&data->urls, g_ptr_array_unref);
   g_queue_clear_full (&data->pending, g_free);
   g_free (data);
 }
 
 static void start_downloads (GTask *task);
 
+/* Called for each image when it is done, however it went, and recorded
+ * in the store already. */
 static void
-record_failure (TalesImageCache *self, const char *url, const char *reason)
+download_done (GTask *task, const GError *error)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!tales_store_set_image_failed (self->store, url, reason, &error))
-    g_debug ("Could not record that %s failed: %s", url, error->message);
-}
-
-/* Called for each image when it is done, however it went. */
-static void
-download_done (GTask *task, const char *url, const GError *error)
-{
-  TalesImageCache *self = g_task_get_source_object (task);
   DownloadData *data = g_task_get_task_data (task);
 
   data->active--;
   if (error == NULL)
     data->n_cached++;
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      data->n_failed++;
-      record_failure (self, url, error->message);
-    }
+    data->n_failed++;
   start_downloads (task);
 }
 
@@ -324,14 +346,23 @@ save_cb (GObject      *source,
          gpointer      user_data)
 {
   g_autoptr(GTask) batch = user_data;
-  TalesImageCache *self = g_task_get_source_object (batch);
-  SaveData *save = g_task_get_task_data (G_TASK (res));
   g_autoptr(GError) error = NULL;
 
-  if (g_task_propagate_boolean (G_TASK (res), &error) &&
-      !tales_store_set_image_cached (self->store, save->url, save->path, save->mime_type, &error))
-    g_prefix_error (&error, _("%s was downloaded but could not be recorded: "), save->url);
-  download_done (batch, save->url, error);
+  g_task_propagate_boolean (G_TASK (res), &error);
+  download_done (batch, error);
+}
+
+/* A download that failed before there was anything to save. */
+static void
+failure_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  SaveData *save = task_data;
+
+  record_failure (save->store, save->url, save->failure->message);
+  g_task_return_error (task, g_error_copy (save->failure));
 }
 
 static void
@@ -347,21 +378,26 @@ fetch_cb (GObject      *source,
   SaveData *save;
 
   result = tales_fetcher_fetch_finish (TALES_FETCHER (source), res, &error);
-  if (result == NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      download_done (download->batch, download->url, error);
+      download_done (download->batch, error);
       return;
     }
 
   save = g_new0 (SaveData, 1);
+  save->store = g_object_ref (self->store);
   save->dir = g_strdup (self->dir);
   save->url = g_steal_pointer (&download->url);
-  save->bytes = g_bytes_ref (result->body);
-  save->claimed_type = g_strdup (result->content_type);
+  if (result != NULL)
+    {
+      save->bytes = g_bytes_ref (result->body);
+      save->claimed_type = g_strdup (result->content_type);
+    }
+  save->failure = g_steal_pointer (&error);
   save_task = g_task_new (NULL, NULL, save_cb, g_steal_pointer (&download->batch));
   g_task_set_source_tag (save_task, save_thread);
   g_task_set_task_data (save_task, save, (GDestroyNotify) save_data_free);
-  g_task_run_in_thread (save_task, save_thread);
+  g_task_run_in_thread (save_task, result != NULL ? save_thread : failure_thread);
 }
 
 /* Keeps MAX_PARALLEL fetches going until the queue is empty, then
@@ -394,6 +430,43 @@ start_downloads (GTask *task)
     }
 }
 
+/* Queues every URL of the batch that is not cached yet, each once. */
+static void
+sort_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  DownloadData *data = task_data;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < data->urls->len; i++)
+    {
+      const char *url = g_ptr_array_index (data->urls, i);
+      g_autoptr(TalesImageRecord) record = NULL;
+
+      if (url == NULL || !g_hash_table_add (seen, (gpointer) url))
+        continue;
+      record = tales_store_get_image (data->store, url, NULL);
+      if (record != NULL && record->state == TALES_IMAGE_CACHED)
+        continue;
+      g_queue_push_tail (&data->pending, g_strdup (url));
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+sorted_cb (GObject      *source,
+           GAsyncResult *res,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DownloadData *data = g_task_get_task_data (task);
+
+  g_clear_pointer (&data->urls, g_ptr_array_unref);
+  start_downloads (task);
+}
+
 void
 tales_image_cache_download_async (TalesImageCache     *self,
                                   GPtrArray           *urls,
@@ -402,7 +475,7 @@ tales_image_cache_download_async (TalesImageCache     *self,
                                   gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GTask) sort_task = NULL;
   DownloadData *data;
 
   g_return_if_fail (TALES_IS_IMAGE_CACHE (self));
@@ -411,22 +484,16 @@ tales_image_cache_download_async (TalesImageCache     *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tales_image_cache_download_async);
   data = g_new0 (DownloadData, 1);
+  data->store = g_object_ref (self->store);
+  data->urls = g_ptr_array_ref (urls);
   g_task_set_task_data (task, data, (GDestroyNotify) download_data_free);
 
-  for (guint i = 0; i < urls->len; i++)
-    {
-      const char *url = g_ptr_array_index (urls, i);
-      g_autoptr(TalesImageRecord) record = NULL;
-
-      if (url == NULL || !g_hash_table_add (seen, (gpointer) url))
-        continue;
-      record = tales_store_get_image (self->store, url, NULL);
-      if (record != NULL && record->state == TALES_IMAGE_CACHED)
-        continue;
-      g_queue_push_tail (&data->pending, g_strdup (url));
-    }
-
-  start_downloads (task);
+  /* Which ones are cached already is a question for the store: asked in a
+   * worker thread, like everything else this does with the store. */
+  sort_task = g_task_new (NULL, NULL, sorted_cb, g_steal_pointer (&task));
+  g_task_set_source_tag (sort_task, sort_thread);
+  g_task_set_task_data (sort_task, data, NULL);
+  g_task_run_in_thread (sort_task, sort_thread);
 }
 
 /**

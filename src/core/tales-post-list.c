@@ -9,7 +9,8 @@
  * (tales_store_set_read(), tales_store_set_starred()), it sets the same on
  * the TalesPost it shows (tales_post_set_is_read(), ...), whose property
  * notifications update the row; after a refresh or mark-all-read it calls
- * tales_post_list_reload(). A post that leaves the filter (read, in the
+ * tales_post_list_reload() (or its _async form, which queries in a worker
+ * thread and applies the answer on the main thread). A post that leaves the filter (read, in the
  * unread list) so stays in the list until the next reload, which is what a
  * person reading down that list expects. */
 
@@ -37,6 +38,7 @@ struct _TalesPostList
   GHashTable *pages;        /* page index -> GPtrArray of TalesPost */
   GHashTable *salvage;      /* gint64 * (the post's) -> TalesPost */
   guint n_page_loads;
+  guint serial;             /* bumped by every query started, so a late answer is dropped */
 };
 
 static void tales_post_list_model_init (GListModelInterface *iface);
@@ -358,6 +360,7 @@ tales_post_list_set_filter (TalesPostList          *self,
   g_return_val_if_fail (TALES_IS_POST_LIST (self), FALSE);
   g_return_val_if_fail (filter != NULL, FALSE);
 
+  self->serial++;
   ids = tales_store_query_post_ids (self->store, filter, error);
   if (ids == NULL)
     return FALSE;
@@ -408,10 +411,114 @@ tales_post_list_reload (TalesPostList *self, GError **error)
 
   g_return_val_if_fail (TALES_IS_POST_LIST (self), FALSE);
 
+  self->serial++;
   ids = tales_store_query_post_ids (self->store, &self->filter, error);
   if (ids == NULL)
     return FALSE;
   replace_ids (self, ids);
+  return TRUE;
+}
+
+/* A reload in the background: the query runs in a worker thread on a copy
+ * of the filter, and only its answer comes back to the list. */
+typedef struct {
+  TalesStore *store;
+  TalesPostFilter filter;   /* category and search point to the two below */
+  char *category;
+  char *search;
+  guint serial;
+} ReloadData;
+
+static void
+reload_data_free (ReloadData *data)
+{
+  g_clear_object (&data->store);
+  g_free (data->category);
+  g_free (data->search);
+  g_free (data);
+}
+
+static void
+reload_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ReloadData *data = task_data;
+  GError *error = NULL;
+  GArray *ids;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  ids = tales_store_query_post_ids (data->store, &data->filter, &error);
+  if (ids == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, ids, (GDestroyNotify) g_array_unref);
+}
+
+/**
+ * tales_post_list_reload_async:
+ *
+ * Runs the query of tales_post_list_reload() in a worker thread, so that
+ * a large library never holds up the main loop. The list is unchanged
+ * until tales_post_list_reload_finish() applies the answer.
+ */
+void
+tales_post_list_reload_async (TalesPostList       *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ReloadData *data;
+
+  g_return_if_fail (TALES_IS_POST_LIST (self));
+
+  data = g_new0 (ReloadData, 1);
+  data->store = g_object_ref (self->store);
+  data->category = g_strdup (self->category);
+  data->search = g_strdup (self->search);
+  data->filter = self->filter;
+  data->filter.category = data->category;
+  data->filter.search = data->search;
+  data->serial = ++self->serial;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tales_post_list_reload_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) reload_data_free);
+  g_task_run_in_thread (task, reload_thread);
+}
+
+/**
+ * tales_post_list_reload_finish:
+ *
+ * Applies the ids the query found, as tales_post_list_reload() does: the
+ * list's items-changed is emitted from within this call. An answer that a
+ * later set_filter or reload overtook is dropped (the later one applies
+ * its own), and the list is left as it is.
+ *
+ * Returns: %TRUE, or %FALSE with @error set (the store failed, or
+ *   G_IO_ERROR_CANCELLED); the list is then unchanged
+ */
+gboolean
+tales_post_list_reload_finish (TalesPostList  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  ReloadData *data;
+  g_autoptr(GArray) ids = NULL;
+
+  g_return_val_if_fail (TALES_IS_POST_LIST (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tales_post_list_reload_async, FALSE);
+
+  ids = g_task_propagate_pointer (G_TASK (result), error);
+  if (ids == NULL)
+    return FALSE;
+  data = g_task_get_task_data (G_TASK (result));
+  if (data->serial == self->serial)
+    replace_ids (self, ids);
   return TRUE;
 }
 

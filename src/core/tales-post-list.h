@@ -29,6 +29,15 @@ const TalesPostFilter *tales_post_list_get_filter (TalesPostList *self);
  * still there, and emits the smallest items-changed it can. */
 gboolean       tales_post_list_reload     (TalesPostList         *self,
                                            GError               **error);
+/* The same, the query in a worker thread; _finish applies the answer
+ * (emitting items-changed), unless a later query overtook it. */
+void           tales_post_list_reload_async  (TalesPostList       *self,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean       tales_post_list_reload_finish (TalesPostList       *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
 /* The position of @post_id, or -1. */
 int            tales_post_list_find       (TalesPostList         *self,
                                            gint64                 post_id);

@@ -21,8 +21,10 @@ typedef struct {
   TalesStore *store;
   TalesFetcher *fetcher;
   TalesImageCache *images;
+  char *url;
   TalesFeed *feed;
   TalesRefreshFlags flags;
+  GError *failure;         /* what a failed refresh returns once its error is saved */
   TalesFetchResult *fetched;
   GPtrArray *image_urls;   /* char *, every image the feed's posts need */
   TalesRefreshReport report;
@@ -35,6 +37,8 @@ refresh_data_free (RefreshData *data)
   g_clear_object (&data->fetcher);
   g_clear_object (&data->images);
   g_clear_object (&data->feed);
+  g_clear_pointer (&data->url, g_free);
+  g_clear_error (&data->failure);
   g_clear_pointer (&data->fetched, tales_fetch_result_free);
   g_clear_pointer (&data->image_urls, g_ptr_array_unref);
   g_free (data);
@@ -76,7 +80,52 @@ refresh_hint (RefreshData *data)
   return MAX (hint, data->fetched->retry_after);
 }
 
+/* Store calls off the main thread */
+
+/* Every store write of a refresh runs in a worker thread: the library has
+ * one writer, and another feed's merge may hold it for seconds, which the
+ * main loop must never wait for. @func runs there with the refresh's
+ * data; @callback gets the refresh's task back on the main context. The
+ * step has no cancellable: a write that was asked for is made. */
+static void
+run_store_step (GTask *task, GTaskThreadFunc func, GAsyncReadyCallback callback)
+{
+  g_autoptr(GTask) step = g_task_new (NULL, NULL, callback, g_object_ref (task));
+
+  g_task_set_source_tag (step, func);
+  g_task_set_task_data (step, g_task_get_task_data (task), NULL);
+  g_task_run_in_thread (step, func);
+}
+
+static void
+save_feed_thread (GTask        *step,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  RefreshData *data = task_data;
+  GError *error = NULL;
+
+  if (tales_store_update_feed (data->store, data->feed, &error))
+    g_task_return_boolean (step, TRUE);
+  else
+    g_task_return_error (step, error);
+}
+
 /* Errors */
+
+static void
+failure_saved_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RefreshData *data = g_task_get_task_data (task);
+  g_autoptr(GError) store_error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (res), &store_error))
+    g_debug ("Could not save the error of %s: %s",
+             tales_feed_get_url (data->feed), store_error->message);
+  g_task_return_error (task, g_steal_pointer (&data->failure));
+}
 
 /* A failed refresh is remembered as the feed's last error, in words, and
  * touches nothing else: not the posts, not the validators. Only a server
@@ -85,19 +134,19 @@ static void
 return_failure (GTask *task, GError *error)
 {
   RefreshData *data = g_task_get_task_data (task);
-  g_autoptr(GError) store_error = NULL;
   guint retry_after = tales_fetch_error_get_retry_after (error);
 
-  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      if (retry_after > 0)
-        schedule_next_refresh (data->feed, retry_after);
-      tales_feed_set_last_error (data->feed, error->message);
-      if (!tales_store_update_feed (data->store, data->feed, &store_error))
-        g_debug ("Could not save the error of %s: %s",
-                 tales_feed_get_url (data->feed), store_error->message);
+      g_task_return_error (task, error);
+      return;
     }
-  g_task_return_error (task, error);
+
+  if (retry_after > 0)
+    schedule_next_refresh (data->feed, retry_after);
+  tales_feed_set_last_error (data->feed, error->message);
+  data->failure = error;
+  run_store_step (task, save_feed_thread, failure_saved_cb);
 }
 
 /* The worker thread: parse, merge, link images */
@@ -276,22 +325,28 @@ merged_cb (GObject      *source,
 }
 
 static void
+not_modified_saved_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (g_task_propagate_boolean (G_TASK (res), &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
 save_not_modified (GTask *task)
 {
   RefreshData *data = g_task_get_task_data (task);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  GError *error = NULL;
 
   data->report.not_modified = TRUE;
   tales_feed_set_last_refresh (data->feed, now);
   tales_feed_set_last_error (data->feed, NULL);
   schedule_next_refresh (data->feed, refresh_hint (data));
-  if (!tales_store_update_feed (data->store, data->feed, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
+  run_store_step (task, save_feed_thread, not_modified_saved_cb);
 }
 
 static void
@@ -322,6 +377,44 @@ fetch_cb (GObject      *source,
   g_task_run_in_thread (merge_task, merge_thread);
 }
 
+/* Subscribing (a new URL) is a write too. */
+static void
+ensure_feed_thread (GTask        *step,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  RefreshData *data = task_data;
+  GError *error = NULL;
+
+  data->feed = tales_store_ensure_feed (data->store, data->url, &error);
+  if (data->feed != NULL)
+    g_task_return_boolean (step, TRUE);
+  else
+    g_task_return_error (step, error);
+}
+
+static void
+feed_ensured_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RefreshData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (res), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  data->report.feed_id = tales_feed_get_db_id (data->feed);
+
+  tales_fetcher_fetch_stream_async (data->fetcher, data->url,
+                                    tales_feed_get_etag (data->feed),
+                                    tales_feed_get_last_modified (data->feed),
+                                    cancellable, fetch_cb, g_steal_pointer (&task));
+}
+
 void
 tales_refresh_feed_async (TalesStore          *store,
                           TalesFetcher        *fetcher,
@@ -347,7 +440,6 @@ tales_refresh_feed_full_async (TalesStore          *store,
 {
   g_autoptr(GTask) task = NULL;
   RefreshData *data;
-  GError *error = NULL;
 
   g_return_if_fail (TALES_IS_STORE (store));
   g_return_if_fail (TALES_IS_FETCHER (fetcher));
@@ -360,21 +452,11 @@ tales_refresh_feed_full_async (TalesStore          *store,
   data->store = g_object_ref (store);
   data->fetcher = g_object_ref (fetcher);
   data->images = g_object_ref (images);
+  data->url = g_strdup (feed_url);
   data->flags = flags;
   g_task_set_task_data (task, data, (GDestroyNotify) refresh_data_free);
 
-  data->feed = tales_store_ensure_feed (store, feed_url, &error);
-  if (data->feed == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  data->report.feed_id = tales_feed_get_db_id (data->feed);
-
-  tales_fetcher_fetch_stream_async (fetcher, feed_url,
-                             tales_feed_get_etag (data->feed),
-                             tales_feed_get_last_modified (data->feed),
-                             cancellable, fetch_cb, g_steal_pointer (&task));
+  run_store_step (task, ensure_feed_thread, feed_ensured_cb);
 }
 
 /**

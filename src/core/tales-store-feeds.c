@@ -109,7 +109,7 @@ tales_store_get_feed (TalesStore *self, gint64 feed_id, GError **error)
 
   g_return_val_if_fail (TALES_IS_STORE (self), NULL);
 
-  locker = tales_store_lock (self, _("Could not read the subscriptions"));
+  locker = tales_store_lock_read (&self, _("Could not read the subscriptions"));
   stmt = tales_store_prepare (self, "SELECT " FEED_COLUMNS " FROM feeds WHERE id = ?", error);
   if (stmt == NULL)
     return NULL;
@@ -131,7 +131,7 @@ tales_store_find_feed_by_url (TalesStore *self, const char *url, GError **error)
   g_return_val_if_fail (TALES_IS_STORE (self), NULL);
   g_return_val_if_fail (url != NULL, NULL);
 
-  locker = tales_store_lock (self, _("Could not read the subscriptions"));
+  locker = tales_store_lock_read (&self, _("Could not read the subscriptions"));
   return feed_by_url (self, url, error);
 }
 
@@ -145,7 +145,7 @@ tales_store_list_feeds (TalesStore *self, GError **error)
 
   g_return_val_if_fail (TALES_IS_STORE (self), NULL);
 
-  locker = tales_store_lock (self, _("Could not read the subscriptions"));
+  locker = tales_store_lock_read (&self, _("Could not read the subscriptions"));
   stmt = tales_store_prepare (self, "SELECT " FEED_COLUMNS " FROM feeds "
                                     "ORDER BY COALESCE (title, url) COLLATE NOCASE, id", error);
   if (stmt == NULL)

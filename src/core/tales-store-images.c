@@ -129,7 +129,7 @@ tales_store_list_post_images (TalesStore *self, gint64 post_id, GError **error)
 
   g_return_val_if_fail (TALES_IS_STORE (self), NULL);
 
-  locker = tales_store_lock (self, _("Could not read the images of the post"));
+  locker = tales_store_lock_read (&self, _("Could not read the images of the post"));
   stmt = tales_store_prepare (self,
     "SELECT url FROM post_images WHERE post_id = ? ORDER BY position", error);
   if (stmt == NULL)
@@ -213,7 +213,7 @@ image_from_row (sqlite3_stmt *stmt)
 static TalesImageRecord *
 get_image (TalesStore *self, const char *sql, const char *key, GError **error)
 {
-  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = tales_store_lock (self, _("Could not read the image record"));
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = tales_store_lock_read (&self, _("Could not read the image record"));
   g_autoptr(TalesStmt) stmt = tales_store_prepare (self, sql, error);
 
   if (stmt == NULL)

@@ -81,7 +81,7 @@ tales_store_count_by_feed (TalesStore *self, GError **error)
 
   g_return_val_if_fail (TALES_IS_STORE (self), NULL);
 
-  locker = tales_store_lock (self, _("Could not count the posts"));
+  locker = tales_store_lock_read (&self, _("Could not count the posts"));
   stmt = tales_store_prepare (self,
     "SELECT f.id, count(p.id), COALESCE (sum (p.is_read = 0), 0) "
     "FROM feeds f LEFT JOIN posts p ON p.feed_id = f.id GROUP BY f.id ORDER BY f.id", error);
@@ -103,7 +103,7 @@ tales_store_count_by_feed (TalesStore *self, GError **error)
 static guint
 count_one (TalesStore *self, const char *sql, GError **error)
 {
-  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = tales_store_lock (self, _("Could not count the posts"));
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = tales_store_lock_read (&self, _("Could not count the posts"));
   g_autoptr(TalesStmt) stmt = tales_store_prepare (self, sql, error);
 
   if (stmt == NULL || tales_store_step_row (self, stmt, error) != 1)
@@ -235,7 +235,7 @@ tales_store_list_categories (TalesStore *self, GError **error)
   g_return_val_if_fail (TALES_IS_STORE (self), NULL);
 
   categories = g_ptr_array_new_with_free_func ((GDestroyNotify) tales_category_count_free);
-  locker = tales_store_lock (self, _("Could not read the categories"));
+  locker = tales_store_lock_read (&self, _("Could not read the categories"));
   stmt = tales_store_prepare (self,
     "SELECT category_id, post_id, term FROM post_categories "
     "WHERE category_id IS NOT NULL ORDER BY category_id, post_id", error);
@@ -449,7 +449,7 @@ tales_store_list_missing_images (TalesStore *self, GError **error)
 
   g_return_val_if_fail (TALES_IS_STORE (self), NULL);
 
-  locker = tales_store_lock (self, _("Could not read the image records"));
+  locker = tales_store_lock_read (&self, _("Could not read the image records"));
   stmt = tales_store_prepare (self,
     "SELECT pi.url FROM post_images pi JOIN posts p ON p.id = pi.post_id "
     "LEFT JOIN images i ON i.url = pi.url WHERE i.state IS NOT 1 "

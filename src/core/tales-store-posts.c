@@ -1170,7 +1170,7 @@ tales_store_list_posts (TalesStore *self, gint64 feed_id, GError **error)
   g_return_val_if_fail (TALES_IS_STORE (self), NULL);
 
   /* One read transaction, so the posts and their tags are one snapshot. */
-  locker = tales_store_lock (self, _("Could not read the posts"));
+  locker = tales_store_lock_read (&self, _("Could not read the posts"));
   if (!tales_store_transaction (self, FALSE, list_posts_locked, &list, error))
     return NULL;
   g_clear_pointer (&locker, g_mutex_locker_free);
@@ -1275,7 +1275,7 @@ tales_store_load_post (TalesStore *self, gint64 post_id, GError **error)
 
   g_return_val_if_fail (TALES_IS_STORE (self), NULL);
 
-  locker = tales_store_lock (self, _("Could not read the post"));
+  locker = tales_store_lock_read (&self, _("Could not read the post"));
   if (!tales_store_transaction (self, FALSE, load_post_locked, &load, error))
     {
       g_clear_object (&load.post);
@@ -1293,7 +1293,7 @@ tales_store_count_posts (TalesStore *self, gint64 feed_id, GError **error)
 
   g_return_val_if_fail (TALES_IS_STORE (self), 0);
 
-  locker = tales_store_lock (self, _("Could not count the posts"));
+  locker = tales_store_lock_read (&self, _("Could not count the posts"));
   if (feed_id == 0)
     stmt = tales_store_prepare (self, "SELECT count(*) FROM posts", error);
   else

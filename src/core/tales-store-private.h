@@ -22,7 +22,23 @@ struct _TalesStore
   GMutex mutex;
   const char *doing;        /* what the holder of the mutex does, for errors */
   GHashTable *statements;   /* static SQL text -> sqlite3_stmt */
+  /* More connections to the same file, each with its own mutex and
+   * statements, for the calls that only read: in WAL mode they read the
+   * last commit while a merge writes on this one, so a reader (the main
+   * thread, listing posts) never waits for a writer, nor, as there are
+   * several, for another long read (the sidebar's counts in a worker
+   * thread). Opened as needed, up to a few; empty on a reader itself.
+   * When none could be opened, reads share this connection. */
+  GMutex readers_mutex;
+  GPtrArray *readers;       /* TalesStore, each a reader connection */
+  guint next_reader;        /* the one to wait for when all are busy */
+  gboolean readers_failed;  /* one could not be opened: no more tries */
 };
+
+/* Locks a reader connection for a call that only reads, and points *self
+ * at it: a free one, a new one, or (all busy) the next in turn. */
+GMutexLocker *tales_store_lock_read      (TalesStore **self,
+                                          const char  *doing);
 
 /* A cached statement borrowed for one use: g_autoptr resets it (and drops
  * its bindings) when the borrower's scope ends, and the cache keeps it. */

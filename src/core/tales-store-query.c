@@ -288,7 +288,7 @@ tales_store_query_post_ids (TalesStore            *self,
     return g_steal_pointer (&ids);
 
   /* One read transaction: the matches and the filter are one snapshot. */
-  locker = tales_store_lock (self, _("Could not read the posts"));
+  locker = tales_store_lock_read (&self, _("Could not read the posts"));
   if (!tales_store_transaction (self, FALSE, select_ids_locked, &select, error))
     return NULL;
   return g_steal_pointer (&ids);
@@ -383,7 +383,7 @@ tales_store_load_post_rows (TalesStore    *self,
 
   json_ids = tales_store_ids_to_json (ids, n_ids);
   rows = (RowsData) { json_ids, by_id };
-  locker = tales_store_lock (self, _("Could not read the posts"));
+  locker = tales_store_lock_read (&self, _("Could not read the posts"));
   if (!tales_store_transaction (self, FALSE, load_post_rows_locked, &rows, error))
     return NULL;
   g_clear_pointer (&locker, g_mutex_locker_free);

@@ -164,6 +164,51 @@ tales_store_lock (TalesStore *self, const char *doing)
   return locker;
 }
 
+/* Enough for the main thread, a background reload and a refresh's
+ * lookups to read at once. */
+#define MAX_READERS 3
+
+static TalesStore *open_reader (TalesStore *self);
+
+GMutexLocker *
+tales_store_lock_read (TalesStore **store, const char *doing)
+{
+  TalesStore *self = *store;
+  TalesStore *reader = NULL;
+  TalesStore *busy = NULL;
+
+  g_mutex_lock (&self->readers_mutex);
+  for (guint i = 0; i < self->readers->len && reader == NULL; i++)
+    if (g_mutex_trylock (&TALES_STORE (self->readers->pdata[i])->mutex))
+      reader = self->readers->pdata[i];
+  if (reader == NULL && !self->readers_failed && self->readers->len < MAX_READERS)
+    {
+      reader = open_reader (self);
+      self->readers_failed = reader == NULL;
+      if (reader != NULL)
+        {
+          g_ptr_array_add (self->readers, reader);
+          g_mutex_lock (&reader->mutex);
+        }
+    }
+  /* All busy: wait for one, in turn. */
+  if (reader == NULL && self->readers->len > 0)
+    busy = self->readers->pdata[self->next_reader++ % self->readers->len];
+  g_mutex_unlock (&self->readers_mutex);
+
+  if (reader != NULL)
+    {
+      /* Locked above: what g_mutex_locker_new() returns for it. */
+      reader->doing = doing;
+      *store = reader;
+      return (GMutexLocker *) &reader->mutex;
+    }
+  if (busy == NULL)
+    return tales_store_lock (self, doing);
+  *store = busy;
+  return tales_store_lock (busy, doing);
+}
+
 static TalesStoreError
 error_code_for (int rc)
 {
@@ -503,6 +548,32 @@ migrate (TalesStore *self, GError **error)
   return tales_store_transaction (self, TRUE, migrate_locked, NULL, error);
 }
 
+/* A reader connection (see tales-store-private.h). query_only makes
+ * SQLite refuse any write on it, so a call that was wrongly routed here
+ * fails loudly instead of writing outside the writer's lock. */
+static TalesStore *
+open_reader (TalesStore *self)
+{
+  static const char * const pragmas[] = {
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA query_only = ON",
+  };
+  g_autoptr(TalesStore) reader = g_object_new (TALES_TYPE_STORE, "path", self->path, NULL);
+  int rc;
+
+  rc = sqlite3_open_v2 (self->path, &reader->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
+  for (guint i = 0; rc == SQLITE_OK && i < G_N_ELEMENTS (pragmas); i++)
+    rc = sqlite3_exec (reader->db, pragmas[i], NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_debug ("%s: no separate connection for reading (%s); reads wait for writes.",
+               self->path, reader->db ? sqlite3_errmsg (reader->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+  sqlite3_extended_result_codes (reader->db, 1);
+  return g_steal_pointer (&reader);
+}
+
 static gboolean
 tales_store_initable_init (GInitable     *initable,
                            GCancellable  *cancellable,
@@ -549,7 +620,11 @@ tales_store_finalize (GObject *object)
 {
   TalesStore *self = TALES_STORE (object);
 
-  /* The statements go first: a connection with live statements stays open. */
+  /* The readers close first, so that the writer's close, the last one,
+   * checkpoints the WAL into the database file. The statements go before
+   * their connection: a connection with live statements stays open. */
+  g_clear_pointer (&self->readers, g_ptr_array_unref);
+  g_mutex_clear (&self->readers_mutex);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->db, sqlite3_close_v2);
   g_clear_pointer (&self->path, g_free);
@@ -613,6 +688,8 @@ static void
 tales_store_init (TalesStore *self)
 {
   g_mutex_init (&self->mutex);
+  g_mutex_init (&self->readers_mutex);
+  self->readers = g_ptr_array_new_with_free_func (g_object_unref);
   self->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                             finalize_statement);
 }
