@@ -113,6 +113,15 @@ add_feed (Fixture    *fixture,
   return tales_feed_get_db_id (feed);
 }
 
+/* The sidebar reads the library in a thread once the window is up. */
+static gboolean
+sidebar_lists_both_feeds (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return tales_sidebar_count_feeds (tales_window_get_sidebar (fixture->window)) == 2;
+}
+
 /* Two feeds, Alpha (3 posts) and Beta (2 posts); "Python" in one feed and
  * "python" in the other are one category. */
 static void
@@ -155,6 +164,7 @@ fixture_set_up (Fixture       *fixture,
     }
   gtk_window_present (GTK_WINDOW (fixture->window));
   fixture->model = G_LIST_MODEL (tales_window_get_selection (fixture->window));
+  wait_until (sidebar_lists_both_feeds, fixture, WAIT_MS);
 }
 
 static void

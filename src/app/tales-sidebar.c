@@ -829,10 +829,17 @@ void
 tales_sidebar_set_store (TalesSidebar *self,
                          TalesStore   *store)
 {
+  g_autoptr(GArray) specs = NULL;
+
   g_return_if_fail (TALES_IS_SIDEBAR (self));
 
-  if (g_set_object (&self->store, store))
-    tales_sidebar_reload (self);
+  if (!g_set_object (&self->store, store))
+    return;
+  /* "All Posts" at once; the counts, feeds and categories come with the
+   * next reload (tales_sidebar_reload_async() at start-up). */
+  self->serial++;
+  specs = read_specs (NULL);
+  apply_specs (self, specs);
 }
 
 const TalesPostFilter *

@@ -18,6 +18,7 @@ G_DECLARE_FINAL_TYPE (TalesSidebar, tales_sidebar, TALES, SIDEBAR, GtkWidget)
  * (or tales_sidebar_select()) picks another row; "activated" when a row is
  * clicked or chosen with Enter. */
 GtkWidget       *tales_sidebar_new        (void);
+/* Shows "All Posts" only: a reload reads the rest. */
 void             tales_sidebar_set_store  (TalesSidebar    *self,
                                            TalesStore      *store);
 /* Re-reads subscriptions and counts: rows are updated in place when the

@@ -731,6 +731,16 @@ show_library_error (TalesWindow *self,
 }
 
 static void
+sidebar_loaded_cb (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  /* Not cancelled: the window is still there. */
+  if (tales_sidebar_reload_finish (TALES_SIDEBAR (source_object), result, NULL))
+    tales_window_update_library_state (TALES_WINDOW (user_data));
+}
+
+static void
 setup_post_list (TalesWindow *self)
 {
   self->posts = tales_post_list_new (self->store);
@@ -742,9 +752,11 @@ setup_post_list (TalesWindow *self)
                             G_CALLBACK (selection_changed_cb), self);
   tales_post_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
 
+  /* The list first: the sidebar's counts over a large library take longer
+   * than the first frame should wait, so they are read in a thread. */
   tales_sidebar_set_store (self->sidebar, self->store);
   apply_filter (self);
-  tales_window_update_library_state (self);
+  tales_sidebar_reload_async (self->sidebar, self->cancellable, sidebar_loaded_cb, self);
 }
 
 static void
