@@ -62,6 +62,27 @@ def run(env, *args):
     return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=60)
 
 
+def check_json_feed(env, tmp):
+    """`parse` reads a JSON Feed as it reads RSS, and refuses other JSON."""
+    fixture = os.path.join(HERE, "data", "jsonfeed-v1.1.json")
+    plain = run(env, "parse", fixture)
+    check("parse reads a JSON Feed", plain.returncode == 0 and plain.stdout.strip() == "Field Notes: 4 posts",
+          plain.stdout + plain.stderr)
+    shaped = run(env, "parse", "--json", fixture)
+    result = json.loads(shaped.stdout or "{}")
+    entries = result.get("entries", [])
+    check("parse --json names the JSON Feed version", result.get("version") == "json11", shaped.stdout[:300])
+    check("parse --json resolves item links",
+          len(entries) == 4 and entries[0].get("link") == "https://notes.example.test/notes/3/",
+          shaped.stdout[:300])
+    other = os.path.join(tmp, "other.json")
+    with open(other, "w", encoding="utf-8") as f:
+        f.write('{"hello": "world"}')
+    refused = run(env, "parse", other)
+    check("parse refuses JSON that is no feed",
+          refused.returncode == 1 and "not a feed" in refused.stderr, refused.stderr)
+
+
 def main():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     base = "http://127.0.0.1:%d" % server.server_address[1]
@@ -119,6 +140,8 @@ def main():
 
         nope = run(env, "show", "999999")
         check("unknown post is an error", nope.returncode != 0 and nope.stderr.strip(), nope.stderr)
+
+        check_json_feed(env, home)
 
     print("1..%d" % len(results))
     for i, (name, ok, detail) in enumerate(results, 1):

@@ -8,7 +8,6 @@
 #include "tales-parser.h"
 
 #include <glib/gi18n-lib.h>
-#include <json-glib/json-glib.h>
 #include <libxml/HTMLparser.h>
 #include <string.h>
 
@@ -65,28 +64,9 @@ type_for_version (const char *version)
 {
   if (version != NULL && g_str_has_prefix (version, "atom"))
     return TYPE_ATOM;
+  if (version != NULL && g_str_has_prefix (version, "json"))
+    return TYPE_JSON;
   return TYPE_RSS;
-}
-
-/* JSON Feed (jsonfeed.org): the parser reads XML only, so it is
- * recognised here by its version member. */
-static TalesDiscoveredFeed *
-read_json_feed (const char *data, gsize size, const char *url)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *object;
-  const char *version;
-
-  if (size == 0 || !json_parser_load_from_data (parser, data, (gssize) size, NULL))
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NULL;
-  object = json_node_get_object (json_parser_get_root (parser));
-  version = json_object_get_string_member_with_default (object, "version", "");
-  if (!g_str_has_prefix (version, "https://jsonfeed.org/version/"))
-    return NULL;
-  return discovered_new (url, json_object_get_string_member_with_default (object, "title", NULL),
-                         TYPE_JSON);
 }
 
 /* @body as a feed served at @url, or NULL when it is none. */
@@ -100,9 +80,9 @@ read_feed (GBytes *body, const char *url)
   if (size == 0)
     return NULL;
   parsed = tales_parse (data, size, url, ignore_post, NULL, NULL);
-  if (parsed != NULL)
-    return discovered_new (url, tales_feed_get_title (parsed->feed), type_for_version (parsed->version));
-  return read_json_feed (data, size, url);
+  if (parsed == NULL)
+    return NULL;
+  return discovered_new (url, tales_feed_get_title (parsed->feed), type_for_version (parsed->version));
 }
 
 /* <link rel="alternate"> in a page (runs in a worker thread) */

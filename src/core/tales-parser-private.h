@@ -13,6 +13,7 @@
  *                            ends: base64, HTML sniffing, relative URIs
  *   tales-parser-html.c      re-serializing HTML with absolute URIs
  *   tales-parser-model.c     TalesPost / TalesFeed from those dicts
+ *   tales-parser-json.c      JSON Feed: the same dicts from JSON
  */
 
 #include "tales-parser.h"

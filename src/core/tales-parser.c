@@ -4,6 +4,7 @@
 
 #include "tales-parser.h"
 #include "tales-parser-private.h"
+#include "tales-parser-json.h"
 #include "tales-encoding.h"
 #include "tales-compat.h"
 
@@ -25,7 +26,10 @@
  *
  * (xmlTextReader would do the same with Expand/Next, but it gives up at
  * the first recoverable error, an undeclared &nbsp; say, and loses the
- * rest of the feed; the push parser in recovery mode goes on.) */
+ * rest of the feed; the push parser in recovery mode goes on.)
+ *
+ * A document that starts with "{" is no XML: it goes, whole, to the JSON
+ * Feed reader (tales-parser-json.c), under the same size cap. */
 
 #define MAX_DOCUMENT_SIZE ((gsize) 256 * 1024 * 1024)
 /* What one parse may add to the text through internal entities declared
@@ -766,6 +770,18 @@ make_decoder (const char *data, gsize length, gboolean complete, const TalesPars
                             options ? options->content_type : NULL);
 }
 
+static TalesParseResult *
+parse_json (GBytes                   *document,
+            const TalesParseOptions  *options,
+            TalesParsePostFunc        on_post,
+            gpointer                  user_data,
+            GError                  **error)
+{
+  g_autofree char *base = options_base (options);
+
+  return tales_parse_json (document, base, options, on_post, user_data, error);
+}
+
 TalesParseResult *
 tales_parse_full (const char               *data,
                   gsize                     length,
@@ -789,6 +805,8 @@ tales_parse_full (const char               *data,
       set_empty_error (error);
       return NULL;
     }
+  if (tales_parse_json_sniff (data, length))
+    return parse_json (g_bytes_new_static (data, length), options, on_post, user_data, error);
 
   session_begin (&s, options, on_post, user_data);
   s.parser.prefix_len = MIN (length, SNIFF_SIZE);
@@ -811,42 +829,58 @@ tales_parse (const char         *data,
   return tales_parse_full (data, length, &options, on_post, user_data, error);
 }
 
-TalesParseResult *
-tales_parse_stream_full (GInputStream             *stream,
-                         const TalesParseOptions  *options,
-                         TalesParsePostFunc        on_post,
-                         gpointer                  user_data,
-                         GCancellable             *cancellable,
-                         GError                  **error)
+/* The rest of a JSON document after its first @head_len bytes, read whole
+ * (see tales-parser-json.c) but never past the size cap. */
+static TalesParseResult *
+parse_json_stream (GInputStream             *stream,
+                   const char               *head,
+                   gsize                     head_len,
+                   const TalesParseOptions  *options,
+                   TalesParsePostFunc        on_post,
+                   gpointer                  user_data,
+                   GCancellable             *cancellable,
+                   GError                  **error)
+{
+  g_autoptr(GByteArray) document = g_byte_array_new ();
+  g_autofree char *chunk = g_malloc (CHUNK_SIZE);
+  gssize n;
+
+  g_byte_array_append (document, (const guint8 *) head, head_len);
+  while ((n = g_input_stream_read (stream, chunk, CHUNK_SIZE, cancellable, error)) > 0)
+    {
+      if (document->len + (gsize) n > MAX_DOCUMENT_SIZE)
+        {
+          set_too_large_error (error);
+          return NULL;
+        }
+      g_byte_array_append (document, (const guint8 *) chunk, n);
+    }
+  if (n < 0)
+    return NULL;
+  return parse_json (g_byte_array_free_to_bytes (g_steal_pointer (&document)),
+                     options, on_post, user_data, error);
+}
+
+/* The XML path of tales_parse_stream_full(), once @buffer holds the
+ * first @total bytes (DETECT_SIZE of them, unless the stream ended). */
+static TalesParseResult *
+parse_xml_stream (GInputStream             *stream,
+                  char                     *buffer,
+                  gsize                     total,
+                  const TalesParseOptions  *options,
+                  TalesParsePostFunc        on_post,
+                  gpointer                  user_data,
+                  GCancellable             *cancellable,
+                  GError                  **error)
 {
   Session s;
   Parser *p = &s.parser;
-  g_autofree char *buffer = NULL;
   GError *read_error = NULL;
-  gsize total = 0;
-  gboolean eof;
+  gboolean eof = total < DETECT_SIZE;
   TalesParseResult *result;
   const char *base_uri = options ? options->base_uri : NULL;
 
-  g_return_val_if_fail (G_IS_INPUT_STREAM (stream), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
   session_begin (&s, options, on_post, user_data);
-  buffer = g_malloc (DETECT_SIZE);
-  if (!g_input_stream_read_all (stream, buffer, DETECT_SIZE, &total, cancellable, &read_error) ||
-      (total < DETECT_SIZE && is_blank (buffer, total)))
-    {
-      g_clear_pointer (&p->result, tales_parse_result_free);
-      g_clear_pointer (&p->state, tales_parse_state_free);
-      if (read_error != NULL)
-        g_propagate_error (error, read_error);
-      else
-        set_empty_error (error);
-      return NULL;
-    }
-  eof = total < DETECT_SIZE;
   p->prefix_len = MIN (total, SNIFF_SIZE);
   memcpy (p->prefix, buffer, p->prefix_len);
   p->decoder = make_decoder (buffer, total, eof, options);
@@ -880,6 +914,39 @@ tales_parse_stream_full (GInputStream             *stream,
         set_too_large_error (error);
     }
   return result;
+}
+
+TalesParseResult *
+tales_parse_stream_full (GInputStream             *stream,
+                         const TalesParseOptions  *options,
+                         TalesParsePostFunc        on_post,
+                         gpointer                  user_data,
+                         GCancellable             *cancellable,
+                         GError                  **error)
+{
+  g_autofree char *buffer = NULL;
+  gsize total = 0;
+
+  g_return_val_if_fail (G_IS_INPUT_STREAM (stream), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  /* The first bytes say which parser reads the document; both are given
+   * them, so nothing read here is lost. */
+  buffer = g_malloc (DETECT_SIZE);
+  if (!g_input_stream_read_all (stream, buffer, DETECT_SIZE, &total, cancellable, error))
+    return NULL;
+  if (total < DETECT_SIZE && is_blank (buffer, total))
+    {
+      set_empty_error (error);
+      return NULL;
+    }
+  if (tales_parse_json_sniff (buffer, total))
+    return parse_json_stream (stream, buffer, total, options, on_post, user_data,
+                              cancellable, error);
+  return parse_xml_stream (stream, buffer, total, options, on_post, user_data,
+                           cancellable, error);
 }
 
 TalesParseResult *

@@ -13,7 +13,8 @@ GQuark tales_parse_error_quark (void);
 
 typedef enum {
   TALES_PARSE_ERROR_EMPTY,       /* no bytes at all */
-  TALES_PARSE_ERROR_NOT_A_FEED,  /* readable, but HTML or some other XML */
+  TALES_PARSE_ERROR_NOT_A_FEED,  /* readable, but HTML, some other XML, or
+                                  * JSON that is no JSON Feed */
   TALES_PARSE_ERROR_MALFORMED,   /* so broken that nothing could be read */
   TALES_PARSE_ERROR_TOO_LARGE,
 } TalesParseError;
@@ -21,7 +22,8 @@ typedef enum {
 /* What a parse found about the document as a whole; the posts either come
  * one at a time through a TalesParsePostFunc, or collected in @posts. */
 typedef struct {
-  char *version;        /* feedparser's names: "rss20", "atom10", "rss10", ... */
+  char *version;        /* feedparser's names: "rss20", "atom10", "rss10",
+                         * "json11", ... */
   gboolean bozo;        /* the document was not well-formed but was recovered */
   char *bozo_message;   /* why, in words; NULL when !bozo */
   char *encoding;       /* the encoding used, lower case ("utf-8") */
@@ -74,10 +76,12 @@ typedef void (*TalesParsePostFunc) (TalesPost *post, gpointer user_data);
  * @user_data: for @on_post
  * @error: set when the bytes are not a feed at all
  *
- * Parses RSS 2.0 (and the formats that slot in beside it). Never touches
+ * Parses RSS 2.0 (and the formats that slot in beside it), and JSON Feed
+ * 1 and 1.1 (a document whose first byte that is not blank is "{";
+ * TalesParseResult.version is then "json1" or "json11"). Never touches
  * the network or the file system: no DTD loading, no external entities.
- * Items are read one at a time, so memory stays bounded by the largest
- * item, not by the document.
+ * XML items are read one at a time, so memory stays bounded by the
+ * largest item, not by the document; a JSON Feed is read whole.
  *
  * Returns: (transfer full) (nullable): the result, or %NULL with @error set
  */
