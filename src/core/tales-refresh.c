@@ -6,6 +6,7 @@
 #include "tales-parser.h"
 #include "tales-post-images.h"
 #include "tales-store-merge.h"
+#include "tales-thread.h"
 
 #include <glib/gi18n-lib.h>
 #ifdef __GLIBC__
@@ -374,7 +375,8 @@ fetch_cb (GObject      *source,
   merge_task = g_task_new (NULL, g_task_get_cancellable (task), merged_cb, g_object_ref (task));
   g_task_set_source_tag (merge_task, merge_thread);
   g_task_set_task_data (merge_task, data, NULL);
-  g_task_run_in_thread (merge_task, merge_thread);
+  /* Not GLib's pool: the merge thread works at a lower priority. */
+  tales_thread_run_task_in_background (merge_task, merge_thread);
 }
 
 /* Subscribing (a new URL) is a write too. */

@@ -10,6 +10,7 @@
 #include "tales-html.h"
 #include "tales-post-images.h"
 #include "tales-store-preparer.h"
+#include "tales-thread.h"
 
 #include <string.h>
 
@@ -732,6 +733,7 @@ parser_thread (gpointer user_data)
   MergeData *merge = parsers->merge;
   Pending *all = (Pending *) (gpointer) merge->pending->data;
 
+  tales_thread_set_background ();
   g_mutex_lock (&merge->parts_mutex);
   for (;;)
     {

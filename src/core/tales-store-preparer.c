@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "tales-store-preparer.h"
+#include "tales-thread.h"
 
 #define MAX_THREADS 4
 
@@ -42,6 +43,7 @@ preparer_thread (gpointer user_data)
   TalesPost *post;
   guint index;
 
+  tales_thread_set_background ();
   g_mutex_lock (&self->mutex);
   while ((post = take_locked (self, &index)) != NULL)
     {
