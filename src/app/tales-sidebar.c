@@ -6,6 +6,7 @@
 
 #include "tales-compat.h"
 #include "tales-sidebar.h"
+#include "tales-thread.h"
 
 typedef enum {
   SECTION_LIBRARY,
@@ -792,7 +793,7 @@ tales_sidebar_reload_async (TalesSidebar        *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tales_sidebar_reload_async);
   g_task_set_task_data (task, data, (GDestroyNotify) reload_data_free);
-  g_task_run_in_thread (task, read_specs_thread);
+  tales_thread_run_task_in_background (task, read_specs_thread);
 }
 
 /**

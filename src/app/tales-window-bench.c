@@ -459,7 +459,12 @@ tick_cb (gpointer user_data)
       bench->max_gap_at_us = now;
     }
   if (gap > LONG_GAP_MS * 1000)
-    bench->n_long_gaps++;
+    {
+      bench->n_long_gaps++;
+      /* Where, to line up with a profile (perf record -k CLOCK_MONOTONIC). */
+      if (bench->refresh_handler != 0)
+        emit ("refresh-long-gap", "%.1f ms ending at monotonic %.6f s", gap / 1000.0, now / 1e6);
+    }
   bench->n_ticks++;
   bench->last_tick_us = now;
   return G_SOURCE_CONTINUE;

@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include "tales-post-list-private.h"
+#include "tales-thread.h"
 
 #define PAGE_SIZE 50
 #define MAX_PAGES 20
@@ -487,7 +488,7 @@ tales_post_list_reload_async (TalesPostList       *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tales_post_list_reload_async);
   g_task_set_task_data (task, data, (GDestroyNotify) reload_data_free);
-  g_task_run_in_thread (task, reload_thread);
+  tales_thread_run_task_in_background (task, reload_thread);
 }
 
 /**

@@ -1,5 +1,8 @@
 /* Background threads: see tales-thread.h. */
 
+/* SCHED_IDLE is a GNU name. */
+#define _GNU_SOURCE
+
 #define G_LOG_DOMAIN "tales-thread"
 
 #include "config.h"
@@ -10,23 +13,33 @@
 
 #ifdef __linux__
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #endif
 
-/* nice 10: under Linux's scheduler a thread at nice 0 that wakes up gets
- * the processor from one at nice 10 at once, and about nine tenths of it
- * while both want it. */
+/* When SCHED_IDLE is refused: under Linux's scheduler a thread at nice 0
+ * gets about nine tenths of a processor it shares with one at nice 10. */
 #define BACKGROUND_NICE 10
 
 void
 tales_thread_set_background (void)
 {
 #ifdef __linux__
-  /* On Linux a thread has a nice value of its own, set through its id. */
-  pid_t tid = (pid_t) syscall (SYS_gettid);
+  /* SCHED_IDLE, as Tracker's miners do: a normal thread that wakes up takes
+   * the processor from an idle-class one at once. Nice alone is not enough:
+   * the main thread and the X server each waited up to a few milliseconds
+   * for a processor at every round trip between them, and a window update
+   * takes several round trips. */
+  struct sched_param param = { 0 };
+  pid_t tid;
 
+  if (pthread_setschedparam (pthread_self (), SCHED_IDLE, &param) == 0)
+    return;
+  /* A thread has a nice value of its own, set through its id. */
+  tid = (pid_t) syscall (SYS_gettid);
   if (setpriority (PRIO_PROCESS, (id_t) tid, BACKGROUND_NICE) != 0)
     g_debug ("Could not lower the priority of thread %d: %s", (int) tid, g_strerror (errno));
 #endif
