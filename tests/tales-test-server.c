@@ -1,6 +1,7 @@
 #include "tales-test-server.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include <string.h>
 
 #if defined(__has_feature)
 # if __has_feature(address_sanitizer)
@@ -451,6 +452,30 @@ tales_test_wait_for (gboolean *flag, guint timeout_ms)
   if (!timed_out)
     g_source_remove (id);
   g_assert_false (timed_out);
+}
+
+static void
+refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TalesTestRefresh *refresh = user_data;
+
+  refresh->ok = tales_refresh_feed_finish (result, &refresh->report, &refresh->error);
+  refresh->done = TRUE;
+}
+
+void
+tales_test_refresh_start (TalesTestRefresh *refresh, TalesStore *store, TalesFetcher *fetcher,
+                          TalesImageCache *images, const char *url)
+{
+  memset (refresh, 0, sizeof *refresh);
+  tales_refresh_feed_async (store, fetcher, images, url, NULL, refreshed_cb, refresh);
+}
+
+void
+tales_test_refresh_wait (TalesTestRefresh *refresh)
+{
+  tales_test_wait_for (&refresh->done, 30000);
+  g_assert_true (refresh->ok == (refresh->error == NULL));
 }
 
 GBytes *

@@ -6,6 +6,8 @@
 
 #include <libsoup/soup.h>
 
+#include "tales-core.h"
+
 G_BEGIN_DECLS
 
 typedef struct _TalesTestServer TalesTestServer;
@@ -66,6 +68,20 @@ void        tales_test_server_stop        (TalesTestServer *self);
 /* Iterates the default main context until *@flag is TRUE, or fails the
  * test after @timeout_ms. */
 void tales_test_wait_for (gboolean *flag, guint timeout_ms);
+
+/* A refresh of one feed that a test starts, may look at while it runs,
+ * then waits for. */
+typedef struct {
+  gboolean done;
+  gboolean ok;
+  TalesRefreshReport report;
+  GError *error;            /* owned by the test when set */
+} TalesTestRefresh;
+
+void tales_test_refresh_start (TalesTestRefresh *refresh, TalesStore *store, TalesFetcher *fetcher,
+                               TalesImageCache *images, const char *url);
+/* Waits up to 30 s (longer under ASan). */
+void tales_test_refresh_wait  (TalesTestRefresh *refresh);
 
 /* Encodes a @width x @height image in one colour as @format ("png" or
  * "jpeg"); returns its bytes. */

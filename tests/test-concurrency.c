@@ -370,22 +370,6 @@ feed_xml (const char *pic, const char *missing)
                           "</channel></rss>", pic, missing);
 }
 
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  TalesRefreshReport report;
-  GError *error;
-} Refreshed;
-
-static void
-refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Refreshed *refreshed = user_data;
-
-  refreshed->ok = tales_refresh_feed_finish (result, &refreshed->report, &refreshed->error);
-  refreshed->done = TRUE;
-}
-
 static void
 test_refresh_never_waits (void)
 {
@@ -403,7 +387,7 @@ test_refresh_never_waits (void)
   g_autoptr(TalesFeed) feed = NULL;
   g_autofree char *xml = feed_xml (pic, missing);
   g_autoptr(GError) error = NULL;
-  Refreshed refreshed = { 0 };
+  TalesTestRefresh refreshed;
   Holder *holder;
 
   tales_test_server_add_string (server, "/feed.xml", "application/rss+xml", xml);
@@ -412,12 +396,12 @@ test_refresh_never_waits (void)
 
   /* Subscribing is a write: it used to wait for the holder right here. */
   holder = holder_start (store);
-  tales_refresh_feed_async (store, fetcher, images, url, NULL, refreshed_cb, &refreshed);
+  tales_test_refresh_start (&refreshed, store, fetcher, images, url);
   g_assert_false (holder_released (holder));
   g_assert_false (refreshed.done);
   holder_finish (holder);
 
-  tales_test_wait_for (&refreshed.done, 30000);
+  tales_test_refresh_wait (&refreshed);
   g_assert_no_error (refreshed.error);
   g_assert_true (refreshed.ok);
   g_assert_cmpuint (refreshed.report.n_new, ==, 1);
@@ -450,11 +434,11 @@ test_refresh_failure_saved (void)
   g_autofree char *url = tales_test_server_url (server, "/gone.xml");
   g_autoptr(TalesFeed) feed = NULL;
   g_autoptr(GError) error = NULL;
-  Refreshed refreshed = { 0 };
+  TalesTestRefresh refreshed;
 
   tales_test_server_add_status (server, "/gone.xml", 404);
-  tales_refresh_feed_async (store, fetcher, images, url, NULL, refreshed_cb, &refreshed);
-  tales_test_wait_for (&refreshed.done, 30000);
+  tales_test_refresh_start (&refreshed, store, fetcher, images, url);
+  tales_test_refresh_wait (&refreshed);
   g_assert_false (refreshed.ok);
   g_assert_nonnull (refreshed.error);
   g_assert_false (g_error_matches (refreshed.error, G_IO_ERROR, G_IO_ERROR_CANCELLED));

@@ -730,29 +730,13 @@ env_free (Env *env)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Env, env_free)
 
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  TalesRefreshReport report;
-  GError *error;
-} Refreshed;
-
-static void
-refresh_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  Refreshed *refreshed = user_data;
-
-  refreshed->ok = tales_refresh_feed_finish (res, &refreshed->report, &refreshed->error);
-  refreshed->done = TRUE;
-}
-
 static TalesRefreshReport
 refresh_ok (Env *env, const char *url)
 {
-  Refreshed refreshed = { 0 };
+  TalesTestRefresh refreshed;
 
-  tales_refresh_feed_async (env->store, env->fetcher, env->images, url, NULL, refresh_cb, &refreshed);
-  tales_test_wait_for (&refreshed.done, 30000);
+  tales_test_refresh_start (&refreshed, env->store, env->fetcher, env->images, url);
+  tales_test_refresh_wait (&refreshed);
   g_assert_no_error (refreshed.error);
   g_assert_true (refreshed.ok);
   return refreshed.report;

@@ -45,33 +45,15 @@ env_free (Env *env)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Env, env_free)
 
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  TalesRefreshReport report;
-  GError *error;
-} Refreshed;
-
-static void
-refresh_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  Refreshed *refreshed = user_data;
-
-  refreshed->ok = tales_refresh_feed_finish (res, &refreshed->report, &refreshed->error);
-  refreshed->done = TRUE;
-}
-
 /* Refreshes @url and waits; returns whether it worked, with @error set
  * (owned by the caller) when it did not. */
 static gboolean
 refresh (Env *env, const char *url, TalesRefreshReport *report, GError **error)
 {
-  Refreshed refreshed = { 0 };
+  TalesTestRefresh refreshed;
 
-  tales_refresh_feed_async (env->store, env->fetcher, env->images, url, NULL,
-                            refresh_cb, &refreshed);
-  tales_test_wait_for (&refreshed.done, 30000);
-  g_assert_true (refreshed.ok == (refreshed.error == NULL));
+  tales_test_refresh_start (&refreshed, env->store, env->fetcher, env->images, url);
+  tales_test_refresh_wait (&refreshed);
   if (report != NULL)
     *report = refreshed.report;
   if (refreshed.error != NULL)
