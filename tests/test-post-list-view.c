@@ -396,7 +396,8 @@ test_keyboard (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (gtk_single_selection_get_selected (fixture->selection), ==, 0);
 }
 
-/* Another filter: the same widgets show the new list from its top. */
+/* Another filter: the same widgets show the new list, from its top even
+ * when the old one was scrolled down. */
 static void
 test_filter_change (Fixture *fixture, gconstpointer data)
 {
@@ -407,13 +408,16 @@ test_filter_change (Fixture *fixture, gconstpointer data)
   wait_until (fixture, shows_rows);
   settle ();
   n_widgets = tales_post_list_view_get_n_row_widgets (fixture->view);
+  tales_post_list_view_scroll_to (fixture->view, 600);
+  settle ();
+  g_assert_cmpint (top_post_id (fixture), !=, post_id_at (fixture, 0));
   g_assert_true (tales_post_list_set_filter (fixture->posts, &filter, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->posts)), ==, N_POSTS / 2);
   settle ();
   assert_rows_match_positions (fixture);
   g_assert_cmpint (top_post_id (fixture), ==, post_id_at (fixture, 0));
-  g_assert_cmpuint (tales_post_list_view_get_n_row_widgets (fixture->view), ==, n_widgets);
+  g_assert_cmpuint (tales_post_list_view_get_n_row_widgets (fixture->view), <=, n_widgets + 1);
 }
 
 int

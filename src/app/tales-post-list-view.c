@@ -349,6 +349,12 @@ items_changed_cb (GListModel        *model,
     self->pending_shift += (int) added - (int) removed;
   if (self->scroll_target != GTK_INVALID_LIST_POSITION && self->scroll_target >= n_before - removed + added)
     self->scroll_target = GTK_INVALID_LIST_POSITION;
+  /* Emptied (another filter): whatever comes next starts at the top. */
+  if (g_list_model_get_n_items (model) == 0)
+    {
+      self->pending_shift = 0;
+      gtk_adjustment_set_value (self->adjustment[GTK_ORIENTATION_VERTICAL], 0);
+    }
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
