@@ -148,6 +148,12 @@ def check_cli(tap, localedir, home):
         tap.check(f'LANGUAGE={language}: an unknown command is refused in that language',
                   expect(out.stderr, want) + hint)
 
+    for language, words in (('pl', ('Użycie: tales-cli POLECENIE', 'Polecenia:', 'wypisuje zapisane wpisy')),
+                            ('de', ('Aufruf: tales-cli BEFEHL', 'Befehle:', 'gespeicherte Beiträge auflisten'))):
+        out = run(env(language, 'C.UTF-8', 'cmd'), '--help')
+        tap.check(f'LANGUAGE={language}: tales-cli --help is in that language, the syntax as typed',
+                  expect(out.stdout, *words, 'list [--json]'))
+
     english = run(env('', 'C.UTF-8', 'cmd'), 'bogus')
     tap.check('without LANGUAGE the message stays English',
               expect(english.stderr, '“bogus” is not a command'))

@@ -14,26 +14,28 @@
 typedef struct {
   const char *name;
   int (*run) (int argc, char **argv);
-  const char *usage;
+  const char *synopsis;     /* command-line syntax: not translated */
+  const char *description;
 } Command;
 
 static const Command commands[] = {
-  { "parse", tales_cli_parse, "parse [--json] [--base URI] FILE   parse a feed file and print it" },
-  { "fetch", tales_cli_fetch, "fetch URL                          subscribe (if new) and refresh a feed, images included" },
-  { "list",  tales_cli_list,  "list [--json]                      list stored posts (no network needed)" },
-  { "show",  tales_cli_show,  "show [--html] POST                 print one stored post; --html: the article document" },
-  { "import-opml", tales_cli_import_opml, "import-opml FILE                   subscribe to every feed of an OPML file" },
-  { "export-opml", tales_cli_export_opml, "export-opml                        print every subscription as OPML 2.0" },
-  { "discover",    tales_cli_discover,    "discover URL                       list the feeds found behind a web address" },
-  { "refresh",     tales_cli_refresh,     "refresh [--force]                  refresh every due feed (all with --force)" },
+  { "parse", tales_cli_parse, "parse [--json] [--base URI] FILE", N_("parse a feed file and print it") },
+  { "fetch", tales_cli_fetch, "fetch URL", N_("subscribe (if new) and refresh a feed, images included") },
+  { "list", tales_cli_list, "list [--json]", N_("list stored posts (no network needed)") },
+  { "show", tales_cli_show, "show [--html] POST", N_("print one stored post; --html: the article document") },
+  { "import-opml", tales_cli_import_opml, "import-opml FILE", N_("subscribe to every feed of an OPML file") },
+  { "export-opml", tales_cli_export_opml, "export-opml", N_("print every subscription as OPML 2.0") },
+  { "discover", tales_cli_discover, "discover URL", N_("list the feeds found behind a web address") },
+  { "refresh", tales_cli_refresh, "refresh [--force]", N_("refresh every due feed (all with --force)") },
 };
 
 static int
 usage (FILE *out)
 {
-  fprintf (out, "Usage: tales-cli COMMAND [ARGS]\n\nCommands:\n");
+  /* TRANSLATORS: COMMAND and ARGS stand for what is typed after tales-cli */
+  fprintf (out, "%s\n\n%s\n", _("Usage: tales-cli COMMAND [ARGS]"), _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %s\n", commands[i].usage);
+    fprintf (out, "  %-34s %s\n", commands[i].synopsis, _(commands[i].description));
   return out == stderr ? 2 : 0;
 }
 
