@@ -4,12 +4,19 @@
  * threads. Real SQLite files in the test's own dirs, real HTTP on
  * 127.0.0.1. */
 
+/* SCHED_IDLE is a GNU name. */
+#define _GNU_SOURCE
+
 #include "tales-core.h"
 #include "tales-post-list-private.h"
 #include "tales-store-private.h"
 #include "tales-test-server.h"
+#include "tales-thread.h"
 
 #include <glib/gstdio.h>
+#ifdef __linux__
+#include <sched.h>
+#endif
 
 /* How long the holder keeps its transaction open at most: a read that
  * waited for it would come back only after this, and fail the test. */
@@ -449,6 +456,45 @@ test_refresh_failure_saved (void)
   g_clear_error (&refreshed.error);
 }
 
+#ifdef __linux__
+static void
+policy_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  g_task_return_int (task, sched_getscheduler (0));
+}
+
+static void
+policy_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  int *policy = user_data;
+
+  *policy = (int) g_task_propagate_int (G_TASK (result), NULL);
+}
+
+/* The scheduling policy of a thread from tales_thread_run_task_in_background(). */
+static int
+background_policy (void)
+{
+  int policy = -1;
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, policy_done_cb, &policy);
+
+  tales_thread_run_task_in_background (task, policy_thread);
+  while (policy == -1)
+    g_main_context_iteration (NULL, TRUE);
+  return policy;
+}
+
+/* A command-line run keeps its threads at normal priority; the app's go to
+ * the idle class, which a thread that wakes up always preempts. */
+static void
+test_background_priority (void)
+{
+  g_assert_cmpint (background_policy (), ==, SCHED_OTHER);
+  tales_thread_enable_background_priority ();
+  g_assert_cmpint (background_policy (), ==, SCHED_IDLE);
+}
+#endif
+
 int
 main (int argc, char **argv)
 {
@@ -462,5 +508,9 @@ main (int argc, char **argv)
   g_test_add_func ("/tales/concurrency/post-list/reload-overtaken", test_post_list_reload_overtaken);
   g_test_add_func ("/tales/concurrency/refresh/never-waits", test_refresh_never_waits);
   g_test_add_func ("/tales/concurrency/refresh/failure-saved", test_refresh_failure_saved);
+#ifdef __linux__
+  /* Last: it leaves the process's later background threads in the idle class. */
+  g_test_add_func ("/tales/concurrency/thread/background-priority", test_background_priority);
+#endif
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
 #include "tales-app-resources.h"
 #include "tales-application.h"
 #include "tales-preferences-window.h"
+#include "tales-thread.h"
 #include "tales-window.h"
 #include "tales-window-bench.h"
 
@@ -362,6 +363,8 @@ tales_application_startup (GApplication *app)
   /* Before chaining up: AdwApplication loads style.css from the resources. */
   tales_application_ensure_resources ();
   tales_core_init ();
+  /* The window first: parsing and merging feeds yield the processor. */
+  tales_thread_enable_background_priority ();
 
   G_APPLICATION_CLASS (tales_application_parent_class)->startup (app);
 

@@ -24,6 +24,14 @@
  * gets about nine tenths of a processor it shares with one at nice 10. */
 #define BACKGROUND_NICE 10
 
+static gint background_priority;
+
+void
+tales_thread_enable_background_priority (void)
+{
+  g_atomic_int_set (&background_priority, TRUE);
+}
+
 void
 tales_thread_set_background (void)
 {
@@ -36,6 +44,8 @@ tales_thread_set_background (void)
   struct sched_param param = { 0 };
   pid_t tid;
 
+  if (!g_atomic_int_get (&background_priority))
+    return;
   if (pthread_setschedparam (pthread_self (), SCHED_IDLE, &param) == 0)
     return;
   /* A thread has a nice value of its own, set through its id. */

@@ -4,10 +4,15 @@
 
 G_BEGIN_DECLS
 
-/* Lowers the calling thread's CPU priority: for threads that parse, prepare
- * and merge feeds, so that the main thread, which draws the window, gets a
- * processor as soon as it needs one. Once lowered it stays so: call it only
- * in threads of our own, never in GLib's shared pool. */
+/* For a process with a window (the app calls it at start-up): from then on
+ * tales_thread_set_background() lowers priorities. Without it, it does
+ * nothing: a command-line run wants its work done first. */
+void tales_thread_enable_background_priority (void);
+
+/* Lowers the calling thread's CPU priority, when enabled: for threads that
+ * parse, prepare and merge feeds, so that the main thread, which draws the
+ * window, gets a processor as soon as it needs one. Once lowered it stays
+ * so: call it only in threads of our own, never in GLib's shared pool. */
 void tales_thread_set_background (void);
 
 /* Runs @func (@task's source object, task data and cancellable, as
