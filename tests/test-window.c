@@ -18,6 +18,7 @@
 #include "tales-sidebar.h"
 #include "tales-test-server.h"
 #include "tales-window.h"
+#include "tales-window-private.h"
 
 #define WAIT_MS 20000
 #define REFRESH_TIMEOUT_MS 60000
@@ -674,6 +675,58 @@ remove_feed (Fixture *fixture,
 }
 
 static void
+page_changed_cb (GtkStack   *stack,
+                 GParamSpec *pspec,
+                 gboolean   *said_no_feeds)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "no-feeds") == 0)
+    *said_no_feeds = TRUE;
+}
+
+static void
+reloaded_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_assert_true (tales_window_reload_finish (TALES_WINDOW (source), result, NULL));
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The sidebar reads the library in a thread at start; a reload that
+ * overtakes that first read (a refresh that ends at once, say) must not
+ * have the window say "no subscriptions" meanwhile. */
+static void
+test_start_never_says_no_feeds (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) stacks = g_ptr_array_new ();
+  TalesWindow *window;
+  GtkStack *main_stack = NULL;
+  gboolean said_no_feeds = FALSE;
+  gboolean reloaded = FALSE;
+
+  window = g_object_new (TALES_TYPE_WINDOW, "store", fixture->store, "fetcher", fixture->fetcher,
+                         "image-cache", fixture->cache, NULL);
+  collect_widgets (GTK_WIDGET (window), GTK_TYPE_STACK, stacks);
+  for (guint i = 0; i < stacks->len && main_stack == NULL; i++)
+    if (gtk_stack_get_child_by_name (stacks->pdata[i], "no-feeds") != NULL)
+      main_stack = stacks->pdata[i];
+  g_assert_nonnull (main_stack);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "library");
+  g_signal_connect (main_stack, "notify::visible-child-name", G_CALLBACK (page_changed_cb), &said_no_feeds);
+
+  tales_window_reload_async (window, reloaded_cb, &reloaded);
+  gtk_window_present (GTK_WINDOW (window));
+  tales_test_wait_for (&reloaded, WAIT_MS);
+  g_assert_cmpuint (tales_sidebar_count_feeds (tales_window_get_sidebar (window)), ==, 2);
+  g_assert_false (said_no_feeds);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "library");
+
+  g_signal_handlers_disconnect_by_data (main_stack, &said_no_feeds);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
 test_no_subscriptions (Fixture       *fixture,
                        gconstpointer  data)
 {
@@ -1107,6 +1160,7 @@ main (int   argc,
   ADD_NARROW ("narrow", test_narrow);
   ADD ("wide", test_wide);
   ADD ("zoom", test_zoom);
+  ADD ("start-never-says-no-feeds", test_start_never_says_no_feeds);
   ADD ("no-subscriptions", test_no_subscriptions);
   ADD ("accessible-buttons", test_accessible_buttons);
   ADD ("row-buttons", test_row_buttons);

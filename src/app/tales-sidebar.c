@@ -53,6 +53,7 @@ struct _TalesSidebar
   char *filter_category;
   gboolean updating;
   guint serial;             /* bumped by every reload started */
+  gboolean loaded;          /* shows the library, not only "All Posts" */
 };
 
 G_DEFINE_FINAL_TYPE (TalesSidebar, tales_sidebar, GTK_TYPE_WIDGET)
@@ -739,6 +740,7 @@ tales_sidebar_reload (TalesSidebar *self)
   self->serial++;
   specs = read_specs (self->store);
   apply_specs (self, specs);
+  self->loaded = self->store != NULL;
 }
 
 /* One reload in the background: the store it reads (its own reference:
@@ -822,7 +824,10 @@ tales_sidebar_reload_finish (TalesSidebar  *self,
     return FALSE;
   data = g_task_get_task_data (G_TASK (result));
   if (data->serial == self->serial)
-    apply_specs (self, specs);
+    {
+      apply_specs (self, specs);
+      self->loaded = data->store != NULL;
+    }
   return TRUE;
 }
 
@@ -841,6 +846,15 @@ tales_sidebar_set_store (TalesSidebar *self,
   self->serial++;
   specs = read_specs (NULL);
   apply_specs (self, specs);
+  self->loaded = FALSE;
+}
+
+gboolean
+tales_sidebar_is_loaded (TalesSidebar *self)
+{
+  g_return_val_if_fail (TALES_IS_SIDEBAR (self), FALSE);
+
+  return self->loaded;
 }
 
 const TalesPostFilter *

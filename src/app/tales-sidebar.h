@@ -21,6 +21,9 @@ GtkWidget       *tales_sidebar_new        (void);
 /* Shows "All Posts" only: a reload reads the rest. */
 void             tales_sidebar_set_store  (TalesSidebar    *self,
                                            TalesStore      *store);
+/* Whether a reload has shown the library's feeds and categories since. A
+ * reload overtaken by a later one shows nothing. */
+gboolean         tales_sidebar_is_loaded  (TalesSidebar    *self);
 /* Re-reads subscriptions and counts: rows are updated in place when the
  * set of feeds and categories is unchanged, and the selection is kept. */
 void             tales_sidebar_reload     (TalesSidebar    *self);

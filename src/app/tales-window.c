@@ -273,7 +273,9 @@ tales_window_update_library_state (TalesWindow *self)
 {
   const char *page;
 
-  if (self->store == NULL)
+  /* Until the sidebar has read the library, its count of feeds says
+   * nothing (the page stays as it was: "library" at start). */
+  if (self->store == NULL || !tales_sidebar_is_loaded (self->sidebar))
     return;
   page = tales_sidebar_count_feeds (self->sidebar) == 0 ? "no-feeds" : "library";
   gtk_stack_set_visible_child_name (self->main_stack, page);
