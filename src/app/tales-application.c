@@ -395,30 +395,6 @@ start_up_refresh (TalesApplication *self)
 }
 
 static void
-first_frame_painted_cb (GdkFrameClock    *clock,
-                        TalesApplication *self)
-{
-  g_signal_handlers_disconnect_by_func (clock, first_frame_painted_cb, self);
-  start_up_refresh (self);
-}
-
-/* The posts are on screen before Tales goes to the network: with a big
- * library, the feeds that land would otherwise hold up the first frame. */
-static void
-refresh_after_first_frame (TalesApplication *self,
-                           TalesWindow      *window)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
-
-  if (clock == NULL)
-    {
-      start_up_refresh (self);
-      return;
-    }
-  g_signal_connect_object (clock, "after-paint", G_CALLBACK (first_frame_painted_cb), self, 0);
-}
-
-static void
 tales_application_activate (GApplication *app)
 {
   TalesApplication *self = TALES_APPLICATION (app);
@@ -439,8 +415,10 @@ tales_application_activate (GApplication *app)
     tales_window_capture_when_ready (window, screenshot);
   tales_window_bench_start_if_asked (window);
 
+  /* The posts are on screen before Tales goes to the network: with a big
+   * library, the feeds that land would otherwise hold up the first frame. */
+  g_signal_connect_object (window, "first-frame", G_CALLBACK (start_up_refresh), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (window));
-  refresh_after_first_frame (self, window);
   if (self->prune_source == 0)
     self->prune_source = g_timeout_add_seconds_full (G_PRIORITY_LOW, PRUNE_DELAY_S, prune_timeout_cb, self, NULL);
 }

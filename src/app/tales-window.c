@@ -22,6 +22,7 @@ enum {
 
 enum {
   REFRESH_FINISHED,
+  FIRST_FRAME,
   N_SIGNALS
 };
 
@@ -755,10 +756,31 @@ setup_post_list (TalesWindow *self)
   tales_post_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
 
   /* The list first: the sidebar's counts over a large library take longer
-   * than the first frame should wait, so they are read in a thread. */
+   * than the first frame should wait, so they are read once it is painted
+   * (see first_frame_painted_cb). */
   tales_sidebar_set_store (self->sidebar, self->store);
   apply_filter (self);
-  tales_sidebar_reload_async (self->sidebar, self->cancellable, sidebar_loaded_cb, self);
+}
+
+/* The first look at the posts comes before anything that can wait: the
+ * sidebar's counts (read in a thread, but its rows are built here) and,
+ * through "first-frame", the application's start-up refresh. */
+static void
+first_frame_painted_cb (GdkFrameClock *clock,
+                        TalesWindow   *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_frame_painted_cb, self);
+  if (self->store != NULL)
+    tales_sidebar_reload_async (self->sidebar, self->cancellable, sidebar_loaded_cb, self);
+  g_signal_emit (self, signals[FIRST_FRAME], 0);
+}
+
+static void
+realized_cb (TalesWindow *self)
+{
+  g_signal_handlers_disconnect_by_func (self, realized_cb, NULL);
+  g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
+                           G_CALLBACK (first_frame_painted_cb), self, 0);
 }
 
 static void
@@ -774,6 +796,7 @@ tales_window_constructed (GObject *object)
     self->image_cache = tales_image_cache_new_default (self->store, self->fetcher);
 
   restore_window_state (self);
+  g_signal_connect (self, "realize", G_CALLBACK (realized_cb), NULL);
 
   if (self->store == NULL)
     {
@@ -921,6 +944,15 @@ tales_window_class_init (TalesWindowClass *klass)
    *
    * Every subscription was refreshed (or failed), and the list reloaded.
    */
+  /**
+   * TalesWindow::first-frame:
+   *
+   * The window has painted for the first time: what waited for it may
+   * start (the application's start-up refresh).
+   */
+  signals[FIRST_FRAME] = g_signal_new ("first-frame", G_TYPE_FROM_CLASS (klass),
+                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
   signals[REFRESH_FINISHED] = g_signal_new ("refresh-finished", G_TYPE_FROM_CLASS (klass),
                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                             G_TYPE_NONE, 0);
