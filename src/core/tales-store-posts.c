@@ -987,6 +987,28 @@ run_merge (TalesStore *self, MergeData *merge, GError **error)
   return TRUE;
 }
 
+/* Runs the merge @merge was set up for, says what it did (nothing on
+ * failure) and clears it. */
+static gboolean
+run_merge_and_report (TalesStore  *self,
+                      MergeData   *merge,
+                      guint       *n_new,
+                      guint       *n_updated,
+                      GPtrArray  **image_urls,
+                      GError     **error)
+{
+  gboolean ok = run_merge (self, merge, error);
+
+  if (n_new != NULL)
+    *n_new = ok ? merge->n_new : 0;
+  if (n_updated != NULL)
+    *n_updated = ok ? merge->n_updated : 0;
+  if (image_urls != NULL)
+    *image_urls = ok ? g_steal_pointer (&merge->image_urls) : NULL;
+  merge_data_clear (merge);
+  return ok;
+}
+
 gboolean
 tales_store_merge_feed_posts (TalesStore  *self,
                               gint64       feed_id,
@@ -997,21 +1019,12 @@ tales_store_merge_feed_posts (TalesStore  *self,
                               GError     **error)
 {
   MergeData data;
-  gboolean ok;
 
   g_return_val_if_fail (TALES_IS_STORE (self), FALSE);
   g_return_val_if_fail (posts != NULL, FALSE);
 
   merge_data_init (&data, feed_id, posts, image_urls != NULL);
-  ok = run_merge (self, &data, error);
-  if (n_new != NULL)
-    *n_new = ok ? data.n_new : 0;
-  if (n_updated != NULL)
-    *n_updated = ok ? data.n_updated : 0;
-  if (image_urls != NULL)
-    *image_urls = ok ? g_steal_pointer (&data.image_urls) : NULL;
-  merge_data_clear (&data);
-  return ok;
+  return run_merge_and_report (self, &data, n_new, n_updated, image_urls, error);
 }
 
 gboolean
@@ -1024,22 +1037,13 @@ tales_store_merge_prepared (TalesStore          *self,
                             GError             **error)
 {
   MergeData data;
-  gboolean ok;
 
   g_return_val_if_fail (TALES_IS_STORE (self), FALSE);
   g_return_val_if_fail (preparer != NULL, FALSE);
 
   merge_data_init (&data, feed_id, tales_store_preparer_finish (preparer), image_urls != NULL);
   data.preparer = preparer;
-  ok = run_merge (self, &data, error);
-  if (n_new != NULL)
-    *n_new = ok ? data.n_new : 0;
-  if (n_updated != NULL)
-    *n_updated = ok ? data.n_updated : 0;
-  if (image_urls != NULL)
-    *image_urls = ok ? g_steal_pointer (&data.image_urls) : NULL;
-  merge_data_clear (&data);
-  return ok;
+  return run_merge_and_report (self, &data, n_new, n_updated, image_urls, error);
 }
 
 gboolean
