@@ -6,6 +6,9 @@
 #include "tales-paths.h"
 
 #include <errno.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -228,6 +231,35 @@ error_code_for (int rc)
     }
 }
 
+/* Whether a write to the library can have failed for lack of room: the
+ * file system has (next to) nothing left, or the library's files have
+ * reached the largest file this process may write. For a write SQLite
+ * reports without the errno that said so (at a commit, the errno it reads
+ * is not the write's). */
+static gboolean
+out_of_room (TalesStore *self)
+{
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
+  const char *files[] = { self->path, wal };
+  struct statvfs fs;
+  struct rlimit limit;
+
+  if (statvfs (dir, &fs) == 0 && (guint64) fs.f_bavail * fs.f_frsize < 1024 * 1024)
+    return TRUE;
+  if (getrlimit (RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      struct stat st;
+
+      /* Within a few pages of the limit: the next write did not fit. */
+      if (stat (files[i], &st) == 0 && (guint64) st.st_size + 64 * 1024 >= (guint64) limit.rlim_cur)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Turns the SQLite result @rc of the call that just failed into a sentence
  * that says what the store was doing and why it could not. */
 static void
@@ -241,7 +273,8 @@ set_db_error (TalesStore *self, int rc, GError **error)
   /* SQLite says SQLITE_FULL only for ENOSPC it sees itself; a write that
    * fails for lack of room elsewhere comes back as an I/O error. */
   if ((rc & 0xff) == SQLITE_IOERR &&
-      (system_errno == ENOSPC || system_errno == EFBIG || system_errno == EDQUOT))
+      (system_errno == ENOSPC || system_errno == EFBIG || system_errno == EDQUOT ||
+       (system_errno == 0 && self->path != NULL && out_of_room (self))))
     code = TALES_STORE_ERROR_FULL;
 
   if (code == TALES_STORE_ERROR_FULL)
