@@ -309,8 +309,17 @@ test_header_sizes (void)
     'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0, 0, 0,
     0x2c, 0, 0, 0, 0, 0x30, 0x75, 0x30, 0x75, 0, 2, 2, 0x44, 1, 0, 0x3b,
   };
+  /* ftyp, then meta (a full box) > iprp > ipco > ispe of 8000 x 7000. */
+  static const guint8 avif[] = "\0\0\0\x10" "ftypavif\0\0\0\0"
+                               "\0\0\0\x30" "meta\0\0\0\0"
+                               "\0\0\0\x24" "iprp"
+                               "\0\0\0\x1c" "ipco"
+                               "\0\0\0\x14" "ispe\0\0\0\0\0\0\x1f\x40\0\0\x1b\x58";
   guint width = 0, height = 0;
 
+  g_assert_true (tales_image_header_get_size (avif, sizeof avif - 1, "image/avif", &width, &height));
+  g_assert_cmpuint (width, ==, 8000);
+  g_assert_cmpuint (height, ==, 7000);
   g_assert_true (tales_image_header_get_size (png_data, g_bytes_get_size (png), "image/png", &width, &height));
   g_assert_cmpuint (width, ==, 37);
   g_assert_cmpuint (height, ==, 23);
@@ -430,21 +439,25 @@ test_svg_invalid (void)
   g_assert_cmpuint (count_files (env->dir), ==, 0);
 }
 
-/* PNG magic followed by garbage is not an image, and is not kept. */
+/* PNG magic followed by garbage, or cut short, is not an image; a format
+ * whose size cannot be read is not shown: none of them is kept. */
 static void
 test_garbage_after_magic (void)
 {
   g_autoptr(Env) env = env_new ();
-  const char *const paths[] = { "/garbage.png", "/cut.png", NULL };
+  const char *const paths[] = { "/garbage.png", "/cut.png", "/photo.tiff", NULL };
   g_autoptr(GBytes) png = tales_test_make_image (8, 8, 0x00ff00, "png");
   g_autoptr(GBytes) cut = g_bytes_new_from_bytes (png, 0, 20);
 
   tales_test_server_add_string (env->server, "/garbage.png", "image/png",
                                 "\x89PNG\r\n\x1a\nthis is not a header at all, just words");
   tales_test_server_add_bytes (env->server, "/cut.png", "image/png", cut);
+  /* Trusted as an image on the server's word, but not measurable. */
+  tales_test_server_add_string (env->server, "/photo.tiff", "image/tiff", "II*\x01\x02\x03\x04");
   download (env, FALSE, paths);
   assert_refused (env, "/garbage.png", "not a valid image");
   assert_refused (env, "/cut.png", "not a valid image");
+  assert_refused (env, "/photo.tiff", "a format Tales does not show (image/tiff)");
   g_assert_cmpuint (count_files (env->dir), ==, 0);
 }
 

@@ -300,6 +300,13 @@ check_image (SaveData *save, GError **error)
       g_free (save->mime_type);
       save->mime_type = g_strdup ("image/png");
     }
+  if (!tales_image_header_knows (save->mime_type))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("%s is in a format Tales does not show (%s)."),
+                   save->url, save->mime_type);
+      return FALSE;
+    }
   if (!tales_image_header_get_size (g_bytes_get_data (save->bytes, NULL),
                                     g_bytes_get_size (save->bytes), save->mime_type,
                                     &width, &height))

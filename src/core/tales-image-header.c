@@ -353,6 +353,19 @@ avif_size (const guint8 *data, gsize size, guint *width, guint *height)
          avif_find_ispe (data, size, 0, width, height) && *width > 0 && *height > 0;
 }
 
+static const char *const measured_types[] = {
+  "image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/x-icon", "image/avif",
+};
+
+gboolean
+tales_image_header_knows (const char *mime_type)
+{
+  for (gsize i = 0; mime_type != NULL && i < G_N_ELEMENTS (measured_types); i++)
+    if (g_str_equal (mime_type, measured_types[i]))
+      return TRUE;
+  return FALSE;
+}
+
 gboolean
 tales_image_header_get_size (const guint8 *data,
                              gsize         size,

@@ -21,6 +21,9 @@ G_BEGIN_DECLS
  * For GIF and ICO, the largest of the frames or entries counts (a viewer
  * may show any of them). Returns %FALSE when the header is truncated,
  * malformed, or of another format: what cannot be measured is not kept. */
+/* Whether @mime_type is one of the formats measured here. */
+gboolean tales_image_header_knows    (const char   *mime_type);
+
 gboolean tales_image_header_get_size (const guint8 *data,
                                       gsize         size,
                                       const char   *mime_type,
