@@ -200,7 +200,7 @@ hostile_handler_cb (SoupServer        *server,
 static GBytes *
 make_gzip_bomb (gsize size)
 {
-  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 9);
+  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 1);
   g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
   g_autoptr(GOutputStream) out = g_converter_output_stream_new (memory, G_CONVERTER (compressor));
   g_autofree char *zeros = g_malloc0 (MIB);
@@ -366,11 +366,11 @@ test_gzip_bomb_image (void)
   Fetched f;
 
   g_assert_cmpuint (cap, ==, 16 * MIB);
-  hostile->gzip_size = 64 * MIB;
+  hostile->gzip_size = 256 * MIB;
   hostile->gzip_body = make_gzip_bomb (hostile->gzip_size);
   /* Far under the cap on the wire: a cap on the encoded bytes would let
    * it through. */
-  g_assert_cmpuint (g_bytes_get_size (hostile->gzip_body), <, cap / 16);
+  g_assert_cmpuint (g_bytes_get_size (hostile->gzip_body), <, cap / 8);
 
   reset_peak ();
   before = peak_kib ();
@@ -379,8 +379,9 @@ test_gzip_bomb_image (void)
   assert_names_size (f.error, 16 * MIB, "16.0");
   g_test_message ("gzip bomb: peak memory +%zu MiB while refusing %zu MiB",
                   (peak_kib () - before) / 1024, hostile->gzip_size / MIB);
-  /* The cap (16 MiB), and its buffer's growth, not the 64 MiB. */
-  g_assert_cmpuint (peak_kib () - before, <, 48 * 1024);
+  /* The cap (16 MiB) and its buffer's growth (more under ASan, which
+   * keeps freed blocks a while), far from the 256 MiB body. */
+  g_assert_cmpuint (peak_kib () - before, <, 96 * 1024);
   fetched_clear (&f);
 }
 
