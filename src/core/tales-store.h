@@ -241,6 +241,14 @@ gboolean    tales_store_add_feeds         (TalesStore  *self,
                                            guint       *n_added,
                                            GError     **error);
 
+/* Moves the feed @feed_id to @url (a permanent redirect), unless another
+ * feed is subscribed at @url already; *@moved says whether it moved. */
+gboolean    tales_store_move_feed         (TalesStore  *self,
+                                           gint64       feed_id,
+                                           const char  *url,
+                                           gboolean    *moved,
+                                           GError     **error);
+
 /* Unsubscribes: the feed, its posts and their image records go (in one
  * transaction). Returns the cache files no post needs any more in
  * @orphaned_paths (relative to the image cache dir) for the caller to delete. */
