@@ -136,6 +136,11 @@ static const char * const migrations[] = {
    * it out of the index. */
   "DROP TRIGGER post_text_insert;"
   "DROP TRIGGER post_text_update;",
+  /* 2 -> 3: image files are content-addressed, so records with the same
+   * bytes under different URLs share one file; removing and pruning ask
+   * whether any record still points at a path before deleting its file,
+   * and the image budget evicts by path. */
+  "CREATE INDEX images_by_path ON images (path) WHERE path IS NOT NULL;",
 };
 
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
