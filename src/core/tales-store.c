@@ -140,7 +140,7 @@ static const char * const migrations[] = {
    * bytes under different URLs share one file; removing and pruning ask
    * whether any record still points at a path before deleting its file,
    * and the image budget evicts by path. */
-  "CREATE INDEX images_by_path ON images (path) WHERE path IS NOT NULL;",
+  "CREATE INDEX IF NOT EXISTS images_by_path ON images (path) WHERE path IS NOT NULL;",
 };
 
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
