@@ -138,12 +138,36 @@ delete_strays (CacheFiles *files, TalesStore *store, const char *dir, guint64 bu
   return n_deleted;
 }
 
+/* How many files one store transaction forgets: few enough that the
+ * writer is not held long (a refresh may be waiting), many enough that
+ * thousands of files do not cost thousands of commits. */
+#define EVICT_BATCH 256
+
+/* Forgets @batch in the store, then deletes the files it gave up. */
+static guint
+evict_batch (CacheFiles *files, TalesStore *store, const char *dir, GPtrArray *batch,
+             GError **error)
+{
+  g_autoptr(GPtrArray) forgotten = tales_store_forget_image_files (store, batch, error);
+  guint n_deleted = 0;
+
+  if (forgotten == NULL)
+    return G_MAXUINT;
+  for (guint i = 0; i < forgotten->len; i++)
+    if (delete_file (files, dir, forgotten->pdata[i]))
+      n_deleted++;
+  g_ptr_array_set_size (batch, 0);
+  return n_deleted;
+}
+
 /* Evicts recorded files in the store's order until under @budget. */
 static guint
 evict_recorded (CacheFiles *files, TalesStore *store, const char *dir, guint64 budget,
                 GError **error)
 {
   g_autoptr(GPtrArray) evictable = NULL;
+  g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+  guint64 planned = files->total;    /* what is left once the batch is deleted */
   guint n_deleted = 0;
 
   if (files->total <= budget)
@@ -154,16 +178,22 @@ evict_recorded (CacheFiles *files, TalesStore *store, const char *dir, guint64 b
   for (guint i = 0; i < evictable->len && files->total > budget; i++)
     {
       TalesImageFile *file = evictable->pdata[i];
-      gboolean may_delete = FALSE;
+      guint64 *size = g_hash_table_lookup (files->sizes, file->path);
+      guint n;
 
       /* A path the store made up, or a file already gone, frees nothing. */
-      if (strstr (file->path, "..") != NULL || g_path_is_absolute (file->path) ||
-          !g_hash_table_contains (files->sizes, file->path))
+      if (strstr (file->path, "..") != NULL || g_path_is_absolute (file->path) || size == NULL)
         continue;
-      if (!tales_store_forget_image_file (store, file->path, &may_delete, error))
+      g_ptr_array_add (batch, file->path);
+      planned -= MIN (planned, *size);
+      if (batch->len < EVICT_BATCH && planned > budget && i + 1 < evictable->len)
+        continue;
+      n = evict_batch (files, store, dir, batch, error);
+      if (n == G_MAXUINT)
         return G_MAXUINT;
-      if (may_delete && delete_file (files, dir, file->path))
-        n_deleted++;
+      n_deleted += n;
+      /* A file starred meanwhile stayed: plan again from what is there. */
+      planned = files->total;
     }
   return n_deleted;
 }

@@ -551,67 +551,73 @@ tales_store_list_evictable_image_files (TalesStore *self, GError **error)
 }
 
 typedef struct {
-  const char *path;
-  gboolean may_delete;    /* out */
+  GPtrArray *paths;
+  GPtrArray *forgotten;    /* out */
 } ForgetData;
 
 static gboolean
-forget_image_file_locked (TalesStore *self, gpointer data, GError **error)
+forget_image_files_locked (TalesStore *self, gpointer data, GError **error)
 {
   ForgetData *forget = data;
   g_autoptr(TalesStmt) starred = tales_store_prepare (self,
     "SELECT 1 FROM images i JOIN post_images pi ON pi.url = i.url "
     "JOIN posts p ON p.id = pi.post_id WHERE i.path = ? AND p.is_starred = 1 LIMIT 1", error);
-  g_autoptr(TalesStmt) reset = NULL;
-  int found;
-
-  if (starred == NULL)
-    return FALSE;
-  tales_store_bind_text (starred, 1, forget->path);
-  found = tales_store_step_row (self, starred, error);
-  if (found != 0)
-    return found == 1;    /* starred since the list was read: it stays */
-
   /* Pending is what a record never fetched says: the view shows the
    * image as missing, and the backfill fetches it again. */
-  reset = tales_store_prepare (self,
+  g_autoptr(TalesStmt) reset = tales_store_prepare (self,
     "UPDATE images SET state = 0, path = NULL, mime_type = NULL, error = NULL, updated = ? "
     "WHERE path = ?", error);
-  if (reset == NULL)
+
+  if (starred == NULL || reset == NULL)
     return FALSE;
   sqlite3_bind_int64 (reset, 1, tales_store_now_unix ());
-  tales_store_bind_text (reset, 2, forget->path);
-  forget->may_delete = tales_store_step_done (self, reset, error);
-  return forget->may_delete;
+  for (guint i = 0; i < forget->paths->len; i++)
+    {
+      const char *path = forget->paths->pdata[i];
+      int found;
+
+      tales_store_bind_text (starred, 1, path);
+      found = tales_store_step_row (self, starred, error);
+      sqlite3_reset (starred);
+      if (found < 0)
+        return FALSE;
+      if (found == 1)
+        continue;    /* starred since the list was read: it stays */
+      tales_store_bind_text (reset, 2, path);
+      if (!tales_store_step_done (self, reset, error))
+        return FALSE;
+      sqlite3_reset (reset);
+      g_ptr_array_add (forget->forgotten, g_strdup (path));
+    }
+  return TRUE;
 }
 
 /**
- * tales_store_forget_image_file:
- * @may_delete: (out): whether no record points at @path any more, so
- *   the file may go
+ * tales_store_forget_image_files:
+ * @paths: (element-type filename): cache files, relative to the cache dir
  *
- * Every record cached in @path goes back to pending, unless a starred
- * post needs it (then nothing changes and @may_delete is %FALSE).
+ * In one transaction, every record cached in one of @paths goes back to
+ * pending, unless a starred post needs that file.
+ *
+ * Returns: (transfer full) (element-type filename) (nullable): the paths
+ *   no record points at any more, whose files may go; %NULL with @error set
  */
-gboolean
-tales_store_forget_image_file (TalesStore  *self,
-                               const char  *path,
-                               gboolean    *may_delete,
-                               GError     **error)
+GPtrArray *
+tales_store_forget_image_files (TalesStore  *self,
+                                GPtrArray   *paths,
+                                GError     **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  ForgetData forget = { path, FALSE };
+  g_autoptr(GPtrArray) forgotten = g_ptr_array_new_with_free_func (g_free);
+  ForgetData forget = { paths, forgotten };
 
-  g_return_val_if_fail (TALES_IS_STORE (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (may_delete != NULL, FALSE);
+  g_return_val_if_fail (TALES_IS_STORE (self), NULL);
+  g_return_val_if_fail (paths != NULL, NULL);
 
-  *may_delete = FALSE;
   locker = tales_store_lock (self, _("Could not save the image record"));
-  if (!tales_store_transaction (self, TRUE, forget_image_file_locked, &forget, error))
-    return FALSE;
-  *may_delete = forget.may_delete;
-  return TRUE;
+  if (!tales_store_transaction (self, TRUE, forget_image_files_locked, &forget, error))
+    return NULL;
+  return g_steal_pointer (&forgotten);
 }
 
 /**

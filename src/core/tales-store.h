@@ -270,13 +270,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TalesImageFile, tales_image_file_free)
  * Returns (transfer full) (element-type TalesImageFile). */
 GPtrArray  *tales_store_list_evictable_image_files (TalesStore  *self,
                                                     GError     **error);
-/* Sets every record cached in @path back to pending (shown as missing,
- * fetched again by the backfill), unless a starred post needs it; then
- * @may_delete says whether the file may go. */
-gboolean    tales_store_forget_image_file (TalesStore  *self,
-                                           const char  *path,
-                                           gboolean    *may_delete,
-                                           GError     **error);
+/* In one transaction, sets every record cached in one of @paths back to
+ * pending (shown as missing, fetched again by the backfill), unless a
+ * starred post needs that file. Returns (transfer full) (element-type
+ * filename): the paths whose files may go. */
+GPtrArray  *tales_store_forget_image_files (TalesStore  *self,
+                                            GPtrArray   *paths,
+                                            GError     **error);
 /* 1 when a record points at @path, 0 when none does, -1 with @error set. */
 int         tales_store_is_image_path_recorded (TalesStore  *self,
                                                 const char  *path,
