@@ -186,7 +186,7 @@ evict_recorded (CacheFiles *files, TalesStore *store, const char *dir, guint64 b
         continue;
       g_ptr_array_add (batch, file->path);
       planned -= MIN (planned, *size);
-      if (batch->len < EVICT_BATCH && planned > budget && i + 1 < evictable->len)
+      if (batch->len < EVICT_BATCH && planned > budget)
         continue;
       n = evict_batch (files, store, dir, batch, error);
       if (n == G_MAXUINT)
@@ -194,6 +194,15 @@ evict_recorded (CacheFiles *files, TalesStore *store, const char *dir, guint64 b
       n_deleted += n;
       /* A file starred meanwhile stayed: plan again from what is there. */
       planned = files->total;
+    }
+  /* The list ran out before the plan was met: what is left to give. */
+  if (batch->len > 0)
+    {
+      guint n = evict_batch (files, store, dir, batch, error);
+
+      if (n == G_MAXUINT)
+        return G_MAXUINT;
+      n_deleted += n;
     }
   return n_deleted;
 }
