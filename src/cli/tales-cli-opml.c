@@ -4,6 +4,7 @@
 
 #include "tales-cli-opml.h"
 #include "tales-cli-common.h"
+#include "tales-cli-escape.h"
 #include "tales-core.h"
 
 #include <glib/gi18n.h>
@@ -103,8 +104,11 @@ tales_cli_discover (int argc, char **argv)
   for (guint i = 0; i < found->len; i++)
     {
       TalesDiscoveredFeed *feed = g_ptr_array_index (found, i);
+      g_autofree char *url = tales_cli_escape (feed->url, TALES_CLI_ONE_LINE);
+      g_autofree char *title = feed->title ? tales_cli_escape (feed->title, TALES_CLI_ONE_LINE)
+                                           : g_strdup (_("(untitled)"));
 
-      printf ("%s  %s  [%s]\n", feed->url, feed->title ? feed->title : _("(untitled)"), feed->type);
+      printf ("%s  %s  [%s]\n", url, title, feed->type);
     }
   return 0;
 }
@@ -115,10 +119,16 @@ static void
 feed_done_cb (TalesRefresher *refresher, gint64 feed_id, GError *error, TalesStore *store)
 {
   g_autoptr(TalesFeed) feed = tales_store_get_feed (store, feed_id, NULL);
-  const char *title = feed ? tales_feed_get_display_title (feed) : _("A feed");
+  g_autofree char *title = feed ? tales_cli_escape (tales_feed_get_display_title (feed), TALES_CLI_ONE_LINE)
+                                : g_strdup (_("A feed"));
 
   if (error != NULL)
-    fprintf (stderr, _("%s: %s\n"), title, error->message);
+    {
+      /* The message may quote the server: a reason phrase is outside text. */
+      g_autofree char *message = tales_cli_escape (error->message, TALES_CLI_ONE_LINE);
+
+      fprintf (stderr, _("%s: %s\n"), title, message);
+    }
   else
     printf (_("%s: refreshed.\n"), title);
 }
