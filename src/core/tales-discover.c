@@ -128,7 +128,6 @@ typedef struct {
   GPtrArray *links;    /* PageLink, in page order, at most the limit */
   GHashTable *hrefs;   /* the hrefs in @links, so a repeated link counts once */
   char *base_href;     /* the first <base href>, as written */
-  gboolean head_done;  /* no <base> may follow */
   gboolean stopped;
 } PageScan;
 
@@ -215,13 +214,12 @@ scan_link (PageScan *scan, const xmlChar **atts)
   g_ptr_array_add (scan->links, link);
 }
 
-/* The list is full, and no <base> can still change what it means. */
+/* A full list ends the reading, even in <head>: a <base> that would come
+ * after 50 feed links is one only a hostile page writes. */
 static void
 stop_when_full (PageScan *scan)
 {
   if (scan->stopped || scan->links->len < TALES_DISCOVER_MAX_CANDIDATES)
-    return;
-  if (scan->base_href == NULL && !scan->head_done)
     return;
   scan->stopped = TRUE;
   xmlStopParser (scan->ctxt);
@@ -243,18 +241,6 @@ scan_start_cb (void *user_data, const xmlChar *name, const xmlChar **atts)
 
       scan->base_href = (char *) find_attribute (atts, "href", &href);
     }
-  else if (g_ascii_strcasecmp (tag, "body") == 0)
-    scan->head_done = TRUE;
-  stop_when_full (scan);
-}
-
-static void
-scan_end_cb (void *user_data, const xmlChar *name)
-{
-  PageScan *scan = user_data;
-
-  if (g_ascii_strcasecmp ((const char *) name, "head") == 0)
-    scan->head_done = TRUE;
   stop_when_full (scan);
 }
 
@@ -266,7 +252,6 @@ scan_page (PageScan *scan, const char *data, gsize size, const char *url)
   htmlSAXHandler sax = { 0 };
 
   sax.startElement = scan_start_cb;
-  sax.endElement = scan_end_cb;
   scan->ctxt = htmlCreatePushParserCtxt (&sax, scan, NULL, 0, url, XML_CHAR_ENCODING_NONE);
   if (scan->ctxt == NULL)
     g_error ("Out of memory creating an HTML parser");
@@ -303,7 +288,7 @@ read_page_links (GBytes *body, const char *url)
   g_autoptr(GHashTable) hrefs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GPtrArray) links = g_ptr_array_new_with_free_func ((GDestroyNotify) page_link_free);
   g_autofree char *base = NULL;
-  PageScan scan = { NULL, links, hrefs, NULL, FALSE, FALSE };
+  PageScan scan = { NULL, links, hrefs, NULL, FALSE };
   GPtrArray *found = discovered_array_new ();
 
   if (size == 0 || size > G_MAXINT)
