@@ -33,7 +33,7 @@ choose_response_cb (AdwMessageDialog *dialog,
                     const char       *response,
                     TalesWindow      *self)
 {
-  GtkWidget *box = adw_message_dialog_get_extra_child (dialog);
+  GtkWidget *box = g_object_get_data (G_OBJECT (dialog), "choices");
 
   for (GtkWidget *child = gtk_widget_get_first_child (box); child != NULL;
        child = gtk_widget_get_next_sibling (child))
@@ -44,6 +44,11 @@ choose_response_cb (AdwMessageDialog *dialog,
       }
 }
 
+/* The list of choices grows to this height, then scrolls: discovery
+ * gives at most TALES_DISCOVER_MAX_CANDIDATES feeds, and a dialog taller
+ * than the screen could not be answered. */
+#define CHOICES_MAX_HEIGHT 320
+
 /* A page with several feeds (posts, comments, a podcast): the person picks. */
 static void
 choose_feed (TalesWindow *self,
@@ -51,6 +56,7 @@ choose_feed (TalesWindow *self,
 {
   AdwMessageDialog *dialog;
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
   GtkCheckButton *group = NULL;
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Choose a Feed"),
@@ -70,7 +76,12 @@ choose_feed (TalesWindow *self,
       gtk_check_button_set_active (GTK_CHECK_BUTTON (button), i == 0);
       gtk_box_append (GTK_BOX (box), button);
     }
-  adw_message_dialog_set_extra_child (dialog, box);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), CHOICES_MAX_HEIGHT);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), box);
+  g_object_set_data (G_OBJECT (dialog), "choices", box);
+  adw_message_dialog_set_extra_child (dialog, scrolled);
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "subscribe", _("_Subscribe"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "subscribe", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (dialog, "subscribe");
