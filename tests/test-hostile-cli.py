@@ -175,6 +175,15 @@ def main():
         check("a 500 is refused", reason.returncode != 0, reason.stderr)
         check_clean("error with a hostile reason phrase", reason)
 
+        opml = os.path.join(home, "list.opml")
+        with open(opml, "w", encoding="utf-8") as f:
+            f.write('<opml version="2.0"><body><outline text="a" xmlUrl="%s/feed.json"/>'
+                    '<outline text="b" xmlUrl="file:///etc/passwd"/>'
+                    '<outline text="c" xmlUrl="javascript:alert(1)"/></body></opml>' % base)
+        imported = run(env, "import-opml", opml)
+        check("import-opml skips and counts what is no web address",
+              imported.returncode == 0 and "Skipped 2 feeds" in imported.stdout, imported.stdout + imported.stderr)
+
         server.shutdown()
         server.server_close()
 

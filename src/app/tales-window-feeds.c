@@ -387,14 +387,17 @@ import_thread (GTask        *task,
   TalesWindow *self = source_object;
   GBytes *bytes = task_data;
   GError *error = NULL;
-  guint n_added = 0;
+  guint *counts = g_new0 (guint, 2);   /* added, skipped for their scheme */
 
   /* All or nothing: the store adds the feeds in one transaction. */
-  if (tales_opml_import (self->store, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                         &n_added, &error))
-    g_task_return_int (task, n_added);
+  if (tales_opml_import_full (self->store, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                              &counts[0], &counts[1], &error))
+    g_task_return_pointer (task, counts, g_free);
   else
-    g_task_return_error (task, error);
+    {
+      g_free (counts);
+      g_task_return_error (task, error);
+    }
 }
 
 static void
@@ -405,21 +408,28 @@ import_done_cb (GObject      *source_object,
   TalesWindow *self = TALES_WINDOW (source_object);
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
-  gssize n_added;
+  g_autofree guint *counts = NULL;
+  guint n_added;
 
-  n_added = g_task_propagate_int (G_TASK (result), &error);
-  if (n_added < 0)
+  counts = g_task_propagate_pointer (G_TASK (result), &error);
+  if (counts == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         tales_window_show_error (self, _("Could not import the subscriptions"), error);
       return;
     }
 
-  if (n_added == 0)
+  n_added = counts[0];
+  if (counts[1] > 0)
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "Subscribed to %u new feed; %u address was not a web address",
+                                            "Subscribed to %u new feeds; %u addresses were not web addresses",
+                                            counts[1]), n_added, counts[1]);
+  else if (n_added == 0)
     message = g_strdup (_("You already follow every feed of that list"));
   else
     message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Subscribed to %u new feed",
-                                            "Subscribed to %u new feeds", n_added), (guint) n_added);
+                                            "Subscribed to %u new feeds", n_added), n_added);
   tales_window_show_message (self, message);
   tales_window_reload_sidebar (self);
   /* The new feeds have never been fetched, so they are due. */

@@ -19,6 +19,7 @@ tales_cli_import_opml (int argc, char **argv)
   g_autofree char *data = NULL;
   gsize length = 0;
   guint n_added = 0;
+  guint n_refused = 0;
 
   if (argc != 2)
     return tales_cli_fail_usage ("import-opml FILE");
@@ -28,10 +29,14 @@ tales_cli_import_opml (int argc, char **argv)
   store = tales_store_open_default (&error);
   if (store == NULL)
     return tales_cli_fail (error);
-  if (!tales_opml_import (store, data, length, &n_added, &error))
+  if (!tales_opml_import_full (store, data, length, &n_added, &n_refused, &error))
     return tales_cli_fail (error);
 
   printf (g_dngettext (GETTEXT_PACKAGE, "Added %u feed.\n", "Added %u feeds.\n", n_added), n_added);
+  if (n_refused > 0)
+    printf (g_dngettext (GETTEXT_PACKAGE, "Skipped %u feed whose address is not http or https.\n",
+                         "Skipped %u feeds whose address is not http or https.\n", n_refused),
+            n_refused);
   return 0;
 }
 
