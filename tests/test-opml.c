@@ -161,7 +161,7 @@ test_import (void)
   g_assert_cmpuint (count_feeds (store), ==, 3);
 }
 
-/* Only web addresses are subscribed to: feed: is read as http, and file:,
+/* Only web addresses are subscribed to: feed:// is read as https, and file:,
  * data:, javascript: and the like are skipped and counted. */
 static void
 test_import_schemes (void)
@@ -203,7 +203,7 @@ test_import_schemes (void)
   ok = tales_store_find_feed_by_url (store, "https://ok.example.com/rss", &error);
   g_assert_nonnull (ok);
   g_assert_null (tales_feed_get_link (ok));
-  feed = tales_store_find_feed_by_url (store, "http://feed.example.com/atom", &error);
+  feed = tales_store_find_feed_by_url (store, "https://feed.example.com/atom", &error);
   g_assert_nonnull (feed);
   g_assert_cmpstr (tales_feed_get_link (feed), ==, "https://feed.example.com/");
   wrapped = tales_store_find_feed_by_url (store, "https://wrapped.example.com/rss", &error);

@@ -62,8 +62,9 @@ is_http (const char *url)
 }
 
 /* Returns (transfer full) (nullable): the web address @url names (feed:
- * URLs as http), or NULL for any other scheme: a list from elsewhere must
- * not subscribe to file:, data: or javascript: addresses. */
+ * URLs as the app reads them when opened), or NULL for any other scheme:
+ * a list from elsewhere must not subscribe to file:, data: or javascript:
+ * addresses. */
 static char *
 web_address (const char *url)
 {
@@ -74,8 +75,9 @@ web_address (const char *url)
     {
       const char *rest = url + strlen ("feed:");
 
-      /* "feed:https://host/x" wraps an address; "feed://host/x" is http. */
-      mapped = g_str_has_prefix (rest, "//") ? g_strconcat ("http:", rest, NULL) : g_strdup (rest);
+      /* "feed:https://host/x" wraps an address; "feed://host/x" is the
+       * web address with another scheme, today https. */
+      mapped = g_str_has_prefix (rest, "//") ? g_strconcat ("https:", rest, NULL) : g_strdup (rest);
       url = mapped;
     }
   if (!is_http (url))

@@ -22,7 +22,7 @@ typedef enum {
  * enclosing outlines joined with "/"). A file that is not well-formed is
  * refused whole; safe libxml2 options (no network, no entities, no DTD).
  * Only web addresses are kept: an xmlUrl that is not http or https
- * (feed: is read as http) is skipped, and an htmlUrl of another scheme
+ * (feed://host/x is read as https://host/x) is skipped, and an htmlUrl of another scheme
  * dropped.
  *
  * Returns: (transfer full) (element-type TalesFeed) (nullable): the feeds
