@@ -323,6 +323,51 @@ test_link_bounds (void)
   g_assert_true (g_str_has_suffix (title, "…"));
 }
 
+/* The page is read in its own encoding: UTF-8 without a declaration,
+ * UTF-16 with a byte order mark, a declared legacy charset. */
+static void
+test_page_encodings (void)
+{
+  static const struct {
+    const char *path;
+    const char *data;
+  } pages[] = {
+    { "/utf8", "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" "
+               "title=\"Caf\xc3\xa9 \xe6\x97\xa5\" href=\"/f.xml\"></head></html>" },
+    { "/latin1", "<html><head><meta charset=\"iso-8859-1\"><link rel=\"alternate\" "
+                 "type=\"application/rss+xml\" title=\"Caf\xe9 \xe6\x97\xa5\" href=\"/f.xml\"></head></html>" },
+    { "/utf16", NULL },   /* utf16_text in UTF-16LE, with its byte order mark */
+  };
+  const char *expected[] = { "Café 日", "Caf\xc3\xa9 \xc3\xa6\xc2\x97\xc2\xa5", "Café 日" };
+  const char *utf16_text = "<link rel=alternate type=application/rss+xml title=\"Café 日\" href=/f.xml>";
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autofree char *utf16 = NULL;
+  glong utf16_units = 0;
+
+  utf16 = (char *) g_utf8_to_utf16 (utf16_text, -1, NULL, &utf16_units, NULL);
+  {
+    GByteArray *array = g_byte_array_new ();
+    g_autoptr(GBytes) bytes = NULL;
+
+    g_byte_array_append (array, (const guint8 *) "\xff\xfe", 2);
+    g_byte_array_append (array, (const guint8 *) utf16, utf16_units * 2);
+    bytes = g_byte_array_free_to_bytes (array);
+    tales_test_server_add_bytes (server, "/utf16", "text/html", bytes);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) found = NULL;
+
+      if (pages[i].data != NULL)
+        tales_test_server_add_string (server, pages[i].path, "text/html", pages[i].data);
+      found = discover (server, pages[i].path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (found->len, ==, 1);
+      g_assert_cmpstr (found_at (found, 0)->title, ==, expected[i]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -336,6 +381,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tales/discover/nothing", test_nothing);
   g_test_add_func ("/tales/discover/unreachable", test_unreachable);
   g_test_add_func ("/tales/discover/link-bounds", test_link_bounds);
+  g_test_add_func ("/tales/discover/page-encodings", test_page_encodings);
   g_test_add_func ("/tales/discover/many-links-in-head", test_many_links_in_head);
   g_test_add_func ("/tales/discover/many-links-in-body", test_many_links_in_body);
   return g_test_run ();

@@ -107,7 +107,6 @@ read_feed (GBytes *body, const char *url)
 /* The page is read as a stream of start tags (libxml2's HTML SAX parser),
  * never as a tree: a page of 200,000 links costs what 50 of them cost,
  * and the reading stops once the list is full. */
-#define SCAN_CHUNK_BYTES (64 * 1024)
 
 typedef struct {
   char *href;
@@ -244,23 +243,26 @@ scan_start_cb (void *user_data, const xmlChar *name, const xmlChar **atts)
   stop_when_full (scan);
 }
 
-/* Feeds the page to the SAX parser a chunk at a time, so that a full
- * list stops the reading where it is. */
+/* Reads the page from memory with SAX callbacks only: no tree is built,
+ * and a full list stops the reading where it is. (libxml2's push parser
+ * would spare the copy it makes here, but it misreads UTF-16 pages.) */
 static void
-scan_page (PageScan *scan, const char *data, gsize size, const char *url)
+scan_page (PageScan *scan, const char *data, gsize size)
 {
   htmlSAXHandler sax = { 0 };
 
   sax.startElement = scan_start_cb;
-  scan->ctxt = htmlCreatePushParserCtxt (&sax, scan, NULL, 0, url, XML_CHAR_ENCODING_NONE);
+  scan->ctxt = htmlCreateMemoryParserCtxt (data, (int) size);
   if (scan->ctxt == NULL)
     g_error ("Out of memory creating an HTML parser");
+  memcpy (scan->ctxt->sax, &sax, sizeof sax);
+  scan->ctxt->userData = scan;
+  /* Read as UTF-8 until the page says otherwise or proves not to be, as
+   * htmlReadMemory() does (this context would start in Latin-1). */
+  scan->ctxt->charset = XML_CHAR_ENCODING_UTF8;
   htmlCtxtUseOptions (scan->ctxt, HTML_PARSE_NONET | HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
                                   HTML_PARSE_NOWARNING);
-  for (gsize offset = 0; offset < size && !scan->stopped; offset += SCAN_CHUNK_BYTES)
-    htmlParseChunk (scan->ctxt, data + offset, (int) MIN (SCAN_CHUNK_BYTES, size - offset), 0);
-  if (!scan->stopped)
-    htmlParseChunk (scan->ctxt, NULL, 0, 1);
+  htmlParseDocument (scan->ctxt);
   htmlFreeParserCtxt (scan->ctxt);
   scan->ctxt = NULL;
 }
@@ -293,7 +295,7 @@ read_page_links (GBytes *body, const char *url)
 
   if (size == 0 || size > G_MAXINT)
     return found;
-  scan_page (&scan, data, size, url);
+  scan_page (&scan, data, size);
   base = document_base (scan.base_href, url);
   g_free (scan.base_href);
 
