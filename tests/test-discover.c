@@ -1,8 +1,31 @@
 /* Feed discovery against a real SoupServer on 127.0.0.1: a feed address
  * itself, a page's <link rel="alternate">, the common paths, and nothing. */
 
+#include <string.h>
+#include <sys/resource.h>
+
 #include "tales-core.h"
 #include "tales-test-server.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TALES_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TALES_ASAN 1
+#endif
+#endif
+#ifdef TALES_ASAN
+#define SLOWDOWN 5
+#else
+#define SLOWDOWN 1
+#endif
+
+/* A page of 200,000 feed links once took 55 s and 2.9 GB (370 MB in
+ * tales-cli alone); bounded, it is a fetch and one pass of a SAX parser. */
+#define MANY_LINKS 200000
+#define MAX_MANY_SECONDS (10.0 * SLOWDOWN)
+#define MAX_MANY_GROWTH_MB 100
+#define SUBPROCESS_TIMEOUT (120 * G_USEC_PER_SEC)
 
 static const char rss[] =
   "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Plain RSS</title>"
@@ -175,6 +198,176 @@ test_unreachable (void)
   g_assert_error (error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_NETWORK);
 }
 
+static double
+peak_rss_mb (void)
+{
+  struct rusage usage;
+
+  g_assert_cmpint (getrusage (RUSAGE_SELF, &usage), ==, 0);
+  return usage.ru_maxrss / 1024.0;  /* Linux reports KiB */
+}
+
+/* For the subprocess started after it; a no-op without ASan, whose
+ * quarantine of freed memory would otherwise count as growth. */
+static void
+limit_asan_quarantine (void)
+{
+#ifdef TALES_ASAN
+  const char *extra = ":quarantine_size_mb=4:fast_unwind_on_malloc=1";
+  const char *old = g_getenv ("ASAN_OPTIONS");
+  g_autofree char *options = g_strconcat (old ? old : "", extra, NULL);
+
+  if (old == NULL || !g_str_has_suffix (old, extra))
+    g_setenv ("ASAN_OPTIONS", options, TRUE);
+#endif
+}
+
+/* @n feed links, in <head> when @in_head, else in <body>. */
+static GBytes *
+many_links_page (guint n, gboolean in_head)
+{
+  GString *page = g_string_sized_new (n * 100 + 200);
+
+  g_string_append (page, "<!DOCTYPE html><html><head><title>Many</title>\n");
+  if (!in_head)
+    g_string_append (page, "</head><body>\n");
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (page, "<link rel=\"alternate\" type=\"application/rss+xml\" "
+                                  "title=\"Feed %u\" href=\"/feeds/%u.xml\">\n", i, i);
+  g_string_append (page, in_head ? "</head><body></body></html>\n" : "</body></html>\n");
+  return g_string_free_to_bytes (page);
+}
+
+static void
+run_many_links (gboolean in_head)
+{
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autoptr(GBytes) page = many_links_page (MANY_LINKS, in_head);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autofree char *last = tales_test_server_url (server, "/feeds/49.xml");
+  double rss_before, seconds, growth;
+  gint64 start;
+
+  tales_test_server_add_bytes (server, "/", "text/html", page);
+  rss_before = peak_rss_mb ();
+  start = g_get_monotonic_time ();
+  found = discover (server, "/", &error);
+  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  growth = peak_rss_mb () - rss_before;
+  g_printerr ("# %u links in <%s> (%zu bytes): %.2f s, peak RSS +%.1f MB\n", MANY_LINKS,
+              in_head ? "head" : "body", g_bytes_get_size (page), seconds, growth);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, TALES_DISCOVER_MAX_CANDIDATES);
+  /* The first ones, in the page's order. */
+  g_assert_cmpstr (found_at (found, 0)->title, ==, "Feed 0");
+  g_assert_cmpstr (found_at (found, found->len - 1)->url, ==, last);
+  g_assert_cmpfloat (seconds, <, MAX_MANY_SECONDS);
+  g_assert_cmpfloat (growth, <, MAX_MANY_GROWTH_MB);
+}
+
+static void
+test_many_links_in_head (void)
+{
+  if (g_test_subprocess ())
+    {
+      run_many_links (TRUE);
+      return;
+    }
+  limit_asan_quarantine ();
+  g_test_trap_subprocess (NULL, SUBPROCESS_TIMEOUT, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_many_links_in_body (void)
+{
+  if (g_test_subprocess ())
+    {
+      run_many_links (FALSE);
+      return;
+    }
+  limit_asan_quarantine ();
+  g_test_trap_subprocess (NULL, SUBPROCESS_TIMEOUT, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+/* A title is cut, an address nobody meant is skipped, and a <base> after
+ * the links still applies to them. */
+static void
+test_link_bounds (void)
+{
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autofree char *long_title = g_strnfill (100000, 'x');
+  g_autofree char *long_href = g_strnfill (TALES_DISCOVER_MAX_URL_BYTES + 1, 'a');
+  g_autofree char *page = g_strdup_printf (
+    "<html><head>\n"
+    "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"%s\" href=\"one.xml\">\n"
+    "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"long\" href=\"/%s\">\n"
+    "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"data\" href=\"data:,x\">\n"
+    "<base href=\"/sub/\">\n"
+    "</head><body></body></html>", long_title, long_href);
+  g_autofree char *one = tales_test_server_url (server, "/sub/one.xml");
+  const char *title;
+
+  tales_test_server_add_string (server, "/page", "text/html", page);
+  found = discover (server, "/page", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_assert_cmpstr (found_at (found, 0)->url, ==, one);
+  title = found_at (found, 0)->title;
+  g_assert_cmpuint (g_utf8_strlen (title, -1), ==, TALES_DISCOVER_MAX_TITLE_CHARS + 1);
+  g_assert_true (g_str_has_suffix (title, "…"));
+}
+
+/* The page is read in its own encoding: UTF-8 without a declaration,
+ * UTF-16 with a byte order mark, a declared legacy charset. */
+static void
+test_page_encodings (void)
+{
+  static const struct {
+    const char *path;
+    const char *data;
+  } pages[] = {
+    { "/utf8", "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" "
+               "title=\"Caf\xc3\xa9 \xe6\x97\xa5\" href=\"/f.xml\"></head></html>" },
+    { "/latin1", "<html><head><meta charset=\"iso-8859-1\"><link rel=\"alternate\" "
+                 "type=\"application/rss+xml\" title=\"Caf\xe9 \xe6\x97\xa5\" href=\"/f.xml\"></head></html>" },
+    { "/utf16", NULL },   /* utf16_text in UTF-16LE, with its byte order mark */
+  };
+  const char *expected[] = { "Café 日", "Caf\xc3\xa9 \xc3\xa6\xc2\x97\xc2\xa5", "Café 日" };
+  const char *utf16_text = "<link rel=alternate type=application/rss+xml title=\"Café 日\" href=/f.xml>";
+  g_autoptr(TalesTestServer) server = tales_test_server_new ();
+  g_autofree char *utf16 = NULL;
+  glong utf16_units = 0;
+
+  utf16 = (char *) g_utf8_to_utf16 (utf16_text, -1, NULL, &utf16_units, NULL);
+  {
+    GByteArray *array = g_byte_array_new ();
+    g_autoptr(GBytes) bytes = NULL;
+
+    g_byte_array_append (array, (const guint8 *) "\xff\xfe", 2);
+    g_byte_array_append (array, (const guint8 *) utf16, utf16_units * 2);
+    bytes = g_byte_array_free_to_bytes (array);
+    tales_test_server_add_bytes (server, "/utf16", "text/html", bytes);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) found = NULL;
+
+      if (pages[i].data != NULL)
+        tales_test_server_add_string (server, pages[i].path, "text/html", pages[i].data);
+      found = discover (server, pages[i].path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (found->len, ==, 1);
+      g_assert_cmpstr (found_at (found, 0)->title, ==, expected[i]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -187,5 +380,9 @@ main (int argc, char **argv)
   g_test_add_func ("/tales/discover/json-feed-path", test_json_feed_path);
   g_test_add_func ("/tales/discover/nothing", test_nothing);
   g_test_add_func ("/tales/discover/unreachable", test_unreachable);
+  g_test_add_func ("/tales/discover/link-bounds", test_link_bounds);
+  g_test_add_func ("/tales/discover/page-encodings", test_page_encodings);
+  g_test_add_func ("/tales/discover/many-links-in-head", test_many_links_in_head);
+  g_test_add_func ("/tales/discover/many-links-in-body", test_many_links_in_body);
   return g_test_run ();
 }

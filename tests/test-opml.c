@@ -161,6 +161,61 @@ test_import (void)
   g_assert_cmpuint (count_feeds (store), ==, 3);
 }
 
+/* Only web addresses are subscribed to: feed:// is read as https, and file:,
+ * data:, javascript: and the like are skipped and counted. */
+static void
+test_import_schemes (void)
+{
+  static const char opml[] =
+    "<?xml version=\"1.0\"?><opml version=\"2.0\"><body>\n"
+    "<outline text=\"ok\" xmlUrl=\"https://ok.example.com/rss\" htmlUrl=\"javascript:alert(1)\"/>\n"
+    "<outline text=\"feed\" xmlUrl=\"feed://feed.example.com/atom\" htmlUrl=\"https://feed.example.com/\"/>\n"
+    "<outline text=\"wrapped\" xmlUrl=\"feed:https://wrapped.example.com/rss\"/>\n"
+    "<outline text=\"js\" xmlUrl=\"javascript:alert(document.cookie)\"/>\n"
+    "<outline text=\"file\" xmlUrl=\"file:///etc/passwd\"/>\n"
+    "<outline text=\"FILE\" xmlUrl=\"FILE:///home/me/.ssh/id_rsa\"/>\n"
+    "<outline text=\"data\" xmlUrl=\"data:application/rss+xml,%3Crss/%3E\"/>\n"
+    "<outline text=\"wrapped js\" xmlUrl=\"feed:javascript:alert(1)\"/>\n"
+    "<outline text=\"relative\" xmlUrl=\"/feed.xml\"/>\n"
+    "</body></opml>";
+  static const char only_bad[] =
+    "<opml version=\"2.0\"><body><outline text=\"f\" xmlUrl=\"file:///etc/passwd\"/>"
+    "<outline text=\"d\" xmlUrl=\"data:,x\"/></body></opml>";
+  g_autoptr(TalesStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) feeds = NULL;
+  g_autoptr(TalesFeed) ok = NULL;
+  g_autoptr(TalesFeed) feed = NULL;
+  g_autoptr(TalesFeed) wrapped = NULL;
+  guint n_added = 0;
+  guint n_refused = 0;
+
+  g_assert_true (tales_opml_import_full (store, opml, sizeof opml - 1, &n_added, &n_refused, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_added, ==, 3);
+  g_assert_cmpuint (n_refused, ==, 6);
+
+  feeds = tales_store_list_feeds (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (feeds->len, ==, 3);
+  for (guint i = 0; i < feeds->len; i++)
+    g_assert_true (g_str_has_prefix (tales_feed_get_url (g_ptr_array_index (feeds, i)), "http"));
+  ok = tales_store_find_feed_by_url (store, "https://ok.example.com/rss", &error);
+  g_assert_nonnull (ok);
+  g_assert_null (tales_feed_get_link (ok));
+  feed = tales_store_find_feed_by_url (store, "https://feed.example.com/atom", &error);
+  g_assert_nonnull (feed);
+  g_assert_cmpstr (tales_feed_get_link (feed), ==, "https://feed.example.com/");
+  wrapped = tales_store_find_feed_by_url (store, "https://wrapped.example.com/rss", &error);
+  g_assert_nonnull (wrapped);
+
+  /* A list of nothing but such addresses says so, and adds nothing. */
+  g_assert_false (tales_opml_import_full (store, only_bad, sizeof only_bad - 1, &n_added, &n_refused, &error));
+  g_assert_error (error, TALES_OPML_ERROR, TALES_OPML_ERROR_EMPTY);
+  g_assert_nonnull (strstr (error->message, "2 addresses are not http or https"));
+  g_assert_cmpuint (count_feeds (store), ==, 3);
+}
+
 static void
 test_import_broken (void)
 {
@@ -280,6 +335,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tales/opml/parse/refused", test_parse_refused);
   g_test_add_func ("/tales/opml/import", test_import);
   g_test_add_func ("/tales/opml/import/broken", test_import_broken);
+  g_test_add_func ("/tales/opml/import/schemes", test_import_schemes);
   g_test_add_func ("/tales/opml/export/escaping", test_export_escaping);
   g_test_add_func ("/tales/opml/round-trip", test_round_trip);
   return g_test_run ();

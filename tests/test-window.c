@@ -304,6 +304,22 @@ search_and_wait (Fixture    *fixture,
   wait_until (n_items_is, &wait, WAIT_MS);
 }
 
+/* The label of @widget's tree whose markup is @markup, or NULL. */
+static GtkLabel *
+find_label (GtkWidget *widget, const char *markup)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), markup) == 0)
+    return GTK_LABEL (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *label = find_label (child, markup);
+      if (label != NULL)
+        return label;
+    }
+  return NULL;
+}
+
 static void
 test_search (Fixture       *fixture,
              gconstpointer  data)
@@ -326,6 +342,20 @@ test_search (Fixture       *fixture,
 
   /* Emptying the field shows the whole category again. */
   search_and_wait (fixture, "", 2);
+
+  /* The words go into the empty page's markup as text. */
+  {
+    AdwStatusPage *page = fixture->window->list_empty_page;
+    const char *description;
+    GtkLabel *label;
+
+    search_and_wait (fixture, "<b>x & y</b>", 0);
+    description = adw_status_page_get_description (page);
+    g_assert_cmpstr (description, ==, "No post here matches “&lt;b&gt;x &amp; y&lt;/b&gt;”.");
+    label = find_label (GTK_WIDGET (page), description);
+    g_assert_nonnull (label);
+    g_assert_cmpstr (gtk_label_get_text (label), ==, "No post here matches “<b>x & y</b>”.");
+  }
 }
 
 /* 4. Read and star -------------------------------------------------------- */

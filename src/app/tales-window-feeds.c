@@ -33,7 +33,7 @@ choose_response_cb (AdwMessageDialog *dialog,
                     const char       *response,
                     TalesWindow      *self)
 {
-  GtkWidget *box = adw_message_dialog_get_extra_child (dialog);
+  GtkWidget *box = g_object_get_data (G_OBJECT (dialog), "choices");
 
   for (GtkWidget *child = gtk_widget_get_first_child (box); child != NULL;
        child = gtk_widget_get_next_sibling (child))
@@ -44,6 +44,11 @@ choose_response_cb (AdwMessageDialog *dialog,
       }
 }
 
+/* The list of choices grows to this height, then scrolls: discovery
+ * gives at most TALES_DISCOVER_MAX_CANDIDATES feeds, and a dialog taller
+ * than the screen could not be answered. */
+#define CHOICES_MAX_HEIGHT 320
+
 /* A page with several feeds (posts, comments, a podcast): the person picks. */
 static void
 choose_feed (TalesWindow *self,
@@ -51,6 +56,7 @@ choose_feed (TalesWindow *self,
 {
   AdwMessageDialog *dialog;
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
   GtkCheckButton *group = NULL;
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Choose a Feed"),
@@ -70,7 +76,12 @@ choose_feed (TalesWindow *self,
       gtk_check_button_set_active (GTK_CHECK_BUTTON (button), i == 0);
       gtk_box_append (GTK_BOX (box), button);
     }
-  adw_message_dialog_set_extra_child (dialog, box);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), CHOICES_MAX_HEIGHT);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), box);
+  g_object_set_data (G_OBJECT (dialog), "choices", box);
+  adw_message_dialog_set_extra_child (dialog, scrolled);
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "subscribe", _("_Subscribe"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "subscribe", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (dialog, "subscribe");
@@ -375,14 +386,17 @@ import_thread (GTask        *task,
   TalesWindow *self = source_object;
   GBytes *bytes = task_data;
   GError *error = NULL;
-  guint n_added = 0;
+  guint *counts = g_new0 (guint, 2);   /* added, skipped for their scheme */
 
   /* All or nothing: the store adds the feeds in one transaction. */
-  if (tales_opml_import (self->store, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                         &n_added, &error))
-    g_task_return_int (task, n_added);
+  if (tales_opml_import_full (self->store, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                              &counts[0], &counts[1], &error))
+    g_task_return_pointer (task, counts, g_free);
   else
-    g_task_return_error (task, error);
+    {
+      g_free (counts);
+      g_task_return_error (task, error);
+    }
 }
 
 static void
@@ -393,21 +407,28 @@ import_done_cb (GObject      *source_object,
   TalesWindow *self = TALES_WINDOW (source_object);
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
-  gssize n_added;
+  g_autofree guint *counts = NULL;
+  guint n_added;
 
-  n_added = g_task_propagate_int (G_TASK (result), &error);
-  if (n_added < 0)
+  counts = g_task_propagate_pointer (G_TASK (result), &error);
+  if (counts == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         tales_window_show_error (self, _("Could not import the subscriptions"), error);
       return;
     }
 
-  if (n_added == 0)
+  n_added = counts[0];
+  if (counts[1] > 0)
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "Subscribed to %u new feed; %u address was not a web address",
+                                            "Subscribed to %u new feeds; %u addresses were not web addresses",
+                                            counts[1]), n_added, counts[1]);
+  else if (n_added == 0)
     message = g_strdup (_("You already follow every feed of that list"));
   else
     message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Subscribed to %u new feed",
-                                            "Subscribed to %u new feeds", n_added), (guint) n_added);
+                                            "Subscribed to %u new feeds", n_added), n_added);
   tales_window_show_message (self, message);
   tales_window_reload_sidebar (self);
   /* The new feeds have never been fetched, so they are due. */

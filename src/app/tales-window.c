@@ -246,7 +246,10 @@ tales_window_update_list_state (TalesWindow *self)
   if (self->search_text != NULL)
     {
       title = _("No Results");
-      description = g_strdup_printf (_("No post here matches “%s”."), self->search_text);
+      /* The description is markup; the words are whatever was typed. */
+      g_autofree char *words = g_markup_escape_text (self->search_text, -1);
+
+      description = g_strdup_printf (_("No post here matches “%s”."), words);
       icon = "system-search-symbolic";
     }
   else if (self->offline && (filter == NULL || filter->kind == TALES_FILTER_ALL))
@@ -728,7 +731,10 @@ static void
 show_library_error (TalesWindow *self,
                     const char  *message)
 {
-  adw_status_page_set_description (self->error_page, message);
+  /* The description is markup; the message quotes file names and SQLite. */
+  g_autofree char *markup = message != NULL ? g_markup_escape_text (message, -1) : NULL;
+
+  adw_status_page_set_description (self->error_page, markup);
   gtk_stack_set_visible_child_name (self->main_stack, "error");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.refresh", FALSE);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tales-cli-common.h"
+#include "tales-cli-escape.h"
 #include "tales-core.h"
 #include "tales-cli-library.h"
 
@@ -32,7 +33,9 @@ static void
 print_report (TalesStore *store, const TalesRefreshReport *report)
 {
   g_autoptr(TalesFeed) feed = tales_store_get_feed (store, report->feed_id, NULL);
-  const char *title = feed && tales_feed_get_title (feed) ? tales_feed_get_title (feed) : _("The feed");
+  g_autofree char *title = feed && tales_feed_get_title (feed)
+                           ? tales_cli_escape (tales_feed_get_title (feed), TALES_CLI_ONE_LINE)
+                           : g_strdup (_("The feed"));
 
   if (report->not_modified)
     {
@@ -155,7 +158,15 @@ print_posts_json (GListModel *posts)
     }
   json_node_set_array (root, array);
   text = json_to_string (root, TRUE);
-  printf ("%s\n", text);
+  tales_cli_print_json (text);
+}
+
+/* Returns (transfer full): what the terminal shows of @text from a feed:
+ * escaped on one line, or @fallback when there is none. */
+static char *
+shown (const char *text, const char *fallback)
+{
+  return text != NULL ? tales_cli_escape (text, TALES_CLI_ONE_LINE) : g_strdup (fallback);
 }
 
 static void
@@ -166,10 +177,11 @@ print_posts_text (GListModel *posts)
       g_autoptr(TalesPost) post = g_list_model_get_item (posts, i);
       GDateTime *published = tales_post_get_published (post);
       g_autofree char *date = published ? g_date_time_format (published, "%Y-%m-%d") : g_strdup ("          ");
-      g_autofree char *categories = g_strjoinv (", ", (char **) tales_post_get_categories (post));
+      g_autofree char *joined = g_strjoinv (", ", (char **) tales_post_get_categories (post));
+      g_autofree char *categories = tales_cli_escape (joined, TALES_CLI_ONE_LINE);
+      g_autofree char *title = shown (tales_post_get_title (post), _("(untitled)"));
 
-      printf ("%6" G_GINT64_FORMAT "  %s  %s", tales_post_get_db_id (post), date,
-              tales_post_get_title (post) ? tales_post_get_title (post) : _("(untitled)"));
+      printf ("%6" G_GINT64_FORMAT "  %s  %s", tales_post_get_db_id (post), date, title);
       if (*categories)
         printf ("  [%s]", categories);
       printf ("\n");
@@ -205,18 +217,24 @@ static void
 print_post_text (TalesPost *post)
 {
   g_autofree char *date = format_date (tales_post_get_published (post));
-  g_autofree char *categories = g_strjoinv (", ", (char **) tales_post_get_categories (post));
-  g_autofree char *body = tales_html_to_text (tales_post_get_body (post) ? tales_post_get_body (post) : "");
+  g_autofree char *joined = g_strjoinv (", ", (char **) tales_post_get_categories (post));
+  g_autofree char *categories = tales_cli_escape (joined, TALES_CLI_ONE_LINE);
+  g_autofree char *text = tales_html_to_text (tales_post_get_body (post) ? tales_post_get_body (post) : "");
+  /* The body keeps its lines; every other field is one line. */
+  g_autofree char *body = tales_cli_escape (text, TALES_CLI_KEEP_LINES);
+  g_autofree char *title = shown (tales_post_get_title (post), _("(untitled)"));
+  g_autofree char *author = shown (tales_post_get_author (post), NULL);
+  g_autofree char *link = shown (tales_post_get_link (post), NULL);
 
-  printf ("%s\n", tales_post_get_title (post) ? tales_post_get_title (post) : _("(untitled)"));
-  if (tales_post_get_author (post))
-    printf (_("Author: %s\n"), tales_post_get_author (post));
+  printf ("%s\n", title);
+  if (author != NULL)
+    printf (_("Author: %s\n"), author);
   if (*date)
     printf (_("Published: %s\n"), date);
   if (*categories)
     printf (_("Categories: %s\n"), categories);
-  if (tales_post_get_link (post))
-    printf (_("Link: %s\n"), tales_post_get_link (post));
+  if (link != NULL)
+    printf (_("Link: %s\n"), link);
   printf ("\n%s\n", body);
 }
 
@@ -248,7 +266,9 @@ tales_cli_show (int argc, char **argv)
   if (html)
     {
       g_autofree char *document = tales_article_render (post);
-      printf ("%s", document);
+      g_autofree char *safe = tales_cli_escape_html (document);
+
+      printf ("%s", safe);
     }
   else
     print_post_text (post);

@@ -4,6 +4,7 @@
 
 #include "tales-cli-opml.h"
 #include "tales-cli-common.h"
+#include "tales-cli-escape.h"
 #include "tales-core.h"
 
 #include <glib/gi18n.h>
@@ -18,6 +19,7 @@ tales_cli_import_opml (int argc, char **argv)
   g_autofree char *data = NULL;
   gsize length = 0;
   guint n_added = 0;
+  guint n_refused = 0;
 
   if (argc != 2)
     return tales_cli_fail_usage ("import-opml FILE");
@@ -27,10 +29,14 @@ tales_cli_import_opml (int argc, char **argv)
   store = tales_store_open_default (&error);
   if (store == NULL)
     return tales_cli_fail (error);
-  if (!tales_opml_import (store, data, length, &n_added, &error))
+  if (!tales_opml_import_full (store, data, length, &n_added, &n_refused, &error))
     return tales_cli_fail (error);
 
   printf (g_dngettext (GETTEXT_PACKAGE, "Added %u feed.\n", "Added %u feeds.\n", n_added), n_added);
+  if (n_refused > 0)
+    printf (g_dngettext (GETTEXT_PACKAGE, "Skipped %u feed whose address is not http or https.\n",
+                         "Skipped %u feeds whose address is not http or https.\n", n_refused),
+            n_refused);
   return 0;
 }
 
@@ -103,8 +109,11 @@ tales_cli_discover (int argc, char **argv)
   for (guint i = 0; i < found->len; i++)
     {
       TalesDiscoveredFeed *feed = g_ptr_array_index (found, i);
+      g_autofree char *url = tales_cli_escape (feed->url, TALES_CLI_ONE_LINE);
+      g_autofree char *title = feed->title ? tales_cli_escape (feed->title, TALES_CLI_ONE_LINE)
+                                           : g_strdup (_("(untitled)"));
 
-      printf ("%s  %s  [%s]\n", feed->url, feed->title ? feed->title : _("(untitled)"), feed->type);
+      printf ("%s  %s  [%s]\n", url, title, feed->type);
     }
   return 0;
 }
@@ -115,10 +124,16 @@ static void
 feed_done_cb (TalesRefresher *refresher, gint64 feed_id, GError *error, TalesStore *store)
 {
   g_autoptr(TalesFeed) feed = tales_store_get_feed (store, feed_id, NULL);
-  const char *title = feed ? tales_feed_get_display_title (feed) : _("A feed");
+  g_autofree char *title = feed ? tales_cli_escape (tales_feed_get_display_title (feed), TALES_CLI_ONE_LINE)
+                                : g_strdup (_("A feed"));
 
   if (error != NULL)
-    fprintf (stderr, _("%s: %s\n"), title, error->message);
+    {
+      /* The message may quote the server: a reason phrase is outside text. */
+      g_autofree char *message = tales_cli_escape (error->message, TALES_CLI_ONE_LINE);
+
+      fprintf (stderr, _("%s: %s\n"), title, message);
+    }
   else
     printf (_("%s: refreshed.\n"), title);
 }

@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include "tales-cli-parse.h"
+#include "tales-cli-common.h"
+#include "tales-cli-escape.h"
 #include "tales-core.h"
 
 #include <glib/gi18n-lib.h>
@@ -102,7 +104,7 @@ print_builder (JsonBuilder *b)
 
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  tales_cli_print_json (text);
 }
 
 static void
@@ -236,7 +238,9 @@ tales_cli_parse (int argc, char **argv)
                                       json ? NULL : count_post_cb, &count, NULL, &error);
   if (result == NULL)
     {
-      g_printerr ("%s\n", error->message);
+      g_autofree char *message = tales_cli_escape (error->message, TALES_CLI_ONE_LINE);
+
+      g_printerr ("%s\n", message);
       if (json && stream != NULL)
         print_failure_json (error, &http);
       return 1;
@@ -245,8 +249,12 @@ tales_cli_parse (int argc, char **argv)
   if (json)
     print_json (result, &http);
   else
-    g_print (_("%s: %u posts\n"),
-             tales_feed_get_title (result->feed) ? tales_feed_get_title (result->feed) : _("(untitled)"),
-             count);
+    {
+      g_autofree char *title = tales_feed_get_title (result->feed)
+                               ? tales_cli_escape (tales_feed_get_title (result->feed), TALES_CLI_ONE_LINE)
+                               : g_strdup (_("(untitled)"));
+
+      g_print (_("%s: %u posts\n"), title, count);
+    }
   return 0;
 }

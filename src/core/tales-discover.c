@@ -22,8 +22,6 @@ static const char * const common_paths[] = {
 
 G_DEFINE_QUARK (tales-discover-error-quark, tales_discover_error)
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
-
 void
 tales_discovered_feed_free (TalesDiscoveredFeed *feed)
 {
@@ -35,13 +33,32 @@ tales_discovered_feed_free (TalesDiscoveredFeed *feed)
   g_free (feed);
 }
 
+/* At most TALES_DISCOVER_MAX_TITLE_CHARS characters of valid UTF-8, with
+ * an ellipsis when cut; NULL for an empty title. */
+static char *
+capped_title (const char *title)
+{
+  g_autofree char *valid = NULL;
+  const char *p;
+
+  if (title == NULL || *title == '\0')
+    return NULL;
+  valid = g_utf8_make_valid (title, -1);
+  p = valid;
+  for (guint i = 0; i < TALES_DISCOVER_MAX_TITLE_CHARS && *p != '\0'; i++)
+    p = g_utf8_next_char (p);
+  if (*p == '\0')
+    return g_steal_pointer (&valid);
+  return g_strdup_printf ("%.*s…", (int) (p - valid), valid);
+}
+
 static TalesDiscoveredFeed *
 discovered_new (const char *url, const char *title, const char *type)
 {
   TalesDiscoveredFeed *feed = g_new0 (TalesDiscoveredFeed, 1);
 
   feed->url = g_strdup (url);
-  feed->title = title != NULL && *title != '\0' ? g_strdup (title) : NULL;
+  feed->title = capped_title (title);
   feed->type = g_strdup (type);
   return feed;
 }
@@ -87,14 +104,43 @@ read_feed (GBytes *body, const char *url)
 
 /* <link rel="alternate"> in a page (runs in a worker thread) */
 
-static char *
-get_attribute (xmlNode *node, const char *name)
-{
-  xmlChar *value = xmlGetProp (node, (const xmlChar *) name);
-  char *copy = value ? g_strstrip (g_strdup ((const char *) value)) : NULL;
+/* The page is read as a stream of start tags (libxml2's HTML SAX parser),
+ * never as a tree: a page of 200,000 links costs what 50 of them cost,
+ * and the reading stops once the list is full. */
 
-  xmlFree (value);
-  return copy;
+typedef struct {
+  char *href;
+  char *title;       /* nullable */
+  const char *kind;  /* one of the TYPE_ constants */
+} PageLink;
+
+static void
+page_link_free (PageLink *link)
+{
+  g_free (link->href);
+  g_free (link->title);
+  g_free (link);
+}
+
+typedef struct {
+  xmlParserCtxt *ctxt;
+  GPtrArray *links;    /* PageLink, in page order, at most the limit */
+  GHashTable *hrefs;   /* the hrefs in @links, so a repeated link counts once */
+  char *base_href;     /* the first <base href>, as written */
+  gboolean stopped;
+} PageScan;
+
+/* The value of attribute @name among libxml2's name/value pairs, trimmed. */
+static const char *
+find_attribute (const xmlChar **atts, const char *name, char **storage)
+{
+  for (guint i = 0; atts != NULL && atts[i] != NULL; i += 2)
+    if (g_ascii_strcasecmp ((const char *) atts[i], name) == 0)
+      {
+        *storage = atts[i + 1] ? g_strstrip (g_strdup ((const char *) atts[i + 1])) : NULL;
+        return *storage;
+      }
+  return NULL;
 }
 
 static gboolean
@@ -136,67 +182,102 @@ is_http (const char *url)
   return scheme != NULL && (g_str_equal (scheme, "http") || g_str_equal (scheme, "https"));
 }
 
-/* Adds the feed @link names, resolved against @base, unless seen. */
+/* Keeps the feed <link> @atts names, unless seen, too long or not http. */
 static void
-add_link (GPtrArray *found, GHashTable *seen, xmlNode *link, const char *base)
+scan_link (PageScan *scan, const xmlChar **atts)
 {
-  g_autofree char *rel = get_attribute (link, "rel");
-  g_autofree char *type = get_attribute (link, "type");
-  g_autofree char *href = get_attribute (link, "href");
+  g_autofree char *rel = NULL;
+  g_autofree char *type = NULL;
+  g_autofree char *href = NULL;
   g_autofree char *title = NULL;
-  g_autofree char *url = NULL;
-  const char *kind = feed_type (type);
+  const char *kind;
+  const char *scheme;
+  PageLink *link;
 
-  if (!rel_has_alternate (rel) || kind == NULL || href == NULL || *href == '\0')
+  if (!rel_has_alternate (find_attribute (atts, "rel", &rel)))
     return;
-  url = tales_uri_resolve (base, href, G_URI_FLAGS_NONE);
-  if (url == NULL || !is_http (url) || !g_hash_table_add (seen, g_strdup (url)))
+  kind = feed_type (find_attribute (atts, "type", &type));
+  if (kind == NULL || find_attribute (atts, "href", &href) == NULL || *href == '\0' ||
+      strlen (href) > TALES_DISCOVER_MAX_URL_BYTES)
     return;
-  title = get_attribute (link, "title");
-  g_ptr_array_add (found, discovered_new (url, title, kind));
+  /* Relative links resolve against an http base; others must be http. */
+  scheme = g_uri_peek_scheme (href);
+  if (scheme != NULL && !g_str_equal (scheme, "http") && !g_str_equal (scheme, "https"))
+    return;
+  if (!g_hash_table_add (scan->hrefs, g_strdup (href)))
+    return;
+  link = g_new0 (PageLink, 1);
+  link->href = g_steal_pointer (&href);
+  link->title = capped_title (find_attribute (atts, "title", &title));
+  link->kind = kind;
+  g_ptr_array_add (scan->links, link);
 }
 
-/* Walks the tree without recursion: a hostile page can nest deeply. */
-static xmlNode *
-next_element (xmlNode *node, xmlNode *root)
+/* A full list ends the reading, even in <head>: a <base> that would come
+ * after 50 feed links is one only a hostile page writes. */
+static void
+stop_when_full (PageScan *scan)
 {
-  xmlNode *child = xmlFirstElementChild (node);
+  if (scan->stopped || scan->links->len < TALES_DISCOVER_MAX_CANDIDATES)
+    return;
+  scan->stopped = TRUE;
+  xmlStopParser (scan->ctxt);
+}
 
-  if (child != NULL)
-    return child;
-  for (; node != NULL && node != root; node = node->parent)
+static void
+scan_start_cb (void *user_data, const xmlChar *name, const xmlChar **atts)
+{
+  PageScan *scan = user_data;
+  const char *tag = (const char *) name;
+
+  if (scan->stopped)
+    return;
+  if (g_ascii_strcasecmp (tag, "link") == 0 && scan->links->len < TALES_DISCOVER_MAX_CANDIDATES)
+    scan_link (scan, atts);
+  else if (g_ascii_strcasecmp (tag, "base") == 0 && scan->base_href == NULL)
     {
-      xmlNode *sibling = xmlNextElementSibling (node);
-      if (sibling != NULL)
-        return sibling;
+      char *href = NULL;
+
+      scan->base_href = (char *) find_attribute (atts, "href", &href);
     }
-  return NULL;
+  stop_when_full (scan);
 }
 
-static gboolean
-is_element (xmlNode *node, const char *name)
+/* Reads the page from memory with SAX callbacks only: no tree is built,
+ * and a full list stops the reading where it is. (libxml2's push parser
+ * would spare the copy it makes here, but it misreads UTF-16 pages.) */
+static void
+scan_page (PageScan *scan, const char *data, gsize size)
 {
-  return g_ascii_strcasecmp ((const char *) node->name, name) == 0;
+  htmlSAXHandler sax = { 0 };
+
+  sax.startElement = scan_start_cb;
+  scan->ctxt = htmlCreateMemoryParserCtxt (data, (int) size);
+  if (scan->ctxt == NULL)
+    g_error ("Out of memory creating an HTML parser");
+  memcpy (scan->ctxt->sax, &sax, sizeof sax);
+  scan->ctxt->userData = scan;
+  /* Read as UTF-8 until the page says otherwise or proves not to be, as
+   * htmlReadMemory() does (this context would start in Latin-1). */
+  scan->ctxt->charset = XML_CHAR_ENCODING_UTF8;
+  htmlCtxtUseOptions (scan->ctxt, HTML_PARSE_NONET | HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+                                  HTML_PARSE_NOWARNING);
+  htmlParseDocument (scan->ctxt);
+  htmlFreeParserCtxt (scan->ctxt);
+  scan->ctxt = NULL;
 }
 
 /* What relative links resolve against: the first <base href>, itself
- * resolved against @url, else @url. */
+ * resolved against @url when it is http, else @url. */
 static char *
-document_base (xmlNode *root, const char *url)
+document_base (const char *base_href, const char *url)
 {
-  for (xmlNode *node = root; node != NULL; node = next_element (node, root))
-    if (is_element (node, "base"))
-      {
-        g_autofree char *href = get_attribute (node, "href");
-        g_autofree char *resolved = NULL;
+  g_autofree char *resolved = NULL;
 
-        if (href == NULL)
-          continue;
-        resolved = tales_uri_resolve (url, href, G_URI_FLAGS_NONE);
-        if (resolved != NULL && is_http (resolved))
-          return g_steal_pointer (&resolved);
-        break;
-      }
+  if (base_href != NULL)
+    resolved = tales_uri_resolve (url, base_href, G_URI_FLAGS_NONE);
+  if (resolved != NULL && is_http (resolved))
+    return g_steal_pointer (&resolved);
   return g_strdup (url);
 }
 
@@ -205,25 +286,27 @@ read_page_links (GBytes *body, const char *url)
 {
   gsize size = 0;
   const char *data = g_bytes_get_data (body, &size);
-  g_autoptr(xmlDoc) doc = NULL;
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) hrefs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) links = g_ptr_array_new_with_free_func ((GDestroyNotify) page_link_free);
   g_autofree char *base = NULL;
+  PageScan scan = { NULL, links, hrefs, NULL, FALSE };
   GPtrArray *found = discovered_array_new ();
-  xmlNode *root;
 
   if (size == 0 || size > G_MAXINT)
     return found;
-  doc = htmlReadMemory (data, (int) size, url, NULL,
-                        HTML_PARSE_NONET | HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-                        HTML_PARSE_NOWARNING);
-  root = doc ? xmlDocGetRootElement (doc) : NULL;
-  if (root == NULL)
-    return found;
+  scan_page (&scan, data, size);
+  base = document_base (scan.base_href, url);
+  g_free (scan.base_href);
 
-  base = document_base (root, url);
-  for (xmlNode *node = root; node != NULL; node = next_element (node, root))
-    if (is_element (node, "link"))
-      add_link (found, seen, node, base);
+  for (guint i = 0; i < links->len; i++)
+    {
+      PageLink *link = g_ptr_array_index (links, i);
+      g_autofree char *resolved = tales_uri_resolve (base, link->href, G_URI_FLAGS_NONE);
+
+      if (resolved != NULL && is_http (resolved) && g_hash_table_add (seen, g_strdup (resolved)))
+        g_ptr_array_add (found, discovered_new (resolved, link->title, link->kind));
+    }
   return found;
 }
 

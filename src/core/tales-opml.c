@@ -52,12 +52,46 @@ get_attribute (xmlNode *node, const char *name)
   return NULL;
 }
 
+static gboolean
+is_http (const char *url)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (url);
+
+  return scheme != NULL &&
+         (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0);
+}
+
+/* Returns (transfer full) (nullable): the web address @url names (feed:
+ * URLs as the app reads them when opened), or NULL for any other scheme:
+ * a list from elsewhere must not subscribe to file:, data: or javascript:
+ * addresses. */
+static char *
+web_address (const char *url)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (url);
+  g_autofree char *mapped = NULL;
+
+  if (scheme != NULL && g_ascii_strcasecmp (scheme, "feed") == 0)
+    {
+      const char *rest = url + strlen ("feed:");
+
+      /* "feed:https://host/x" wraps an address; "feed://host/x" is the
+       * web address with another scheme, today https. */
+      mapped = g_str_has_prefix (rest, "//") ? g_strconcat ("https:", rest, NULL) : g_strdup (rest);
+      url = mapped;
+    }
+  if (!is_http (url))
+    return NULL;
+  return g_strdup (url);
+}
+
 static TalesFeed *
 feed_from_outline (xmlNode *outline, const char *url, const char *folder)
 {
   TalesFeed *feed = tales_feed_new ();
   g_autofree char *title = get_attribute (outline, "title");
-  g_autofree char *link = get_attribute (outline, "htmlUrl");
+  g_autofree char *html_url = get_attribute (outline, "htmlUrl");
+  g_autofree char *link = html_url ? web_address (html_url) : NULL;
 
   if (title == NULL)
     title = get_attribute (outline, "text");
@@ -71,6 +105,7 @@ feed_from_outline (xmlNode *outline, const char *url, const char *folder)
 typedef struct {
   GPtrArray *feeds;
   GHashTable *seen;   /* feed URLs, so a feed listed twice is added once */
+  guint n_refused;    /* xmlUrls that are no web address */
 } Collect;
 
 static void
@@ -87,8 +122,12 @@ collect_outlines (Collect *collect, xmlNode *parent, const char *folder, guint d
       url = get_attribute (node, "xmlUrl");
       if (url != NULL)
         {
-          if (g_hash_table_add (collect->seen, g_strdup (url)))
-            g_ptr_array_add (collect->feeds, feed_from_outline (node, url, folder));
+          g_autofree char *address = web_address (url);
+
+          if (address == NULL)
+            collect->n_refused++;
+          else if (g_hash_table_add (collect->seen, g_strdup (address)))
+            g_ptr_array_add (collect->feeds, feed_from_outline (node, address, folder));
           /* Outlines inside a feed's outline are unusual; keep them in
            * the same folder rather than lose them. */
           collect_outlines (collect, node, folder, depth);
@@ -164,10 +203,19 @@ tales_opml_parse (const char  *data,
                   gsize        length,
                   GError     **error)
 {
+  return tales_opml_parse_full (data, length, NULL, error);
+}
+
+GPtrArray *
+tales_opml_parse_full (const char  *data,
+                       gsize        length,
+                       guint       *n_refused,
+                       GError     **error)
+{
   g_autoptr(xmlDoc) doc = NULL;
   g_autoptr(GPtrArray) feeds = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  Collect collect = { feeds, seen };
+  Collect collect = { feeds, seen, 0 };
   xmlNode *root;
   xmlNode *body;
 
@@ -189,6 +237,18 @@ tales_opml_parse (const char  *data,
   body = find_child (root, "body");
   if (body != NULL)
     collect_outlines (&collect, body, NULL, 0);
+  if (n_refused != NULL)
+    *n_refused = collect.n_refused;
+  if (feeds->len == 0 && collect.n_refused > 0)
+    {
+      g_set_error (error, TALES_OPML_ERROR, TALES_OPML_ERROR_EMPTY,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The subscription list has no web feeds in it: %u address is not http or https.",
+                                "The subscription list has no web feeds in it: %u addresses are not http or https.",
+                                collect.n_refused),
+                   collect.n_refused);
+      return NULL;
+    }
   if (feeds->len == 0)
     {
       g_set_error (error, TALES_OPML_ERROR, TALES_OPML_ERROR_EMPTY,
@@ -205,16 +265,30 @@ tales_opml_import (TalesStore  *store,
                    guint       *n_added,
                    GError     **error)
 {
+  return tales_opml_import_full (store, data, length, n_added, NULL, error);
+}
+
+gboolean
+tales_opml_import_full (TalesStore  *store,
+                        const char  *data,
+                        gsize        length,
+                        guint       *n_added,
+                        guint       *n_refused,
+                        GError     **error)
+{
   g_autoptr(GPtrArray) feeds = NULL;
   guint added = 0;
+  guint refused = 0;
 
   g_return_val_if_fail (TALES_IS_STORE (store), FALSE);
 
-  feeds = tales_opml_parse (data, length, error);
+  feeds = tales_opml_parse_full (data, length, &refused, error);
   if (feeds == NULL || !tales_store_add_feeds (store, feeds, &added, error))
     return FALSE;
   if (n_added != NULL)
     *n_added = added;
+  if (n_refused != NULL)
+    *n_refused = refused;
   return TRUE;
 }
 

@@ -21,12 +21,20 @@ typedef enum {
  * becomes a TalesFeed (url, title from title/text, folder from the
  * enclosing outlines joined with "/"). A file that is not well-formed is
  * refused whole; safe libxml2 options (no network, no entities, no DTD).
+ * Only web addresses are kept: an xmlUrl that is not http or https
+ * (feed://host/x is read as https://host/x) is skipped, and an htmlUrl of another scheme
+ * dropped.
  *
  * Returns: (transfer full) (element-type TalesFeed) (nullable): the feeds
  */
 GPtrArray *tales_opml_parse   (const char  *data,
                                gsize        length,
                                GError     **error);
+/* The same, with the number of xmlUrls skipped for their scheme. */
+GPtrArray *tales_opml_parse_full (const char  *data,
+                                  gsize        length,
+                                  guint       *n_refused,
+                                  GError     **error);
 
 /* Parses and subscribes in one transaction: nothing is added on error. */
 gboolean   tales_opml_import  (TalesStore  *store,
@@ -34,6 +42,13 @@ gboolean   tales_opml_import  (TalesStore  *store,
                                gsize        length,
                                guint       *n_added,
                                GError     **error);
+/* The same, with the number of feeds skipped for their address's scheme. */
+gboolean   tales_opml_import_full (TalesStore  *store,
+                                   const char  *data,
+                                   gsize        length,
+                                   guint       *n_added,
+                                   guint       *n_refused,
+                                   GError     **error);
 
 /* Returns (transfer full): OPML 2.0 of every subscription, folders kept. */
 char      *tales_opml_export  (TalesStore  *store,
