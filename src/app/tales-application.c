@@ -267,12 +267,11 @@ apply_color_scheme (TalesApplication *self)
 
 /* Retention --------------------------------------------------------------- */
 
-/* The image cache's total budget; the coordinator wires a preference to
- * it (TALES_IMAGE_BUDGET_DEFAULT_BYTES until then). */
+/* The image cache's total budget, from the preference (in MiB). */
 static guint64
 image_budget (TalesApplication *self)
 {
-  return TALES_IMAGE_BUDGET_DEFAULT_BYTES;
+  return (guint64) g_settings_get_uint (self->settings, "image-cache-budget-mb") << 20;
 }
 
 /* Prune and budget run in a worker: both walk the store and the disk. */

@@ -7,6 +7,8 @@
 
 #include "tales-cli-common.h"
 #include "tales-cli-escape.h"
+#include "tales-image-budget.h"
+#include "tales-paths.h"
 
 int
 tales_cli_fail (const GError *error)
@@ -31,4 +33,35 @@ tales_cli_print_json (const char *json)
   g_autofree char *safe = tales_cli_escape_json (json);
 
   printf ("%s\n", safe);
+}
+
+guint
+tales_cli_get_preference (const char *key, guint fallback)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL || !g_settings_schema_has_key (schema, key))
+    return fallback;
+  settings = g_settings_new_full (schema, NULL, NULL);
+  return g_settings_get_uint (settings, key);
+}
+
+void
+tales_cli_apply_image_budget (TalesStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *image_dir = tales_paths_image_dir ();
+  guint64 budget = (guint64) tales_cli_get_preference ("image-cache-budget-mb",
+                                                       TALES_IMAGE_BUDGET_DEFAULT_BYTES >> 20) << 20;
+
+  if (!tales_image_budget_apply (store, image_dir, budget, NULL, &error))
+    {
+      g_autofree char *message = tales_cli_escape (error->message, TALES_CLI_ONE_LINE);
+
+      fprintf (stderr, "tales-cli: %s\n", message);
+    }
 }

@@ -4,6 +4,8 @@
 
 #include <glib.h>
 
+#include "tales-store.h"
+
 G_BEGIN_DECLS
 
 /* Prints @error as one sentence on stderr; returns the exit status 1. */
@@ -13,5 +15,11 @@ int tales_cli_fail_usage (const char *usage);
 /* Prints a JSON document and a newline on stdout, with nothing in it a
  * terminal would obey (see tales_cli_escape_json()). */
 void tales_cli_print_json (const char *json);
+/* A preference of the app's (a uint key of its GSettings schema), or
+ * @fallback when the schema is not installed (a build tree, a server). */
+guint tales_cli_get_preference (const char *key, guint fallback);
+/* Brings the image cache under the person's budget after a command that
+ * downloaded images; a failure is reported on stderr and is not fatal. */
+void tales_cli_apply_image_budget (TalesStore *store);
 
 G_END_DECLS

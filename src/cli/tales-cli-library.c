@@ -106,6 +106,7 @@ tales_cli_fetch (int argc, char **argv)
       return status;
     }
   print_report (store, &state.report);
+  tales_cli_apply_image_budget (store);
   return 0;
 }
 

@@ -177,6 +177,7 @@ tales_cli_refresh (int argc, char **argv)
   result = wait_for (&waiting);
   if (!tales_refresher_refresh_all_finish (refresher, result, &n_failed, &error))
     return tales_cli_fail (error);
+  tales_cli_apply_image_budget (store);
 
   if (total == 0)
     printf (_("No feed is due for a refresh; use --force to refresh them all.\n"));

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "tales-cli-common.h"
+#include "tales-cli-escape.h"
 #include "tales-cli-unsubscribe.h"
 #include "tales-core.h"
 
@@ -27,6 +28,7 @@ tales_cli_unsubscribe (int argc, char **argv)
   g_autoptr(TalesStore) store = NULL;
   g_autoptr(TalesFeed) feed = NULL;
   g_autofree char *image_dir = NULL;
+  g_autofree char *title = NULL;
 
   if (argc != 2)
     return tales_cli_fail_usage ("unsubscribe FEED");
@@ -43,6 +45,7 @@ tales_cli_unsubscribe (int argc, char **argv)
   image_dir = tales_paths_image_dir ();
   if (!tales_library_remove_feed (store, image_dir, tales_feed_get_db_id (feed), &error))
     return tales_cli_fail (error);
-  printf (_("Unsubscribed from %s.\n"), tales_feed_get_display_title (feed));
+  title = tales_cli_escape (tales_feed_get_display_title (feed), TALES_CLI_ONE_LINE);
+  printf (_("Unsubscribed from %s.\n"), title);
   return 0;
 }
