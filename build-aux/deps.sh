@@ -7,6 +7,7 @@ TALES_DEBIAN_PACKAGES=(
   libgtk-4-dev libadwaita-1-dev libwebkitgtk-6.0-dev
   desktop-file-utils appstream flatpak-builder xvfb xauth imagemagick fonts-cantarell python3
   clang libclang-rt-14-dev locales dbus-daemon
+  librsvg2-dev
 )
 
 tales_install_deps () {

@@ -431,8 +431,9 @@ test_refresh_failing_image (void)
   g_assert_nonnull (strstr (record->error, "not an image"));
   g_clear_pointer (&record, tales_image_record_free);
 
-  /* The images come back; the feed changes: the next refresh retries
-   * what failed, and leaves the cached one alone. */
+  /* The images come back; the feed changes: the next refresh after the
+   * failed ones' wait retries them, and leaves the cached one alone. */
+  tales_image_cache_set_time_offset (env->images, TALES_IMAGE_RETRY_MAX_WAIT + 1);
   tales_test_server_add_bytes (env->server, "/img/2.png", "image/png", png);
   tales_test_server_add_bytes (env->server, "/img/3.png", "image/png", png);
   xml2 = small_feed (base, 4, NULL);

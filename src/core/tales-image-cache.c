@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include "tales-image-cache.h"
+#include "tales-image-header.h"
+#include "tales-image-svg.h"
 #include "tales-paths.h"
 
 #include <glib/gi18n-lib.h>
@@ -20,6 +22,11 @@ struct _TalesImageCache
   TalesStore *store;
   TalesFetcher *fetcher;
   char *dir;
+  gint64 time_offset;   /* seconds, for tests */
+
+  /* Held from a post's budget check to the record of the image it let
+   * in, so that images saved at once cannot each take the same room. */
+  GMutex budget_mutex;
 };
 
 G_DEFINE_FINAL_TYPE (TalesImageCache, tales_image_cache, G_TYPE_OBJECT)
@@ -41,6 +48,7 @@ tales_image_cache_finalize (GObject *object)
   TalesImageCache *self = TALES_IMAGE_CACHE (object);
 
   g_clear_pointer (&self->dir, g_free);
+  g_mutex_clear (&self->budget_mutex);
 
   G_OBJECT_CLASS (tales_image_cache_parent_class)->finalize (object);
 }
@@ -57,6 +65,7 @@ tales_image_cache_class_init (TalesImageCacheClass *klass)
 static void
 tales_image_cache_init (TalesImageCache *self)
 {
+  g_mutex_init (&self->budget_mutex);
 }
 
 /**
@@ -101,6 +110,22 @@ tales_image_cache_get_dir (TalesImageCache *self)
   g_return_val_if_fail (TALES_IS_IMAGE_CACHE (self), NULL);
 
   return self->dir;
+}
+
+void
+tales_image_cache_set_time_offset (TalesImageCache *self,
+                                   gint64           seconds)
+{
+  g_return_if_fail (TALES_IS_IMAGE_CACHE (self));
+
+  self->time_offset = seconds;
+}
+
+/* Unix time, as far as retry waits go. */
+static gint64
+cache_now (TalesImageCache *self)
+{
+  return g_get_real_time () / G_USEC_PER_SEC + self->time_offset;
 }
 
 /* Recognising images */
@@ -172,10 +197,13 @@ image_mime_type (GBytes *bytes, const char *claimed)
   return NULL;
 }
 
+static gboolean is_cache_path (const char *path);
+
 /* Saving, in a worker thread: hashing and writing a large image should
  * not stall the main loop. */
 
 typedef struct {
+  TalesImageCache *cache;
   TalesStore *store;
   char *dir;
   char *url;
@@ -185,11 +213,13 @@ typedef struct {
   char *path;
   char *mime_type;
   GError *failure;      /* or: the download failed */
+  gboolean refused;     /* for what the bytes are: waits the longest */
 } SaveData;
 
 static void
 save_data_free (SaveData *save)
 {
+  g_clear_object (&save->cache);
   g_clear_object (&save->store);
   g_free (save->dir);
   g_free (save->url);
@@ -233,12 +263,97 @@ write_content_addressed (SaveData *save, GError **error)
 /* Records in the store, from a worker thread like every store write here:
  * the main loop must not wait for a merge that holds the writer. */
 static void
-record_failure (TalesStore *store, const char *url, const char *reason)
+record_failure (SaveData *save, const char *reason)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(TalesImageRecord) record = tales_store_get_image (save->store, save->url, NULL);
+  int failures = record != NULL && record->state == TALES_IMAGE_FAILED ? record->failures : 0;
+  gint64 wait = TALES_IMAGE_RETRY_MAX_WAIT;
 
-  if (!tales_store_set_image_failed (store, url, reason, &error))
-    g_debug ("Could not record that %s failed: %s", url, error->message);
+  /* 1 h, 2 h, 4 h ... for what may get better; the most for the rest. */
+  if (!save->refused && failures < 16)
+    wait = MIN (wait, (gint64) TALES_IMAGE_RETRY_FIRST_WAIT << failures);
+  if (!tales_store_set_image_failed_until (save->store, save->url, reason,
+                                           cache_now (save->cache) + wait, &error))
+    g_debug ("Could not record that %s failed: %s", save->url, error->message);
+}
+
+/* The bytes are an image of a size the view can afford: measured from
+ * the header alone, before anything decodes them. An SVG becomes the PNG
+ * it draws. */
+static gboolean
+check_image (SaveData *save, GError **error)
+{
+  guint width = 0, height = 0;
+
+  if (g_str_equal (save->mime_type, "image/svg+xml"))
+    {
+      GBytes *png = tales_image_svg_rasterize (save->bytes, error);
+
+      if (png == NULL)
+        {
+          g_prefix_error (error, "%s: ", save->url);
+          return FALSE;
+        }
+      g_bytes_unref (save->bytes);
+      save->bytes = png;
+      g_free (save->mime_type);
+      save->mime_type = g_strdup ("image/png");
+    }
+  if (!tales_image_header_knows (save->mime_type))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("%s is in a format Tales does not show (%s)."),
+                   save->url, save->mime_type);
+      return FALSE;
+    }
+  if (!tales_image_header_get_size (g_bytes_get_data (save->bytes, NULL),
+                                    g_bytes_get_size (save->bytes), save->mime_type,
+                                    &width, &height))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s is not a valid image (its %s header could not be read)."),
+                   save->url, save->mime_type);
+      return FALSE;
+    }
+  if (width > TALES_IMAGE_MAX_EDGE || height > TALES_IMAGE_MAX_EDGE ||
+      (guint64) width * height > TALES_IMAGE_MAX_PIXELS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                   _("%s is too large to show (%u × %u pixels)."),
+                   save->url, width, height);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Writes and records the image unless its posts' budget is spent, with
+ * the budget held so that no other image takes the same room meanwhile. */
+static gboolean
+keep_within_budget (SaveData *save, GError **error)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&save->cache->budget_mutex);
+  gint64 used = 0;
+  gsize size = g_bytes_get_size (save->bytes);
+
+  if (!tales_store_get_post_image_bytes (save->store, save->url, &used, error))
+    return FALSE;
+  if (used + (gint64) size > TALES_IMAGE_POST_BUDGET)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                   _("%s is over this post’s image budget (%u MiB)."),
+                   save->url, TALES_IMAGE_POST_BUDGET / (1024 * 1024));
+      return FALSE;
+    }
+  if (!write_content_addressed (save, error))
+    return FALSE;
+  if (!tales_store_set_image_cached_size (save->store, save->url, save->path,
+                                          save->mime_type, size, error))
+    {
+      g_prefix_error (error, _("%s was downloaded but could not be recorded: "), save->url);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -253,19 +368,18 @@ save_image (SaveData *save, GError **error)
   save->mime_type = image_mime_type (save->bytes, save->claimed_type);
   if (save->mime_type == NULL)
     {
+      save->refused = TRUE;
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("%s is not an image (the server sent %s)."), save->url,
                    save->claimed_type ? save->claimed_type : _("something else"));
       return FALSE;
     }
-  if (!write_content_addressed (save, error))
-    return FALSE;
-  if (!tales_store_set_image_cached (save->store, save->url, save->path, save->mime_type, error))
+  if (!check_image (save, error))
     {
-      g_prefix_error (error, _("%s was downloaded but could not be recorded: "), save->url);
+      save->refused = TRUE;
       return FALSE;
     }
-  return TRUE;
+  return keep_within_budget (save, error);
 }
 
 /* Saves the file and records it as cached, or records why it failed. */
@@ -280,7 +394,7 @@ save_thread (GTask        *task,
 
   if (!save_image (save, &error))
     {
-      record_failure (save->store, save->url, error->message);
+      record_failure (save, error->message);
       g_task_return_error (task, error);
       return;
     }
@@ -291,6 +405,9 @@ save_thread (GTask        *task,
 
 typedef struct {
   TalesStore *store;
+  char *dir;
+  gint64 now;          /* failed images waiting past this are not asked for */
+  gboolean force;      /* ask for them all the same */
   GPtrArray *urls;     /* as asked for, until sorted into @pending */
   GQueue pending;      /* char *url */
   guint active;
@@ -302,6 +419,7 @@ static void
 download_data_free (DownloadData *data)
 {
   g_clear_object (&data->store);
+  g_free (data->dir);
   g_clear_pointer (&data->urls, g_ptr_array_unref);
   g_queue_clear_full (&data->pending, g_free);
   g_free (data);
@@ -361,7 +479,7 @@ failure_thread (GTask        *task,
 {
   SaveData *save = task_data;
 
-  record_failure (save->store, save->url, save->failure->message);
+  record_failure (save, save->failure->message);
   g_task_return_error (task, g_error_copy (save->failure));
 }
 
@@ -385,6 +503,7 @@ fetch_cb (GObject      *source,
     }
 
   save = g_new0 (SaveData, 1);
+  save->cache = g_object_ref (self);
   save->store = g_object_ref (self->store);
   save->dir = g_strdup (self->dir);
   save->url = g_steal_pointer (&download->url);
@@ -430,7 +549,29 @@ start_downloads (GTask *task)
     }
 }
 
-/* Queues every URL of the batch that is not cached yet, each once. */
+/* A cached image is kept while its file is there (something may have
+ * deleted it); a failed one waits until its time, unless forced. */
+static gboolean
+needs_download (DownloadData *data, TalesImageRecord *record)
+{
+  g_autofree char *filename = NULL;
+
+  switch (record->state)
+    {
+    case TALES_IMAGE_CACHED:
+      if (!is_cache_path (record->path))
+        return TRUE;
+      filename = g_build_filename (data->dir, record->path, NULL);
+      return !g_file_test (filename, G_FILE_TEST_IS_REGULAR);
+    case TALES_IMAGE_FAILED:
+      return data->force || record->retry_after <= data->now;
+    case TALES_IMAGE_PENDING:
+    default:
+      return TRUE;
+    }
+}
+
+/* Queues every URL of the batch that needs downloading, each once. */
 static void
 sort_thread (GTask        *task,
              gpointer      source_object,
@@ -448,7 +589,7 @@ sort_thread (GTask        *task,
       if (url == NULL || !g_hash_table_add (seen, (gpointer) url))
         continue;
       record = tales_store_get_image (data->store, url, NULL);
-      if (record != NULL && record->state == TALES_IMAGE_CACHED)
+      if (record != NULL && !needs_download (data, record))
         continue;
       g_queue_push_tail (&data->pending, g_strdup (url));
     }
@@ -467,24 +608,25 @@ sorted_cb (GObject      *source,
   start_downloads (task);
 }
 
-void
-tales_image_cache_download_async (TalesImageCache     *self,
-                                  GPtrArray           *urls,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
+static void
+start_batch (TalesImageCache     *self,
+             GPtrArray           *urls,
+             gboolean             force,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) sort_task = NULL;
   DownloadData *data;
 
-  g_return_if_fail (TALES_IS_IMAGE_CACHE (self));
-  g_return_if_fail (urls != NULL);
-
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tales_image_cache_download_async);
   data = g_new0 (DownloadData, 1);
   data->store = g_object_ref (self->store);
+  data->dir = g_strdup (self->dir);
+  data->now = cache_now (self);
+  data->force = force;
   data->urls = g_ptr_array_ref (urls);
   g_task_set_task_data (task, data, (GDestroyNotify) download_data_free);
 
@@ -494,6 +636,38 @@ tales_image_cache_download_async (TalesImageCache     *self,
   g_task_set_source_tag (sort_task, sort_thread);
   g_task_set_task_data (sort_task, data, NULL);
   g_task_run_in_thread (sort_task, sort_thread);
+}
+
+void
+tales_image_cache_download_async (TalesImageCache     *self,
+                                  GPtrArray           *urls,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (TALES_IS_IMAGE_CACHE (self));
+  g_return_if_fail (urls != NULL);
+
+  start_batch (self, urls, FALSE, cancellable, callback, user_data);
+}
+
+/**
+ * tales_image_cache_download_now_async:
+ *
+ * Like tales_image_cache_download_async(), failed images included
+ * whatever their wait; finish with tales_image_cache_download_finish().
+ */
+void
+tales_image_cache_download_now_async (TalesImageCache     *self,
+                                      GPtrArray           *urls,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_return_if_fail (TALES_IS_IMAGE_CACHE (self));
+  g_return_if_fail (urls != NULL);
+
+  start_batch (self, urls, TRUE, cancellable, callback, user_data);
 }
 
 /**

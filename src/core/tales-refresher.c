@@ -538,8 +538,8 @@ backfill_more (GTask *task)
 
       g_ptr_array_add (one, g_strdup (g_ptr_array_index (backfill->urls, backfill->next++)));
       backfill->in_flight++;
-      tales_image_cache_download_async (backfill->self->images, one, cancellable,
-                                        image_done_cb, g_object_ref (task));
+      tales_image_cache_download_now_async (backfill->self->images, one, cancellable,
+                                            image_done_cb, g_object_ref (task));
     }
 
   if (backfill->in_flight > 0)

@@ -136,6 +136,12 @@ static const char * const migrations[] = {
    * it out of the index. */
   "DROP TRIGGER post_text_insert;"
   "DROP TRIGGER post_text_update;",
+  /* images: an image's size in bytes, for its posts' image budget; and for
+   * a failed one, how many times in a row it failed and the unix time
+   * before which it is not tried again (see tales-image-cache.c). */
+  "ALTER TABLE images ADD COLUMN size INTEGER;"
+  "ALTER TABLE images ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE images ADD COLUMN retry_after INTEGER;",
 };
 
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))

@@ -32,6 +32,9 @@ typedef struct {
   char *path;        /* the cached file, relative to the image cache dir; NULL unless cached */
   char *mime_type;   /* NULL unless cached */
   char *error;       /* why it failed, in words; NULL unless failed */
+  gint64 size;       /* the cached file's bytes; -1 when not known */
+  int failures;      /* failures in a row; 0 once cached */
+  gint64 retry_after; /* unix time before which a failed image waits; 0: none */
 } TalesImageRecord;
 
 void tales_image_record_free (TalesImageRecord *record);
@@ -121,6 +124,21 @@ gboolean    tales_store_set_image_failed  (TalesStore  *self,
                                            const char  *url,
                                            const char  *reason,
                                            GError     **error);
+gboolean    tales_store_set_image_cached_size  (TalesStore  *self,
+                                                const char  *url,
+                                                const char  *path,
+                                                const char  *mime_type,
+                                                gint64       size,
+                                                GError     **error);
+gboolean    tales_store_set_image_failed_until (TalesStore  *self,
+                                                const char  *url,
+                                                const char  *reason,
+                                                gint64       retry_after,
+                                                GError     **error);
+gboolean    tales_store_get_post_image_bytes   (TalesStore  *self,
+                                                const char  *url,
+                                                gint64      *bytes,
+                                                GError     **error);
 /* Returns (transfer full) (nullable): what is known of @url, NULL if nothing. */
 TalesImageRecord *tales_store_get_image   (TalesStore  *self,
                                            const char  *url,
