@@ -525,7 +525,55 @@ test_image_bombs (void)
   library_close (&library);
 }
 
-/* 2. A killed web process: a plain message, and no second try ---------- */
+/* 2. A renderer stuck in a layout is stopped, within a bound ----------- */
+
+/* The article view's LOAD_WATCHDOG_S + WEB_PROCESS_UNRESPONSIVE_S (30 s),
+ * with room for a slow, shared machine. */
+#define HUNG_DEADLINE_S 50
+
+static void
+test_hung_web_process (void)
+{
+  g_autofree char *svg = make_svg_bomb ();
+  g_autofree char *html = g_strdup_printf ("<!DOCTYPE html><html><body><p>Inline:</p>%s</body></html>",
+                                           strstr (svg, "<svg"));
+  MemoryWatch watch = { 0 };
+  Library library = { 0 };
+  TalesArticleView *view;
+  AdwStatusPage *page;
+  GtkWidget *window;
+  gboolean loaded = FALSE;
+  gint64 start;
+  gulong id;
+  guint sampler;
+
+  library_open (&library);
+  window = window_with_view (library.cache, &view);
+  sampler = g_timeout_add (SAMPLE_INTERVAL_MS, sample_cb, &watch);
+  id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (set_flag_cb), &loaded);
+
+  /* Raw, past the sanitizer and the image cache: the view's own bound. */
+  start = g_get_monotonic_time ();
+  tales_article_view_load_raw_html (view, html);
+  tales_test_wait_for (&loaded, (HUNG_DEADLINE_S + 10) * 1000);
+  g_test_message ("fallback after %.1f s; web process peak: %" G_GUINT64_FORMAT " KiB",
+                  (g_get_monotonic_time () - start) / 1e6, watch.peak_kb);
+  g_signal_handler_disconnect (view, id);
+  g_source_remove (sampler);
+
+  g_assert_cmpint (g_get_monotonic_time () - start, <, HUNG_DEADLINE_S * G_USEC_PER_SEC);
+  page = shown_status_page (GTK_WIDGET (view));
+  g_assert_nonnull (page);
+  g_assert_cmpstr (adw_status_page_get_title (page), ==, "This Post Could Not Be Displayed");
+  g_assert_cmpstr (adw_status_page_get_description (page), ==, "It kept the page renderer busy for too long.");
+  g_assert_false (watch.killed);
+  g_assert_cmpuint (watch.peak_kb, <, WEB_PROCESS_PEAK_LIMIT_KB);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  library_close (&library);
+}
+
+/* 3. A killed web process: a plain message, and no second try ---------- */
 
 static GtkWidget *
 find_button (GtkWidget *widget)
@@ -673,6 +721,7 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/tales/hostile-view/image-bombs", test_image_bombs);
+  g_test_add_func ("/tales/hostile-view/hung-web-process", test_hung_web_process);
   g_test_add_func ("/tales/hostile-view/killed-web-process", test_killed_web_process);
 
   return g_test_run ();

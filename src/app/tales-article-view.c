@@ -25,7 +25,8 @@ static const char content_filter_json[] =
 #define CONTENT_FILTER_ID "tales-block-remote-v1"
 
 /* A local document loads in well under a second; one that has not
- * finished after this long never will (its navigation was refused). */
+ * finished after this long never will (its navigation was refused, or the
+ * web process is stuck: the watchdog asks it, see below). */
 #define LOAD_WATCHDOG_S 20
 
 /* The web process's memory budget, through WebKit's memory-pressure
@@ -33,7 +34,10 @@ static const char content_filter_json[] =
  * frees all it can, and past the whole of it the process is stopped and
  * the view shows its fallback. A hostile post (an image bomb that slipped
  * past the image cache) ends there instead of taking the machine; real
- * posts stay far below it (a long post with pictures: about 200 MB). */
+ * posts stay far below it (the article-view suite's posts, pictures and
+ * printing included, peak at about 250 MB). The handler runs on the web
+ * process's main thread, so a renderer stuck in one long layout is left
+ * to WEB_PROCESS_UNRESPONSIVE_S below. */
 #define WEB_PROCESS_MEMORY_LIMIT_MB 768
 #define WEB_PROCESS_CONSERVATIVE_THRESHOLD 0.5
 #define WEB_PROCESS_STRICT_THRESHOLD 0.66
