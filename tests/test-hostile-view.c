@@ -573,7 +573,85 @@ test_hung_web_process (void)
   library_close (&library);
 }
 
-/* 3. A killed web process: a plain message, and no second try ---------- */
+static TalesPost *
+text_post (const char *title,
+           const char *text)
+{
+  TalesPost *post = tales_post_new ();
+  g_autofree char *content = g_strdup_printf ("<p id=\"body\">%s</p>", text);
+
+  tales_post_set_title (post, title);
+  tales_post_set_content (post, content);
+  return post;
+}
+
+/* 3. The web process's memory limit holds ----------------------------- */
+
+/* Memory grows in steps the page keeps (the app's own JavaScript, as a
+ * stand-in for whatever a post could make WebKit allocate), slowly enough
+ * for the web process's once-a-second check to see it. */
+#define HOG_STEP_MB 16
+#define HOG_STEP_MS 250
+#define HOG_MAX_STEPS 160  /* 2.5 GB: far past the limit */
+
+static void
+hog_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(JSCValue) value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source), result, NULL);
+
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_memory_limit (void)
+{
+  g_autoptr(TalesPost) post = text_post ("Greedy", "Grows.");
+  g_autofree char *script = g_strdup_printf ("(window.hog = window.hog || []).push (new Uint8Array (%d).fill (1));"
+                                             " window.hog.length", HOG_STEP_MB << 20);
+  MemoryWatch watch = { 0 };
+  Library library = { 0 };
+  TalesArticleView *view;
+  AdwStatusPage *page;
+  GtkWidget *window;
+  gboolean loaded = FALSE;
+  gulong id;
+  guint sampler;
+  int steps;
+
+  library_open (&library);
+  window = window_with_view (library.cache, &view);
+  show_and_wait (view, post);
+  sampler = g_timeout_add (SAMPLE_INTERVAL_MS, sample_cb, &watch);
+  id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (set_flag_cb), &loaded);
+
+  for (steps = 0; steps < HOG_MAX_STEPS && !loaded && !watch.killed; steps++)
+    {
+      gboolean done = FALSE;
+
+      webkit_web_view_evaluate_javascript (tales_article_view_get_web_view (view), script, -1,
+                                           NULL, NULL, NULL, hog_done_cb, &done);
+      tales_test_wait_for (&done, JS_TIMEOUT_MS);
+      wait_ms (HOG_STEP_MS);
+    }
+  g_test_message ("stopped after %d steps of %d MB; web process peak: %" G_GUINT64_FORMAT " KiB",
+                  steps, HOG_STEP_MB, watch.peak_kb);
+  g_signal_handler_disconnect (view, id);
+  g_source_remove (sampler);
+
+  g_assert_true (loaded);
+  g_assert_false (watch.killed);
+  g_assert_cmpuint (watch.peak_kb, <, WEB_PROCESS_PEAK_LIMIT_KB);
+  page = shown_status_page (GTK_WIDGET (view));
+  g_assert_nonnull (page);
+  g_assert_cmpstr (adw_status_page_get_description (page), ==, "It needed more memory than a post may use.");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  library_close (&library);
+}
+
+/* 4. A killed web process: a plain message, and no second try ---------- */
 
 static GtkWidget *
 find_button (GtkWidget *widget)
@@ -598,18 +676,6 @@ count_starts_cb (WebKitWebView   *web_view,
 {
   if (event == WEBKIT_LOAD_STARTED)
     (*n_starts)++;
-}
-
-static TalesPost *
-text_post (const char *title,
-           const char *text)
-{
-  TalesPost *post = tales_post_new ();
-  g_autofree char *content = g_strdup_printf ("<p id=\"body\">%s</p>", text);
-
-  tales_post_set_title (post, title);
-  tales_post_set_content (post, content);
-  return post;
 }
 
 static void
@@ -722,6 +788,7 @@ main (int   argc,
 
   g_test_add_func ("/tales/hostile-view/image-bombs", test_image_bombs);
   g_test_add_func ("/tales/hostile-view/hung-web-process", test_hung_web_process);
+  g_test_add_func ("/tales/hostile-view/memory-limit", test_memory_limit);
   g_test_add_func ("/tales/hostile-view/killed-web-process", test_killed_web_process);
 
   return g_test_run ();
