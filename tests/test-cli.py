@@ -83,6 +83,70 @@ def check_json_feed(env, tmp):
           refused.returncode == 1 and "not a feed" in refused.stderr, refused.stderr)
 
 
+def image_files(home):
+    """The files of the image cache, as the store names them (XX/hash)."""
+    root = os.path.join(home, "cache", "tales", "images")
+    return sorted(os.path.relpath(os.path.join(d, f), root)
+                  for d, _, files in os.walk(root) for f in files)
+
+
+def check_unsubscribe():
+    """`unsubscribe FEED` removes a feed and its posts; images another
+    feed's posts need (the same bytes under another URL, or the same URL)
+    stay on disk and stay recorded as cached."""
+    import sqlite3
+    same, shared, own = png(30, 20, (1, 2, 3)), png(31, 20, (4, 5, 6)), png(32, 20, (7, 8, 9))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    base = "http://127.0.0.1:%d" % server.server_address[1]
+
+    def feed(title, images):
+        imgs = "".join('<img src="%s%s">' % (base, i) for i in images)
+        return ("<?xml version='1.0'?><rss version='2.0'><channel><title>%s</title>"
+                "<link>https://example.test/</link><item><title>%s post</title><guid>%s-1</guid>"
+                "<description><![CDATA[<p>x</p>%s]]></description></item></channel></rss>"
+                % (title, title, title, imgs)).encode("utf-8")
+    Handler.routes.update({
+        "/u/same-a.png": ("image/png", same), "/u/same-b.png": ("image/png", same),
+        "/u/shared.png": ("image/png", shared), "/u/own-a.png": ("image/png", own),
+        "/u/a.xml": ("application/rss+xml", feed("Feed A", ["/u/same-a.png", "/u/shared.png", "/u/own-a.png"])),
+        "/u/b.xml": ("application/rss+xml", feed("Feed B", ["/u/same-b.png", "/u/shared.png"])),
+    })
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, XDG_DATA_HOME=home + "/data", XDG_CACHE_HOME=home + "/cache",
+                   XDG_CONFIG_HOME=home + "/config", LANG="C.UTF-8")
+        for name in ("a", "b"):
+            fetched = run(env, "fetch", base + "/u/%s.xml" % name)
+            check("unsubscribe: fetch feed %s" % name, fetched.returncode == 0, fetched.stderr)
+        server.shutdown()
+        server.server_close()
+        check("unsubscribe: three image files to start with", len(image_files(home)) == 3, image_files(home))
+
+        gone = run(env, "unsubscribe", base + "/u/a.xml")
+        check("unsubscribe by address exits 0", gone.returncode == 0, gone.stderr)
+        check("unsubscribe says which feed", "Feed A" in gone.stdout, gone.stdout)
+        titles = [p["title"] for p in json.loads(run(env, "list", "--json").stdout or "[]")]
+        check("unsubscribe removes the feed's posts", titles == ["Feed B post"], titles)
+        check("unsubscribe keeps the images still needed", len(image_files(home)) == 2, image_files(home))
+        db = sqlite3.connect(os.path.join(home, "data", "tales", "tales.db"))
+        cached = db.execute("SELECT url, path FROM images WHERE state = 1").fetchall()
+        feed_b = db.execute("SELECT id FROM feeds WHERE url = ?", (base + "/u/b.xml",)).fetchone()
+        db.close()
+        check("unsubscribe: the other feed's images stay cached", len(cached) == 2, cached)
+        check("unsubscribe: no cached record without its file",
+              sorted(p for _, p in cached) == image_files(home), (cached, image_files(home)))
+
+        by_id = run(env, "unsubscribe", str(feed_b[0]) if feed_b else "0")
+        check("unsubscribe by number exits 0", by_id.returncode == 0, by_id.stderr)
+        check("the last feed takes its images along", image_files(home) == [], image_files(home))
+
+        unknown = run(env, "unsubscribe", base + "/u/a.xml")
+        lines = unknown.stderr.strip().splitlines()
+        check("unsubscribe from an unknown feed is one sentence",
+              unknown.returncode == 1 and len(lines) == 1 and lines[0].startswith("tales-cli: "), unknown.stderr)
+        check("unsubscribe without FEED shows the usage", run(env, "unsubscribe").returncode == 2, "")
+
+
 def main():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     base = "http://127.0.0.1:%d" % server.server_address[1]
@@ -142,6 +206,8 @@ def main():
         check("unknown post is an error", nope.returncode != 0 and nope.stderr.strip(), nope.stderr)
 
         check_json_feed(env, home)
+
+    check_unsubscribe()
 
     print("1..%d" % len(results))
     for i, (name, ok, detail) in enumerate(results, 1):

@@ -2,9 +2,7 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 
 #include "tales-app-resources.h"
 #include "tales-application.h"
@@ -269,28 +267,20 @@ apply_color_scheme (TalesApplication *self)
 
 /* Retention --------------------------------------------------------------- */
 
-void
-tales_delete_cache_files (const char *dir,
-                          GPtrArray  *paths)
+/* The image cache's total budget; the coordinator wires a preference to
+ * it (TALES_IMAGE_BUDGET_DEFAULT_BYTES until then). */
+static guint64
+image_budget (TalesApplication *self)
 {
-  for (guint i = 0; dir != NULL && paths != NULL && i < paths->len; i++)
-    {
-      const char *path = paths->pdata[i];
-      g_autofree char *full = NULL;
-
-      /* The store names files inside the cache; anything else is refused. */
-      if (path == NULL || *path == '\0' || g_path_is_absolute (path) || strstr (path, "..") != NULL)
-        continue;
-      full = g_build_filename (dir, path, NULL);
-      if (g_unlink (full) != 0 && errno != ENOENT)
-        g_debug ("Could not delete %s: %s", full, g_strerror (errno));
-    }
+  return TALES_IMAGE_BUDGET_DEFAULT_BYTES;
 }
 
+/* Prune and budget run in a worker: both walk the store and the disk. */
 typedef struct {
   TalesStore *store;
   char *image_dir;
-  guint days;
+  guint days;            /* 0: no pruning, only the budget */
+  guint64 budget;
 } Prune;
 
 static void
@@ -302,6 +292,21 @@ prune_free (Prune *prune)
 }
 
 static void
+apply_image_budget (Prune *prune)
+{
+  TalesImageBudgetReport report = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  if (!tales_image_budget_apply (prune->store, prune->image_dir, prune->budget, &report, &error))
+    {
+      g_warning ("Could not keep the image cache within its budget: %s", error->message);
+      return;
+    }
+  g_debug ("Image cache: %" G_GUINT64_FORMAT " bytes, %u files evicted, %" G_GUINT64_FORMAT " left",
+           report.bytes_before, report.n_evicted, report.bytes_after);
+}
+
+static void
 prune_thread (GTask        *task,
               gpointer      source_object,
               gpointer      task_data,
@@ -310,19 +315,43 @@ prune_thread (GTask        *task,
   Prune *prune = task_data;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GDateTime) cutoff = g_date_time_add_days (now, -(int) prune->days);
-  g_autoptr(GPtrArray) orphaned = NULL;
   g_autoptr(GError) error = NULL;
   guint n_pruned = 0;
+  guint n_files = 0;
 
-  if (!tales_store_prune (prune->store, cutoff, &n_pruned, &orphaned, &error))
-    {
-      g_warning ("Could not remove old posts: %s", error->message);
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-  tales_delete_cache_files (prune->image_dir, orphaned);
-  g_debug ("Removed %u old posts and %u pictures", n_pruned, orphaned != NULL ? orphaned->len : 0);
+  if (prune->days > 0 &&
+      !tales_library_prune (prune->store, prune->image_dir, cutoff, &n_pruned, &n_files, &error))
+    g_warning ("Could not remove old posts: %s", error->message);
+  else if (prune->days > 0)
+    g_debug ("Removed %u old posts and %u pictures", n_pruned, n_files);
+  apply_image_budget (prune);
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+start_prune (TalesApplication *self, guint days)
+{
+  g_autoptr(GTask) task = NULL;
+  Prune *prune;
+
+  if (self->store == NULL || self->image_cache == NULL)
+    return;
+  prune = g_new0 (Prune, 1);
+  prune->store = g_object_ref (self->store);
+  prune->image_dir = g_strdup (tales_image_cache_get_dir (self->image_cache));
+  prune->days = days;
+  prune->budget = image_budget (self);
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_source_tag (task, start_prune);
+  g_task_set_task_data (task, prune, (GDestroyNotify) prune_free);
+  g_task_run_in_thread (task, prune_thread);
+}
+
+/* A refresh round may have brought more images than the budget holds. */
+static void
+refresh_finished_cb (TalesApplication *self)
+{
+  start_prune (self, 0);
 }
 
 /* A while after the window is up (not to compete with the first frames
@@ -334,22 +363,9 @@ static gboolean
 prune_timeout_cb (gpointer user_data)
 {
   TalesApplication *self = user_data;
-  guint days = g_settings_get_uint (self->settings, "retention-days");
-  g_autoptr(GTask) task = NULL;
-  Prune *prune;
 
   self->prune_source = 0;
-  if (days == 0 || self->store == NULL || self->image_cache == NULL)
-    return G_SOURCE_REMOVE;
-
-  prune = g_new0 (Prune, 1);
-  prune->store = g_object_ref (self->store);
-  prune->image_dir = g_strdup (tales_image_cache_get_dir (self->image_cache));
-  prune->days = days;
-  task = g_task_new (NULL, NULL, NULL, NULL);
-  g_task_set_source_tag (task, prune_timeout_cb);
-  g_task_set_task_data (task, prune, (GDestroyNotify) prune_free);
-  g_task_run_in_thread (task, prune_thread);
+  start_prune (self, g_settings_get_uint (self->settings, "retention-days"));
   return G_SOURCE_REMOVE;
 }
 
@@ -418,6 +434,8 @@ tales_application_activate (GApplication *app)
   /* The posts are on screen before Tales goes to the network: with a big
    * library, the feeds that land would otherwise hold up the first frame. */
   g_signal_connect_object (window, "first-frame", G_CALLBACK (start_up_refresh), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (window, "refresh-finished", G_CALLBACK (refresh_finished_cb), self,
+                           G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (window));
   if (self->prune_source == 0)
     self->prune_source = g_timeout_add_seconds_full (G_PRIORITY_LOW, PRUNE_DELAY_S, prune_timeout_cb, self, NULL);

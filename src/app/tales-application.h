@@ -23,11 +23,6 @@ const GError     *tales_application_get_store_error (TalesApplication *self);
  * for anything else. (transfer full) (nullable) */
 char *tales_application_web_address_for_uri (const char *uri);
 
-/* Deletes @paths (relative to the image cache @dir, as the store reports
- * orphaned files); safe from any thread. */
-void tales_delete_cache_files (const char *dir,
-                               GPtrArray  *paths);
-
 /* Registers the app's GResource (templates, style.css). The generated
  * constructor would be dropped by the linker from the static library, so
  * every class with a template calls this first. */

@@ -15,6 +15,8 @@ struct _TalesPreferencesWindow
   AdwComboRow *prefetch_row;
   GtkSwitch *notify_switch;
   GtkAdjustment *retention_adjustment;
+  GtkAdjustment *max_posts_adjustment;
+  GtkAdjustment *image_budget_adjustment;
   GtkAdjustment *font_adjustment;
   AdwComboRow *appearance_row;
 
@@ -92,6 +94,8 @@ tales_preferences_window_class_init (TalesPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TalesPreferencesWindow, prefetch_row);
   gtk_widget_class_bind_template_child (widget_class, TalesPreferencesWindow, notify_switch);
   gtk_widget_class_bind_template_child (widget_class, TalesPreferencesWindow, retention_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, TalesPreferencesWindow, max_posts_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, TalesPreferencesWindow, image_budget_adjustment);
   gtk_widget_class_bind_template_child (widget_class, TalesPreferencesWindow, font_adjustment);
   gtk_widget_class_bind_template_child (widget_class, TalesPreferencesWindow, appearance_row);
 }
@@ -104,6 +108,8 @@ tales_preferences_window_init (TalesPreferencesWindow *self)
   self->settings = g_settings_new (APP_ID);
   g_settings_bind (self->settings, "refresh-interval", self->refresh_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "retention-days", self->retention_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "max-posts-per-feed", self->max_posts_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "image-cache-budget-mb", self->image_budget_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "article-font-scale", self->font_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "notify-new-posts", self->notify_switch, "active", G_SETTINGS_BIND_DEFAULT);
   bind_choice (self, "image-prefetch", self->prefetch_row, prefetch_choices);

@@ -282,15 +282,14 @@ remove_feed_thread (GTask        *task,
 {
   TalesWindow *self = source_object;
   RemoveFeed *remove = task_data;
-  g_autoptr(GPtrArray) orphaned = NULL;
   GError *error = NULL;
 
-  if (!tales_store_remove_feed (self->store, remove->feed_id, &orphaned, &error))
+  if (!tales_library_remove_feed (self->store, tales_image_cache_get_dir (self->image_cache),
+                                  remove->feed_id, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  tales_delete_cache_files (tales_image_cache_get_dir (self->image_cache), orphaned);
   g_task_return_boolean (task, TRUE);
 }
 

@@ -5,15 +5,28 @@
 #include "tales-fetcher.h"
 #include "tales-compat.h"
 #include "tales-handoff-stream.h"
+#include "tales-uri.h"
 
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 
+/* No progress (no answer, no next bytes) for this long ends a download. */
 #define DEFAULT_TIMEOUT_SECONDS 30
-#define DEFAULT_MAX_BYTES (50 * 1024 * 1024)
-/* A streamed body is never held whole: its cap only keeps a runaway server
- * from being read forever. It matches the parser's own limit. */
-#define DEFAULT_MAX_STREAM_BYTES ((gsize) 256 * 1024 * 1024)
+
+/* What one download of each kind may take, whatever the server does: a
+ * deadline from the request to the last byte, so that a server sending a
+ * byte a second cannot hold a refresh slot for days, and a cap on the
+ * bytes after content decoding. The README quotes these numbers. */
+/* A feed is streamed to the parser and never held whole, but a whole one
+ * (discovery, OPML) is: one cap for both. */
+#define FEED_DEADLINE_SECONDS 120
+#define FEED_MAX_BYTES ((gsize) 50 * 1024 * 1024)
+/* A photo is rarely over a few MiB; 16 MiB leaves room for large ones. */
+#define IMAGE_DEADLINE_SECONDS 60
+#define IMAGE_MAX_BYTES ((gsize) 16 * 1024 * 1024)
+/* A full-article web page (HTML only, its images are fetched as images). */
+#define PAGE_DEADLINE_SECONDS 60
+#define PAGE_MAX_BYTES ((gsize) 10 * 1024 * 1024)
 /* What may wait between the network and a slower reader of a stream. */
 #define HANDOFF_CAPACITY (1024 * 1024)
 #define IDLE_TIMEOUT_SECONDS 60
@@ -30,6 +43,8 @@
  * and for discovery. */
 #define ACCEPT_HEADER "application/rss+xml, application/atom+xml, application/feed+json, " \
                       "application/xml;q=0.9, */*;q=0.8"
+#define ACCEPT_IMAGE_HEADER "image/*, */*;q=0.8"
+#define ACCEPT_PAGE_HEADER "text/html, application/xhtml+xml;q=0.9, */*;q=0.8"
 
 /* TALES_FETCH_ERROR errors carry the server's Retry-After, so that the
  * refresh can honour it without a side channel. */
@@ -78,8 +93,8 @@ struct _TalesFetcher
 
   SoupSession *session;
   guint timeout;
-  gsize max_bytes;
-  gsize max_stream_bytes;
+  gsize max_bytes[TALES_FETCH_N_KINDS];
+  guint deadline[TALES_FETCH_N_KINDS];
 };
 
 G_DEFINE_FINAL_TYPE (TalesFetcher, tales_fetcher, G_TYPE_OBJECT)
@@ -96,15 +111,27 @@ typedef struct {
   gsize received;
   gsize max_bytes;
   guint timeout;
-  /* Our own deadline: libsoup's "timeout" only reaches new connections,
+  /* Our own timers: libsoup's "timeout" only reaches new connections,
    * and a kept-alive one would wait with the old value. Each step must
-   * make progress within @timeout seconds, or @cancellable fires. */
+   * make progress within @timeout seconds, and the whole download end
+   * by @deadline_at, or @cancellable fires. */
+  guint deadline;          /* seconds; 0: none */
+  gint64 deadline_at;      /* monotonic time; 0: none */
+  gint64 paused_at;        /* when a stream's reader fell behind, else 0 */
   GCancellable *cancellable;
   GCancellable *caller_cancellable;
   gulong caller_handler;
   GSource *timer;
+  gboolean timer_is_deadline;
   gboolean timed_out;
+  gboolean deadline_passed;
   gboolean streamed;   /* tales_fetcher_fetch_stream_async() */
+  TalesFetchKind kind;
+  /* Redirects, as libsoup follows them. */
+  guint redirect_status;   /* of the answer being followed, else 0 */
+  gboolean redirected;
+  gboolean temporary_seen; /* a 302, 303 or 307 on the way */
+  char *permanent_url;
 } FetchData;
 
 static void
@@ -126,6 +153,9 @@ fetch_data_free (FetchData *data)
   g_clear_object (&data->caller_cancellable);
   g_clear_object (&data->cancellable);
   g_free (data->display_url);
+  g_free (data->permanent_url);
+  if (data->msg != NULL)
+    g_signal_handlers_disconnect_by_data (data->msg, data);
   g_clear_object (&data->msg);
   g_clear_object (&data->stream);
   g_clear_pointer (&data->buffer, g_byte_array_unref);
@@ -152,6 +182,7 @@ tales_fetch_result_free (TalesFetchResult *result)
   g_free (result->etag);
   g_free (result->last_modified);
   g_free (result->final_url);
+  g_free (result->permanent_url);
   g_free (result);
 }
 
@@ -175,8 +206,12 @@ static void
 tales_fetcher_init (TalesFetcher *self)
 {
   self->timeout = DEFAULT_TIMEOUT_SECONDS;
-  self->max_bytes = DEFAULT_MAX_BYTES;
-  self->max_stream_bytes = DEFAULT_MAX_STREAM_BYTES;
+  self->max_bytes[TALES_FETCH_FEED] = FEED_MAX_BYTES;
+  self->deadline[TALES_FETCH_FEED] = FEED_DEADLINE_SECONDS;
+  self->max_bytes[TALES_FETCH_IMAGE] = IMAGE_MAX_BYTES;
+  self->deadline[TALES_FETCH_IMAGE] = IMAGE_DEADLINE_SECONDS;
+  self->max_bytes[TALES_FETCH_PAGE] = PAGE_MAX_BYTES;
+  self->deadline[TALES_FETCH_PAGE] = PAGE_DEADLINE_SECONDS;
   /* A few connections per host: a feed's images usually share one CDN,
    * and a reader has no reason to hammer it. */
   self->session = soup_session_new_with_options (
@@ -190,8 +225,9 @@ tales_fetcher_init (TalesFetcher *self)
 /**
  * tales_fetcher_new:
  *
- * Returns: (transfer full): a fetcher with a 30 second timeout and a
- *   50 MiB size cap (256 MiB for a streamed body)
+ * Returns: (transfer full): a fetcher with a 30 second no-progress
+ *   timeout, and per kind a deadline and a size cap: feeds 120 s and
+ *   50 MiB, images 60 s and 16 MiB, pages 60 s and 10 MiB
  */
 TalesFetcher *
 tales_fetcher_new (void)
@@ -213,8 +249,44 @@ tales_fetcher_set_max_bytes (TalesFetcher *self, gsize max_bytes)
 {
   g_return_if_fail (TALES_IS_FETCHER (self));
 
-  self->max_bytes = max_bytes;
-  self->max_stream_bytes = max_bytes;
+  for (guint i = 0; i < TALES_FETCH_N_KINDS; i++)
+    self->max_bytes[i] = max_bytes;
+}
+
+void
+tales_fetcher_set_kind_max_bytes (TalesFetcher *self, TalesFetchKind kind, gsize max_bytes)
+{
+  g_return_if_fail (TALES_IS_FETCHER (self));
+  g_return_if_fail (kind < TALES_FETCH_N_KINDS);
+
+  self->max_bytes[kind] = max_bytes;
+}
+
+gsize
+tales_fetcher_get_kind_max_bytes (TalesFetcher *self, TalesFetchKind kind)
+{
+  g_return_val_if_fail (TALES_IS_FETCHER (self), 0);
+  g_return_val_if_fail (kind < TALES_FETCH_N_KINDS, 0);
+
+  return self->max_bytes[kind];
+}
+
+void
+tales_fetcher_set_deadline (TalesFetcher *self, TalesFetchKind kind, guint seconds)
+{
+  g_return_if_fail (TALES_IS_FETCHER (self));
+  g_return_if_fail (kind < TALES_FETCH_N_KINDS);
+
+  self->deadline[kind] = seconds;
+}
+
+guint
+tales_fetcher_get_deadline (TalesFetcher *self, TalesFetchKind kind)
+{
+  g_return_val_if_fail (TALES_IS_FETCHER (self), 0);
+  g_return_val_if_fail (kind < TALES_FETCH_N_KINDS, 0);
+
+  return self->deadline[kind];
 }
 
 /* The deadline */
@@ -225,20 +297,32 @@ timeout_cb (gpointer user_data)
   FetchData *data = user_data;
 
   data->timed_out = TRUE;
+  data->deadline_passed = data->timer_is_deadline;
   g_clear_pointer (&data->timer, g_source_unref);
   g_cancellable_cancel (data->cancellable);
   return G_SOURCE_REMOVE;
 }
 
-/* (Re)starts the deadline: called before each step that waits on the
- * server. */
+/* (Re)starts the timer before each step that waits on the server: it
+ * fires after @timeout seconds without progress, or at the overall
+ * deadline, whichever comes first. */
 static void
 restart_timer (FetchData *data)
 {
+  gint64 wait = G_MAXINT64;
+
   stop_timer (data);
-  if (data->timeout == 0)
+  if (data->timeout > 0)
+    wait = (gint64) data->timeout * G_USEC_PER_SEC;
+  data->timer_is_deadline = FALSE;
+  if (data->deadline_at > 0 && data->deadline_at - g_get_monotonic_time () < wait)
+    {
+      wait = MAX (data->deadline_at - g_get_monotonic_time (), 0);
+      data->timer_is_deadline = TRUE;
+    }
+  if (wait == G_MAXINT64)
     return;
-  data->timer = g_timeout_source_new_seconds (data->timeout);
+  data->timer = g_timeout_source_new ((guint) MIN (wait / 1000, G_MAXUINT));
   g_source_set_callback (data->timer, timeout_cb, data, NULL);
   g_source_set_static_name (data->timer, "[tales] fetch timeout");
   g_source_attach (data->timer, g_main_context_get_thread_default ());
@@ -266,6 +350,13 @@ setup_cancellation (FetchData *data, GCancellable *caller)
 static GError *
 timeout_error (FetchData *data)
 {
+  if (data->deadline_passed)
+    return g_error_new (TALES_FETCH_ERROR, TALES_FETCH_ERROR_TIMEOUT,
+                        g_dngettext (GETTEXT_PACKAGE,
+                                     "%s took longer than %u second to download.",
+                                     "%s took longer than %u seconds to download.",
+                                     data->deadline),
+                        data->display_url, data->deadline);
   return g_error_new (TALES_FETCH_ERROR, TALES_FETCH_ERROR_TIMEOUT,
                       g_dngettext (GETTEXT_PACKAGE,
                                    "The server at %s did not answer in %u second.",
@@ -277,7 +368,8 @@ timeout_error (FetchData *data)
 static GError *
 too_large_error (FetchData *data)
 {
-  g_autofree char *size = g_format_size (data->max_bytes);
+  /* In MiB, as the README states the caps. */
+  g_autofree char *size = g_format_size_full (data->max_bytes, G_FORMAT_SIZE_IEC_UNITS);
 
   return g_error_new (TALES_FETCH_ERROR, TALES_FETCH_ERROR_TOO_LARGE,
                       _("The answer from %s is larger than %s, the most Tales accepts."),
@@ -514,6 +606,8 @@ result_from_message (FetchData *data)
   result->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
   result->last_modified = g_strdup (soup_message_headers_get_one (headers, "Last-Modified"));
   result->final_url = g_uri_to_string (soup_message_get_uri (data->msg));
+  result->permanent_url = g_strdup (data->permanent_url);
+  result->redirects_permanent = data->redirected && !data->temporary_seen;
   result->max_age = parse_max_age (headers);
   result->retry_after = parse_retry_after (headers);
   return result;
@@ -634,6 +728,11 @@ pump_finish (GTask *task, GError *error)
 static gboolean
 pump_room_cb (gpointer user_data)
 {
+  FetchData *data = g_task_get_task_data (user_data);
+
+  if (data->deadline_at > 0 && data->paused_at > 0)
+    data->deadline_at += g_get_monotonic_time () - data->paused_at;
+  data->paused_at = 0;
   pump_next (user_data);
   return G_SOURCE_REMOVE;
 }
@@ -672,8 +771,10 @@ pump_read_cb (GObject      *source,
       pump_next (g_steal_pointer (&task));
       return;
     }
-  /* The reader is behind: the server waits for it, not the other way. */
+  /* The reader is behind: the server waits for it, not the other way,
+   * and that time is not the server's to answer for. */
   stop_timer (data);
+  data->paused_at = g_get_monotonic_time ();
   tales_handoff_stream_wait_room (data->handoff, pump_room_cb, g_steal_pointer (&task));
 }
 
@@ -753,6 +854,72 @@ parse_http_url (const char *url, GError **error)
   return g_steal_pointer (&uri);
 }
 
+/* Redirects: libsoup follows them; these two handlers watch each hop. */
+
+static gboolean
+is_redirect (guint status)
+{
+  return status == SOUP_STATUS_MULTIPLE_CHOICES || status == SOUP_STATUS_MOVED_PERMANENTLY ||
+         status == SOUP_STATUS_FOUND || status == SOUP_STATUS_SEE_OTHER ||
+         status == SOUP_STATUS_TEMPORARY_REDIRECT || status == SOUP_STATUS_PERMANENT_REDIRECT;
+}
+
+static void
+got_headers_cb (SoupMessage *msg, FetchData *data)
+{
+  guint status = soup_message_get_status (msg);
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+
+  data->redirect_status = 0;
+  if (is_redirect (status) && soup_message_headers_get_one (headers, "Location") != NULL)
+    data->redirect_status = status;
+}
+
+/* The message is about to go again, to the redirect's target when
+ * got_headers_cb() saw a redirect. */
+static void
+restarted_cb (SoupMessage *msg, FetchData *data)
+{
+  GUri *uri = soup_message_get_uri (msg);
+  gboolean permanent = data->redirect_status == SOUP_STATUS_MOVED_PERMANENTLY ||
+                       data->redirect_status == SOUP_STATUS_PERMANENT_REDIRECT;
+
+  /* A Location may carry user:pass@ too: never let libsoup use them. */
+  if (g_uri_get_userinfo (uri) != NULL)
+    {
+      g_autoptr(GUri) stripped = tales_uri_without_userinfo (uri);
+
+      soup_message_set_uri (msg, stripped);
+      uri = soup_message_get_uri (msg);
+    }
+  if (data->redirect_status == 0)
+    return;
+  data->redirect_status = 0;
+  if (!permanent)
+    data->temporary_seen = TRUE;
+  else if (!data->temporary_seen)
+    {
+      g_free (data->permanent_url);
+      data->permanent_url = g_uri_to_string (uri);
+    }
+  data->redirected = TRUE;
+}
+
+static const char *
+accept_header (TalesFetchKind kind)
+{
+  switch (kind)
+    {
+    case TALES_FETCH_IMAGE:
+      return ACCEPT_IMAGE_HEADER;
+    case TALES_FETCH_PAGE:
+      return ACCEPT_PAGE_HEADER;
+    case TALES_FETCH_FEED:
+    default:
+      return ACCEPT_HEADER;
+    }
+}
+
 static void
 fetch_http (TalesFetcher *self,
             GTask        *task,
@@ -764,13 +931,17 @@ fetch_http (TalesFetcher *self,
   SoupMessageHeaders *headers;
 
   data->msg = soup_message_new_from_uri (SOUP_METHOD_GET, uri);
+  g_signal_connect (data->msg, "got-headers", G_CALLBACK (got_headers_cb), data);
+  g_signal_connect (data->msg, "restarted", G_CALLBACK (restarted_cb), data);
   headers = soup_message_get_request_headers (data->msg);
-  soup_message_headers_replace (headers, "Accept", ACCEPT_HEADER);
+  soup_message_headers_replace (headers, "Accept", accept_header (data->kind));
   if (etag != NULL && *etag != '\0')
     soup_message_headers_replace (headers, "If-None-Match", etag);
   if (last_modified != NULL && *last_modified != '\0')
     soup_message_headers_replace (headers, "If-Modified-Since", last_modified);
 
+  if (data->deadline > 0)
+    data->deadline_at = g_get_monotonic_time () + (gint64) data->deadline * G_USEC_PER_SEC;
   restart_timer (data);
   soup_session_send_async (self->session, data->msg, G_PRIORITY_DEFAULT,
                            data->cancellable, send_cb, g_object_ref (task));
@@ -778,6 +949,7 @@ fetch_http (TalesFetcher *self,
 
 static void
 fetch_start (TalesFetcher        *self,
+             TalesFetchKind       kind,
              const char          *url,
              const char          *etag,
              const char          *last_modified,
@@ -788,6 +960,7 @@ fetch_start (TalesFetcher        *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GUri) uri = NULL;
+  g_autoptr(GUri) anonymous = NULL;
   GError *error = NULL;
   FetchData *data;
 
@@ -797,7 +970,9 @@ fetch_start (TalesFetcher        *self,
 
   data = g_new0 (FetchData, 1);
   data->streamed = streamed;
-  data->max_bytes = streamed ? self->max_stream_bytes : self->max_bytes;
+  data->kind = kind;
+  data->max_bytes = self->max_bytes[kind];
+  data->deadline = self->deadline[kind];
   data->timeout = self->timeout;
   g_task_set_task_data (task, data, (GDestroyNotify) fetch_data_free);
 
@@ -817,7 +992,10 @@ fetch_start (TalesFetcher        *self,
   /* Error sentences end up on screen and in the database: no passwords. */
   data->display_url = g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD);
   setup_cancellation (data, cancellable);
-  fetch_http (self, task, uri, etag, last_modified);
+  /* Credentials in a feed's or an image's URL are the feed author's to
+   * hand out, not Tales' to replay: libsoup would answer a 401 with them. */
+  anonymous = tales_uri_without_userinfo (uri);
+  fetch_http (self, task, anonymous, etag, last_modified);
 }
 
 void
@@ -832,7 +1010,38 @@ tales_fetcher_fetch_async (TalesFetcher        *self,
   g_return_if_fail (TALES_IS_FETCHER (self));
   g_return_if_fail (url != NULL);
 
-  fetch_start (self, url, etag, last_modified, FALSE, cancellable, callback, user_data);
+  fetch_start (self, TALES_FETCH_FEED, url, etag, last_modified, FALSE, cancellable, callback,
+               user_data);
+}
+
+void
+tales_fetcher_fetch_kind_async (TalesFetcher        *self,
+                                TalesFetchKind       kind,
+                                const char          *url,
+                                const char          *etag,
+                                const char          *last_modified,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (TALES_IS_FETCHER (self));
+  g_return_if_fail (kind < TALES_FETCH_N_KINDS);
+  g_return_if_fail (url != NULL);
+
+  fetch_start (self, kind, url, etag, last_modified, FALSE, cancellable, callback, user_data);
+}
+
+void
+tales_fetcher_fetch_image_async (TalesFetcher        *self,
+                                 const char          *url,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (TALES_IS_FETCHER (self));
+  g_return_if_fail (url != NULL);
+
+  fetch_start (self, TALES_FETCH_IMAGE, url, NULL, NULL, FALSE, cancellable, callback, user_data);
 }
 
 void
@@ -847,7 +1056,8 @@ tales_fetcher_fetch_stream_async (TalesFetcher        *self,
   g_return_if_fail (TALES_IS_FETCHER (self));
   g_return_if_fail (url != NULL);
 
-  fetch_start (self, url, etag, last_modified, TRUE, cancellable, callback, user_data);
+  fetch_start (self, TALES_FETCH_FEED, url, etag, last_modified, TRUE, cancellable, callback,
+               user_data);
 }
 
 /**

@@ -538,8 +538,8 @@ start_downloads (GTask *task)
       download->batch = g_object_ref (task);
       download->url = g_queue_pop_head (&data->pending);
       data->active++;
-      tales_fetcher_fetch_async (self->fetcher, download->url, NULL, NULL, cancellable,
-                                 fetch_cb, download);
+      tales_fetcher_fetch_image_async (self->fetcher, download->url, cancellable,
+                                       fetch_cb, download);
     }
 
   if (data->active == 0 && g_queue_is_empty (&data->pending))

@@ -113,6 +113,35 @@ save_feed_thread (GTask        *step,
     g_task_return_error (step, error);
 }
 
+/* A feed that moved for good (301 or 308) and still answered as a feed
+ * is stored at its new address, unless another subscription has it; one
+ * whose refresh failed keeps its old address (a parked domain's 301 to a
+ * landing page must not lose the feed). Runs in a worker thread. */
+static void
+follow_permanent_redirect (RefreshData *data)
+{
+  const char *url = data->fetched->permanent_url;
+  g_autoptr(GError) error = NULL;
+  gboolean moved = FALSE;
+
+  if (url == NULL || g_strcmp0 (url, tales_feed_get_url (data->feed)) == 0)
+    return;
+  if (!tales_store_move_feed (data->store, data->report.feed_id, url, &moved, &error))
+    g_debug ("Could not move %s to %s: %s", tales_feed_get_url (data->feed), url, error->message);
+  else if (moved)
+    tales_feed_set_url (data->feed, url);
+}
+
+static void
+save_not_modified_thread (GTask        *step,
+                          gpointer      source_object,
+                          gpointer      task_data,
+                          GCancellable *cancellable)
+{
+  follow_permanent_redirect (task_data);
+  save_feed_thread (step, source_object, task_data, cancellable);
+}
+
 /* Errors */
 
 static void
@@ -265,6 +294,7 @@ merge_thread (GTask        *task,
     }
 
   update_feed_fields (data, parsed->feed);
+  follow_permanent_redirect (data);
   g_clear_pointer (&parsed, tales_parse_result_free);
   g_clear_pointer (&preparer, tales_store_preparer_free);
   release_memory ();
@@ -347,7 +377,7 @@ save_not_modified (GTask *task)
   tales_feed_set_last_refresh (data->feed, now);
   tales_feed_set_last_error (data->feed, NULL);
   schedule_next_refresh (data->feed, refresh_hint (data));
-  run_store_step (task, save_feed_thread, not_modified_saved_cb);
+  run_store_step (task, save_not_modified_thread, not_modified_saved_cb);
 }
 
 static void

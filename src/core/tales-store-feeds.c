@@ -323,3 +323,42 @@ tales_store_rename_feed (TalesStore  *self,
     }
   return TRUE;
 }
+
+/**
+ * tales_store_move_feed:
+ * @moved: (out) (optional): whether the feed is at @url now
+ *
+ * A feed that moved for good (HTTP 301 or 308) is stored at its new
+ * address, so that it is fetched and exported (OPML) from there. When
+ * another subscription already has @url, nothing changes: two rows for
+ * one feed would be worse than a redirect followed on each refresh.
+ */
+gboolean
+tales_store_move_feed (TalesStore  *self,
+                       gint64       feed_id,
+                       const char  *url,
+                       gboolean    *moved,
+                       GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(TalesStmt) stmt = NULL;
+
+  g_return_val_if_fail (TALES_IS_STORE (self), FALSE);
+  g_return_val_if_fail (url != NULL && *url != '\0', FALSE);
+
+  if (moved != NULL)
+    *moved = FALSE;
+  locker = tales_store_lock (self, _("Could not save the subscription"));
+  stmt = tales_store_prepare (self,
+    "UPDATE feeds SET url = ?2 WHERE id = ?1 "
+    "AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = ?2)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, feed_id);
+  tales_store_bind_text (stmt, 2, url);
+  if (!tales_store_step_done (self, stmt, error))
+    return FALSE;
+  if (moved != NULL)
+    *moved = sqlite3_changes (self->db) > 0;
+  return TRUE;
+}

@@ -279,14 +279,33 @@ collect_image_urls (TalesStore *self, const char *sql, gint64 param, GPtrArray *
   return row == 0;
 }
 
+/* Whether some image record (another URL with the same bytes) still
+ * points at the content-addressed file @path: 1 yes, 0 no, -1 on error. */
+static int
+path_still_recorded (TalesStore *self, const char *path, GError **error)
+{
+  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+    "SELECT 1 FROM images WHERE path = ? LIMIT 1", error);
+
+  if (stmt == NULL)
+    return -1;
+  tales_store_bind_text (stmt, 1, path);
+  return tales_store_step_row (self, stmt, error);
+}
+
 /* Forgets the image records of @urls that no post needs any more, and
- * adds the cache files of the ones that were cached to @paths. */
+ * adds to @paths the cache files no record points at any more. Files are
+ * named by their bytes, so two URLs with the same bytes share one: the
+ * file goes only with the last record that needs it. */
 static gboolean
 drop_orphaned_images (TalesStore *self, GPtrArray *urls, GPtrArray *paths, GError **error)
 {
   g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
     "DELETE FROM images WHERE url = ? "
     "AND NOT EXISTS (SELECT 1 FROM post_images WHERE url = images.url) RETURNING path", error);
+  g_autoptr(GHashTable) freed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer path;
 
   if (stmt == NULL)
     return FALSE;
@@ -297,10 +316,22 @@ drop_orphaned_images (TalesStore *self, GPtrArray *urls, GPtrArray *paths, GErro
       tales_store_bind_text (stmt, 1, g_ptr_array_index (urls, i));
       while ((row = tales_store_step_row (self, stmt, error)) == 1)
         if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-          g_ptr_array_add (paths, g_strdup (tales_store_column_text (stmt, 0)));
+          g_hash_table_add (freed, g_strdup (tales_store_column_text (stmt, 0)));
       sqlite3_reset (stmt);
       if (row != 0)
         return FALSE;
+    }
+  /* Only once every record of this removal is gone: two of them may
+   * share a file. */
+  g_hash_table_iter_init (&iter, freed);
+  while (g_hash_table_iter_next (&iter, &path, NULL))
+    {
+      int recorded = path_still_recorded (self, path, error);
+
+      if (recorded < 0)
+        return FALSE;
+      if (recorded == 0)
+        g_ptr_array_add (paths, g_strdup (path));
     }
   return TRUE;
 }
@@ -460,4 +491,149 @@ tales_store_list_missing_images (TalesStore *self, GError **error)
   while ((row = tales_store_step_row (self, stmt, error)) == 1)
     g_ptr_array_add (urls, g_strdup (tales_store_column_text (stmt, 0)));
   return row == 0 ? g_steal_pointer (&urls) : NULL;
+}
+
+/* The image budget */
+
+void
+tales_image_file_free (TalesImageFile *file)
+{
+  if (file == NULL)
+    return;
+  g_free (file->path);
+  g_free (file);
+}
+
+/**
+ * tales_store_list_evictable_image_files:
+ *
+ * One row per cached file (several URLs may share it), classed by the
+ * posts that need it: none, only read ones, some unread one. Files a
+ * starred post needs are left out: they are never evicted. A file is as
+ * old as the newest post that needs it.
+ *
+ * Returns: (transfer full) (element-type TalesImageFile) (nullable): the
+ *   files in the order to evict them, or %NULL with @error set
+ */
+GPtrArray *
+tales_store_list_evictable_image_files (TalesStore *self, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(TalesStmt) stmt = NULL;
+  g_autoptr(GPtrArray) files = NULL;
+  int row;
+
+  g_return_val_if_fail (TALES_IS_STORE (self), NULL);
+
+  files = g_ptr_array_new_with_free_func ((GDestroyNotify) tales_image_file_free);
+  locker = tales_store_lock_read (&self, _("Could not read the image records"));
+  stmt = tales_store_prepare (self,
+    "SELECT i.path, "
+    "  CASE WHEN count (p.id) = 0 THEN 0 WHEN max (p.is_starred) = 1 THEN 3 "
+    "       WHEN min (p.is_read) = 1 THEN 1 ELSE 2 END AS use, "
+    "  COALESCE (max (p.sort_date), max (i.updated), 0) AS newest "
+    "FROM images i LEFT JOIN post_images pi ON pi.url = i.url "
+    "LEFT JOIN posts p ON p.id = pi.post_id "
+    "WHERE i.state = 1 AND i.path IS NOT NULL "
+    "GROUP BY i.path HAVING use < 3 ORDER BY use, newest, i.path", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((row = tales_store_step_row (self, stmt, error)) == 1)
+    {
+      TalesImageFile *file = g_new0 (TalesImageFile, 1);
+
+      file->path = g_strdup (tales_store_column_text (stmt, 0));
+      file->use = (TalesImageFileUse) sqlite3_column_int (stmt, 1);
+      file->newest = sqlite3_column_int64 (stmt, 2);
+      g_ptr_array_add (files, file);
+    }
+  return row == 0 ? g_steal_pointer (&files) : NULL;
+}
+
+typedef struct {
+  GPtrArray *paths;
+  GPtrArray *forgotten;    /* out */
+} ForgetData;
+
+static gboolean
+forget_image_files_locked (TalesStore *self, gpointer data, GError **error)
+{
+  ForgetData *forget = data;
+  g_autoptr(TalesStmt) starred = tales_store_prepare (self,
+    "SELECT 1 FROM images i JOIN post_images pi ON pi.url = i.url "
+    "JOIN posts p ON p.id = pi.post_id WHERE i.path = ? AND p.is_starred = 1 LIMIT 1", error);
+  /* Pending is what a record never fetched says: the view shows the
+   * image as missing, and the backfill fetches it again. */
+  g_autoptr(TalesStmt) reset = tales_store_prepare (self,
+    "UPDATE images SET state = 0, path = NULL, mime_type = NULL, error = NULL, updated = ? "
+    "WHERE path = ?", error);
+
+  if (starred == NULL || reset == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (reset, 1, tales_store_now_unix ());
+  for (guint i = 0; i < forget->paths->len; i++)
+    {
+      const char *path = forget->paths->pdata[i];
+      int found;
+
+      tales_store_bind_text (starred, 1, path);
+      found = tales_store_step_row (self, starred, error);
+      sqlite3_reset (starred);
+      if (found < 0)
+        return FALSE;
+      if (found == 1)
+        continue;    /* starred since the list was read: it stays */
+      tales_store_bind_text (reset, 2, path);
+      if (!tales_store_step_done (self, reset, error))
+        return FALSE;
+      sqlite3_reset (reset);
+      g_ptr_array_add (forget->forgotten, g_strdup (path));
+    }
+  return TRUE;
+}
+
+/**
+ * tales_store_forget_image_files:
+ * @paths: (element-type filename): cache files, relative to the cache dir
+ *
+ * In one transaction, every record cached in one of @paths goes back to
+ * pending, unless a starred post needs that file.
+ *
+ * Returns: (transfer full) (element-type filename) (nullable): the paths
+ *   no record points at any more, whose files may go; %NULL with @error set
+ */
+GPtrArray *
+tales_store_forget_image_files (TalesStore  *self,
+                                GPtrArray   *paths,
+                                GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) forgotten = g_ptr_array_new_with_free_func (g_free);
+  ForgetData forget = { paths, forgotten };
+
+  g_return_val_if_fail (TALES_IS_STORE (self), NULL);
+  g_return_val_if_fail (paths != NULL, NULL);
+
+  locker = tales_store_lock (self, _("Could not save the image record"));
+  if (!tales_store_transaction (self, TRUE, forget_image_files_locked, &forget, error))
+    return NULL;
+  return g_steal_pointer (&forgotten);
+}
+
+/**
+ * tales_store_is_image_path_recorded:
+ *
+ * Returns: 1 when some image record points at @path, 0 when none does,
+ *   -1 with @error set
+ */
+int
+tales_store_is_image_path_recorded (TalesStore *self, const char *path, GError **error)
+{
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (TALES_IS_STORE (self), -1);
+  g_return_val_if_fail (path != NULL, -1);
+
+  locker = tales_store_lock_read (&self, _("Could not read the image records"));
+  return path_still_recorded (self, path, error);
 }

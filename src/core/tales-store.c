@@ -136,12 +136,17 @@ static const char * const migrations[] = {
    * it out of the index. */
   "DROP TRIGGER post_text_insert;"
   "DROP TRIGGER post_text_update;",
-  /* images: an image's size in bytes, for its posts' image budget; and for
+  /* 2 -> 3, images: an image's size in bytes, for its posts' image budget; and for
    * a failed one, how many times in a row it failed and the unix time
    * before which it is not tried again (see tales-image-cache.c). */
   "ALTER TABLE images ADD COLUMN size INTEGER;"
   "ALTER TABLE images ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE images ADD COLUMN retry_after INTEGER;",
+  /* 3 -> 4: image files are content-addressed, so records with the same
+   * bytes under different URLs share one file; removing and pruning ask
+   * whether any record still points at a path before deleting its file,
+   * and the image budget evicts by path. */
+  "CREATE INDEX IF NOT EXISTS images_by_path ON images (path) WHERE path IS NOT NULL;",
 };
 
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))

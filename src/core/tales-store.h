@@ -241,6 +241,14 @@ gboolean    tales_store_add_feeds         (TalesStore  *self,
                                            guint       *n_added,
                                            GError     **error);
 
+/* Moves the feed @feed_id to @url (a permanent redirect), unless another
+ * feed is subscribed at @url already; *@moved says whether it moved. */
+gboolean    tales_store_move_feed         (TalesStore  *self,
+                                           gint64       feed_id,
+                                           const char  *url,
+                                           gboolean    *moved,
+                                           GError     **error);
+
 /* Unsubscribes: the feed, its posts and their image records go (in one
  * transaction). Returns the cache files no post needs any more in
  * @orphaned_paths (relative to the image cache dir) for the caller to delete. */
@@ -265,5 +273,39 @@ gboolean    tales_store_prune             (TalesStore  *self,
  * Returns (transfer full) (element-type utf8). */
 GPtrArray  *tales_store_list_missing_images (TalesStore  *self,
                                              GError     **error);
+
+/* ---- The image budget (see tales-image-budget.h) ---- */
+
+/* Who needs a cached file, in the order the budget evicts. */
+typedef enum {
+  TALES_IMAGE_FILE_UNNEEDED,    /* no post needs it */
+  TALES_IMAGE_FILE_READ,        /* only read, unstarred posts */
+  TALES_IMAGE_FILE_UNREAD,      /* some unread, unstarred post */
+} TalesImageFileUse;
+
+typedef struct {
+  char *path;                   /* relative to the image cache dir */
+  TalesImageFileUse use;
+  gint64 newest;                /* the sort date of the newest post that needs it */
+} TalesImageFile;
+void tales_image_file_free (TalesImageFile *file);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TalesImageFile, tales_image_file_free)
+
+/* Every cached file no starred post needs, in eviction order: unneeded,
+ * then read-only, then unread; oldest first within each.
+ * Returns (transfer full) (element-type TalesImageFile). */
+GPtrArray  *tales_store_list_evictable_image_files (TalesStore  *self,
+                                                    GError     **error);
+/* In one transaction, sets every record cached in one of @paths back to
+ * pending (shown as missing, fetched again by the backfill), unless a
+ * starred post needs that file. Returns (transfer full) (element-type
+ * filename): the paths whose files may go. */
+GPtrArray  *tales_store_forget_image_files (TalesStore  *self,
+                                            GPtrArray   *paths,
+                                            GError     **error);
+/* 1 when a record points at @path, 0 when none does, -1 with @error set. */
+int         tales_store_is_image_path_recorded (TalesStore  *self,
+                                                const char  *path,
+                                                GError     **error);
 
 G_END_DECLS

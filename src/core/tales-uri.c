@@ -25,3 +25,18 @@ tales_uri_resolve (const char *base, const char *ref, GUriFlags flags)
     return NULL;
   return g_uri_to_string (uri);
 }
+
+GUri *
+tales_uri_without_userinfo (GUri *uri)
+{
+  GUriFlags flags;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  if (g_uri_get_userinfo (uri) == NULL)
+    return g_uri_ref (uri);
+  flags = g_uri_get_flags (uri) & ~(G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_HAS_AUTH_PARAMS);
+  return g_uri_build (flags, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
+                      g_uri_get_port (uri), g_uri_get_path (uri), g_uri_get_query (uri),
+                      g_uri_get_fragment (uri));
+}

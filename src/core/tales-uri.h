@@ -21,4 +21,16 @@ char *tales_uri_resolve (const char *base,
                          const char *ref,
                          GUriFlags   flags);
 
+/**
+ * tales_uri_without_userinfo:
+ * @uri: an absolute URI
+ *
+ * @uri without its user name and password ("user:pass@"), so that nothing
+ * down the line (libsoup's authentication) can send them.
+ *
+ * Returns: (transfer full): a new reference to @uri when it has none, or
+ *   a copy without them
+ */
+GUri *tales_uri_without_userinfo (GUri *uri);
+
 G_END_DECLS

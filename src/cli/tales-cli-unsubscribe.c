@@ -1,0 +1,48 @@
+#define G_LOG_DOMAIN "tales-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "tales-cli-common.h"
+#include "tales-cli-unsubscribe.h"
+#include "tales-core.h"
+
+/* FEED is the feed's number or the address it was subscribed at. */
+static TalesFeed *
+find_feed (TalesStore *store, const char *feed, GError **error)
+{
+  guint64 feed_id = 0;
+
+  if (g_ascii_string_to_unsigned (feed, 10, 1, G_MAXINT64, &feed_id, NULL))
+    return tales_store_get_feed (store, (gint64) feed_id, error);
+  return tales_store_find_feed_by_url (store, feed, error);
+}
+
+int
+tales_cli_unsubscribe (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TalesStore) store = NULL;
+  g_autoptr(TalesFeed) feed = NULL;
+  g_autofree char *image_dir = NULL;
+
+  if (argc != 2)
+    return tales_cli_fail_usage ("unsubscribe FEED");
+
+  store = tales_store_open_default (&error);
+  if (store == NULL)
+    return tales_cli_fail (error);
+  feed = find_feed (store, argv[1], &error);
+  if (feed == NULL)
+    return tales_cli_fail (error);
+
+  /* The same removal as the app's: images another feed's posts still
+   * need stay on disk. */
+  image_dir = tales_paths_image_dir ();
+  if (!tales_library_remove_feed (store, image_dir, tales_feed_get_db_id (feed), &error))
+    return tales_cli_fail (error);
+  printf (_("Unsubscribed from %s.\n"), tales_feed_get_display_title (feed));
+  return 0;
+}

@@ -1,0 +1,5 @@
+#pragma once
+
+/* tales-cli unsubscribe FEED: the app's "Unsubscribe", from a terminal. */
+
+int tales_cli_unsubscribe (int argc, char **argv);
