@@ -25,8 +25,7 @@ static const char content_filter_json[] =
 #define CONTENT_FILTER_ID "tales-block-remote-v1"
 
 /* A local document loads in well under a second; one that has not
- * finished after this long never will (its navigation was refused, or the
- * web process is stuck: the watchdog asks it, see below). */
+ * finished after this long never will (its navigation was refused). */
 #define LOAD_WATCHDOG_S 20
 
 /* The web process's memory budget, through WebKit's memory-pressure
@@ -50,10 +49,13 @@ static const char content_filter_json[] =
 
 /* A web process that has not answered for this long (a layout that never
  * ends, such as an SVG of ten billion <use>) is stopped, and the view
- * shows its fallback: a hung renderer also grows without end. It is asked
- * when a load outlives LOAD_WATCHDOG_S, and WebKit itself notices when it
- * ignores input. */
+ * shows its fallback: a hung renderer also grows without end (up to
+ * 35 MB/s was measured here). It is asked every WEB_PROCESS_PING_S while
+ * a document loads, and WebKit itself notices when it ignores input. A
+ * stuck load so ends within WEB_PROCESS_PING_S + WEB_PROCESS_UNRESPONSIVE_S;
+ * a web process still starting on a busy machine has that long to answer. */
 #define WEB_PROCESS_UNRESPONSIVE_S 10
+#define WEB_PROCESS_PING_S 5
 
 /* What an image that was never cached looks like: a quiet grey card with a
  * small picture glyph, readable on light and dark pages alike. */
@@ -92,7 +94,9 @@ struct _TalesArticleView
   gboolean loading;       /* show_post until "loaded" */
   gboolean in_flight;     /* a document is loading in the web view */
   guint watchdog;         /* gives up on a load that never finishes */
-  guint ping_timeout;     /* the web process has not answered the watchdog's ping */
+  gboolean load_overdue;  /* the watchdog fired while a ping was waiting */
+  guint ping;             /* asks the web process if it is alive, during a load */
+  guint ping_timeout;     /* the web process has not answered the ping */
   guint ping_serial;      /* which ping is the current one */
   guint unresponsive;     /* stops a web process that stopped answering */
   gboolean stopped_hung;  /* the termination is ours, for a hung process */
@@ -298,8 +302,10 @@ static void
 stop_watchdogs (TalesArticleView *self)
 {
   g_clear_handle_id (&self->watchdog, g_source_remove);
+  g_clear_handle_id (&self->ping, g_source_remove);
   g_clear_handle_id (&self->ping_timeout, g_source_remove);
   self->ping_serial++;
+  self->load_overdue = FALSE;
 }
 
 /* "web-process-terminated" follows, which shows the fallback. */
@@ -337,27 +343,52 @@ ping_answered_cb (GObject      *source_object,
   if (ping->serial == self->ping_serial && self->ping_timeout != 0 &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_debug ("A load did not finish in time, but the web process answers");
-      load_finished (self);
+      g_clear_handle_id (&self->ping_timeout, g_source_remove);
+      if (self->load_overdue)
+        {
+          g_debug ("A load did not finish in time, but the web process answers");
+          load_finished (self);
+        }
     }
   g_object_unref (ping->self);
   g_free (ping);
 }
 
-/* The load has taken too long: either the navigation was refused (the
- * process answers, and the load is over) or the process is stuck. */
+/* While a document loads, the web process is asked every few seconds
+ * whether it is still there: one stuck in a layout never answers. */
 static gboolean
-watchdog_cb (gpointer user_data)
+ping_cb (gpointer user_data)
 {
   TalesArticleView *self = user_data;
-  Ping *ping = g_new0 (Ping, 1);
+  Ping *ping;
 
-  self->watchdog = 0;
+  if (self->ping_timeout != 0)
+    return G_SOURCE_CONTINUE;   /* the last one is still waiting */
+
+  ping = g_new0 (Ping, 1);
   ping->self = g_object_ref (self);
   ping->serial = ++self->ping_serial;
   self->ping_timeout = g_timeout_add_seconds (WEB_PROCESS_UNRESPONSIVE_S, ping_timeout_cb, self);
   webkit_web_view_evaluate_javascript (self->web_view, "0", -1, NULL, NULL, self->cancellable,
                                        ping_answered_cb, ping);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The load has taken too long, and the navigation was refused: the load
+ * is over. With a ping still waiting, its answer (or its timeout) ends it. */
+static gboolean
+watchdog_cb (gpointer user_data)
+{
+  TalesArticleView *self = user_data;
+
+  self->watchdog = 0;
+  if (self->ping_timeout != 0)
+    self->load_overdue = TRUE;
+  else
+    {
+      g_debug ("A load did not finish in time");
+      load_finished (self);
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -370,6 +401,7 @@ load_html_now (TalesArticleView *self,
   self->in_flight = TRUE;
   stop_watchdogs (self);
   self->watchdog = g_timeout_add_seconds (LOAD_WATCHDOG_S, watchdog_cb, self);
+  self->ping = g_timeout_add_seconds (WEB_PROCESS_PING_S, ping_cb, self);
   gtk_stack_set_visible_child (GTK_STACK (self->stack), GTK_WIDGET (self->web_view));
   webkit_web_view_load_html (self->web_view, html, TALES_ARTICLE_BASE_URI);
 }
