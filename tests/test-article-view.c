@@ -532,35 +532,6 @@ test_placeholder (void)
   library_close (&library);
 }
 
-/* A renderer that dies brings the post back, never a blank pane. */
-static void
-test_web_process_crash (void)
-{
-  g_autoptr(TalesPost) post = tales_post_new ();
-  g_autofree char *text = NULL;
-  Library library = { 0 };
-  TalesArticleView *view;
-  GtkWidget *window;
-  gboolean loaded = FALSE;
-
-  library_open (&library);
-  tales_post_set_title (post, "Sturdy");
-  tales_post_set_content (post, "<p id=\"body\">Still here.</p>");
-
-  window = window_with_view (library.cache, &view);
-  show_and_wait (view, post, NULL);
-
-  g_signal_connect_swapped (view, "loaded", G_CALLBACK (set_flag_cb), &loaded);
-  webkit_web_view_terminate_web_process (tales_article_view_get_web_view (view));
-  tales_test_wait_for (&loaded, LOAD_TIMEOUT_MS);
-
-  text = run_js (tales_article_view_get_web_view (view), "document.getElementById ('body').textContent");
-  g_assert_cmpstr (text, ==, "Still here.");
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  library_close (&library);
-}
-
 /* Selecting quickly: "loaded" comes for the last post, not the one it
  * replaced. */
 static void
@@ -853,7 +824,6 @@ main (int   argc,
   g_test_add_func ("/tales/article-view/zero-requests", test_zero_requests);
   g_test_add_func ("/tales/article-view/placeholder", test_placeholder);
   g_test_add_func ("/tales/article-view/replaced-load", test_replaced_load);
-  g_test_add_func ("/tales/article-view/web-process-crash", test_web_process_crash);
   g_test_add_func ("/tales/article-view/category-link", test_category_link);
   g_test_add_func ("/tales/article-view/color-scheme", test_color_scheme);
   g_test_add_func ("/tales/article-view/print", test_print);

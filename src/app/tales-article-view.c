@@ -28,6 +28,35 @@ static const char content_filter_json[] =
  * finished after this long never will (its navigation was refused). */
 #define LOAD_WATCHDOG_S 20
 
+/* The web process's memory budget, through WebKit's memory-pressure
+ * handler: past half of it the process drops caches, past two thirds it
+ * frees all it can, and past the whole of it the process is stopped and
+ * the view shows its fallback. A hostile post (an image bomb that slipped
+ * past the image cache) ends there instead of taking the machine; real
+ * posts stay far below it (the article-view suite's posts, pictures and
+ * printing included, peak at about 250 MB of RSS). WebKit counts the
+ * process's own dirty memory, which is about 200 MB less than its RSS, so
+ * the RSS at the kill is near 850 MB. The handler runs on the web
+ * process's main thread, so a renderer stuck in one long layout is left
+ * to WEB_PROCESS_UNRESPONSIVE_S below. */
+#define WEB_PROCESS_MEMORY_LIMIT_MB 640
+#define WEB_PROCESS_CONSERVATIVE_THRESHOLD 0.5
+#define WEB_PROCESS_STRICT_THRESHOLD 0.66
+#define WEB_PROCESS_KILL_THRESHOLD 1.0
+/* How often the web process checks its memory (WebKit's default is 30 s,
+ * time enough to fill gigabytes). */
+#define WEB_PROCESS_MEMORY_POLL_S 1.0
+
+/* A web process that has not answered for this long (a layout that never
+ * ends, such as an SVG of ten billion <use>) is stopped, and the view
+ * shows its fallback: a hung renderer also grows without end (up to
+ * 35 MB/s was measured here). It is asked every WEB_PROCESS_PING_S while
+ * a document loads, and WebKit itself notices when it ignores input. A
+ * stuck load so ends within WEB_PROCESS_PING_S + WEB_PROCESS_UNRESPONSIVE_S;
+ * a web process still starting on a busy machine has that long to answer. */
+#define WEB_PROCESS_UNRESPONSIVE_S 10
+#define WEB_PROCESS_PING_S 5
+
 /* What an image that was never cached looks like: a quiet grey card with a
  * small picture glyph, readable on light and dark pages alike. */
 static const char placeholder_svg[] =
@@ -65,7 +94,12 @@ struct _TalesArticleView
   gboolean loading;       /* show_post until "loaded" */
   gboolean in_flight;     /* a document is loading in the web view */
   guint watchdog;         /* gives up on a load that never finishes */
-  guint n_crashes;
+  gboolean load_overdue;  /* the watchdog fired while a ping was waiting */
+  guint ping;             /* asks the web process if it is alive, during a load */
+  guint ping_timeout;     /* the web process has not answered the ping */
+  guint ping_serial;      /* which ping is the current one */
+  guint unresponsive;     /* stops a web process that stopped answering */
+  gboolean stopped_hung;  /* the termination is ours, for a hung process */
 
   double font_scale;      /* the preference */
   double zoom;            /* Ctrl+plus and Ctrl+minus, for this session */
@@ -259,14 +293,102 @@ image_scheme_cb (WebKitURISchemeRequest *request,
 
 static void load_finished (TalesArticleView *self);
 
+typedef struct {
+  TalesArticleView *self;   /* referenced */
+  guint serial;
+} Ping;
+
+static void
+stop_watchdogs (TalesArticleView *self)
+{
+  g_clear_handle_id (&self->watchdog, g_source_remove);
+  g_clear_handle_id (&self->ping, g_source_remove);
+  g_clear_handle_id (&self->ping_timeout, g_source_remove);
+  self->ping_serial++;
+  self->load_overdue = FALSE;
+}
+
+/* "web-process-terminated" follows, which shows the fallback. */
+static void
+stop_hung_process (TalesArticleView *self)
+{
+  g_debug ("The web process did not answer in %d s: stopping it", WEB_PROCESS_UNRESPONSIVE_S);
+  self->stopped_hung = TRUE;
+  webkit_web_view_terminate_web_process (self->web_view);
+}
+
+static gboolean
+ping_timeout_cb (gpointer user_data)
+{
+  TalesArticleView *self = user_data;
+
+  self->ping_timeout = 0;
+  stop_hung_process (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ping_answered_cb (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Ping *ping = user_data;
+  TalesArticleView *self = ping->self;
+  g_autoptr(JSCValue) value = NULL;
+  g_autoptr(GError) error = NULL;
+
+  value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source_object), result, &error);
+  /* An answer, even an error, means the process is alive; a stale one
+   * (the load ended meanwhile) means nothing. */
+  if (ping->serial == self->ping_serial && self->ping_timeout != 0 &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_handle_id (&self->ping_timeout, g_source_remove);
+      if (self->load_overdue)
+        {
+          g_debug ("A load did not finish in time, but the web process answers");
+          load_finished (self);
+        }
+    }
+  g_object_unref (ping->self);
+  g_free (ping);
+}
+
+/* While a document loads, the web process is asked every few seconds
+ * whether it is still there: one stuck in a layout never answers. */
+static gboolean
+ping_cb (gpointer user_data)
+{
+  TalesArticleView *self = user_data;
+  Ping *ping;
+
+  if (self->ping_timeout != 0)
+    return G_SOURCE_CONTINUE;   /* the last one is still waiting */
+
+  ping = g_new0 (Ping, 1);
+  ping->self = g_object_ref (self);
+  ping->serial = ++self->ping_serial;
+  self->ping_timeout = g_timeout_add_seconds (WEB_PROCESS_UNRESPONSIVE_S, ping_timeout_cb, self);
+  webkit_web_view_evaluate_javascript (self->web_view, "0", -1, NULL, NULL, self->cancellable,
+                                       ping_answered_cb, ping);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The load has taken too long, and the navigation was refused: the load
+ * is over. With a ping still waiting, its answer (or its timeout) ends it. */
 static gboolean
 watchdog_cb (gpointer user_data)
 {
   TalesArticleView *self = user_data;
 
   self->watchdog = 0;
-  g_debug ("A load did not finish in time");
-  load_finished (self);
+  if (self->ping_timeout != 0)
+    self->load_overdue = TRUE;
+  else
+    {
+      g_debug ("A load did not finish in time");
+      load_finished (self);
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -277,8 +399,9 @@ load_html_now (TalesArticleView *self,
   self->expect_load = TRUE;
   self->loading = TRUE;
   self->in_flight = TRUE;
-  g_clear_handle_id (&self->watchdog, g_source_remove);
+  stop_watchdogs (self);
   self->watchdog = g_timeout_add_seconds (LOAD_WATCHDOG_S, watchdog_cb, self);
+  self->ping = g_timeout_add_seconds (WEB_PROCESS_PING_S, ping_cb, self);
   gtk_stack_set_visible_child (GTK_STACK (self->stack), GTK_WIDGET (self->web_view));
   webkit_web_view_load_html (self->web_view, html, TALES_ARTICLE_BASE_URI);
 }
@@ -482,7 +605,7 @@ load_finished (TalesArticleView *self)
 {
   g_autofree char *queued = g_steal_pointer (&self->queued_html);
 
-  g_clear_handle_id (&self->watchdog, g_source_remove);
+  stop_watchdogs (self);
   self->in_flight = FALSE;
   self->expect_load = FALSE;
   if (queued != NULL)
@@ -508,11 +631,24 @@ load_changed_cb (WebKitWebView    *web_view,
 }
 
 static void
-show_fallback (TalesArticleView *self)
+show_fallback (TalesArticleView *self,
+               const char       *description)
 {
   self->loading = FALSE;
+  adw_status_page_set_description (ADW_STATUS_PAGE (self->fallback), description);
   gtk_stack_set_visible_child (GTK_STACK (self->stack), self->fallback);
   g_signal_emit (self, signals[LOADED], 0);
+}
+
+static const char *
+termination_description (TalesArticleView                  *self,
+                         WebKitWebProcessTerminationReason  reason)
+{
+  if (self->stopped_hung)
+    return _("It kept the page renderer busy for too long.");
+  if (reason == WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT)
+    return _("It needed more memory than a post may use.");
+  return _("The page renderer stopped while showing it.");
 }
 
 static void
@@ -520,16 +656,45 @@ web_process_terminated_cb (WebKitWebView                     *web_view,
                            WebKitWebProcessTerminationReason  reason,
                            TalesArticleView                  *self)
 {
-  g_debug ("Web process terminated (reason %d)", reason);
-  g_clear_handle_id (&self->watchdog, g_source_remove);
-  self->in_flight = FALSE;
-  g_clear_pointer (&self->queued_html, g_free);
+  g_autofree char *queued = g_steal_pointer (&self->queued_html);
 
-  /* Try again, but never loop on a post that kills the renderer. */
-  if (self->post != NULL && ++self->n_crashes <= 2)
-    tales_article_view_show_post (self, self->post);
+  g_debug ("Web process terminated (reason %d)", reason);
+  stop_watchdogs (self);
+  g_clear_handle_id (&self->unresponsive, g_source_remove);
+  self->in_flight = FALSE;
+  self->expect_load = FALSE;
+
+  /* A post chosen while the last one was loading never reached the dead
+   * process: it gets a new one. The post that was on screen is never
+   * rendered again by itself, since it would most likely kill the next
+   * process too (an image bomb did, three times over); another post, or
+   * the fallback's button, renders again. */
+  if (queued != NULL)
+    load_html_now (self, queued);
   else
-    show_fallback (self);
+    show_fallback (self, termination_description (self, reason));
+  self->stopped_hung = FALSE;
+}
+
+static gboolean
+unresponsive_cb (gpointer user_data)
+{
+  TalesArticleView *self = user_data;
+
+  self->unresponsive = 0;
+  stop_hung_process (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+responsive_changed_cb (WebKitWebView    *web_view,
+                       GParamSpec       *pspec,
+                       TalesArticleView *self)
+{
+  if (webkit_web_view_get_is_web_process_responsive (web_view))
+    g_clear_handle_id (&self->unresponsive, g_source_remove);
+  else if (self->unresponsive == 0)
+    self->unresponsive = g_timeout_add_seconds (WEB_PROCESS_UNRESPONSIVE_S, unresponsive_cb, self);
 }
 
 static gboolean
@@ -615,11 +780,31 @@ create_network_session (void)
   return session;
 }
 
+static WebKitMemoryPressureSettings *
+create_memory_pressure_settings (void)
+{
+  WebKitMemoryPressureSettings *settings = webkit_memory_pressure_settings_new ();
+
+  /* The kill threshold first: each setter checks the order of the three. */
+  webkit_memory_pressure_settings_set_memory_limit (settings, WEB_PROCESS_MEMORY_LIMIT_MB);
+  webkit_memory_pressure_settings_set_kill_threshold (settings, WEB_PROCESS_KILL_THRESHOLD);
+  webkit_memory_pressure_settings_set_strict_threshold (settings, WEB_PROCESS_STRICT_THRESHOLD);
+  webkit_memory_pressure_settings_set_conservative_threshold (settings, WEB_PROCESS_CONSERVATIVE_THRESHOLD);
+  webkit_memory_pressure_settings_set_poll_interval (settings, WEB_PROCESS_MEMORY_POLL_S);
+
+  return settings;
+}
+
 static WebKitWebContext *
 create_web_context (SchemeData *scheme)
 {
-  WebKitWebContext *context = webkit_web_context_new ();
+  WebKitMemoryPressureSettings *memory = create_memory_pressure_settings ();
+  WebKitWebContext *context = g_object_new (WEBKIT_TYPE_WEB_CONTEXT,
+                                            "memory-pressure-settings", memory,
+                                            NULL);
   WebKitSecurityManager *security = webkit_web_context_get_security_manager (context);
+
+  webkit_memory_pressure_settings_free (memory);
 
   webkit_web_context_set_cache_model (context, WEBKIT_CACHE_MODEL_DOCUMENT_VIEWER);
   webkit_web_context_register_uri_scheme (context, TALES_IMAGE_SCHEME, image_scheme_cb,
@@ -656,13 +841,15 @@ create_web_view (TalesArticleView *self)
   g_signal_connect_object (self->web_view, "load-changed", G_CALLBACK (load_changed_cb), self, 0);
   g_signal_connect_object (self->web_view, "web-process-terminated",
                            G_CALLBACK (web_process_terminated_cb), self, 0);
+  g_signal_connect_object (self->web_view, "notify::is-web-process-responsive",
+                           G_CALLBACK (responsive_changed_cb), self, 0);
   g_signal_connect_object (self->web_view, "context-menu", G_CALLBACK (context_menu_cb), self, 0);
 }
 
+/* The reader asked for this post again: render it, in a new process. */
 static void
 retry_clicked_cb (TalesArticleView *self)
 {
-  self->n_crashes = 0;
   if (self->post != NULL)
     tales_article_view_show_post (self, self->post);
 }
@@ -678,7 +865,7 @@ create_fallback (TalesArticleView *self)
 
   return g_object_new (ADW_TYPE_STATUS_PAGE,
                        "icon-name", "dialog-warning-symbolic",
-                       "title", _("This Post Could Not Be Shown"),
+                       "title", _("This Post Could Not Be Displayed"),
                        "description", _("The page renderer stopped while showing it."),
                        "child", retry,
                        NULL);
@@ -690,7 +877,8 @@ tales_article_view_dispose (GObject *object)
   TalesArticleView *self = TALES_ARTICLE_VIEW (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->watchdog, g_source_remove);
+  stop_watchdogs (self);
+  g_clear_handle_id (&self->unresponsive, g_source_remove);
   g_clear_pointer (&self->stack, gtk_widget_unparent);
   self->web_view = NULL;
   self->fallback = NULL;
@@ -860,8 +1048,6 @@ tales_article_view_show_post (TalesArticleView *self,
   g_return_if_fail (TALES_IS_ARTICLE_VIEW (self));
   g_return_if_fail (TALES_IS_POST (post));
 
-  if (self->post != post)
-    self->n_crashes = 0;
   g_set_object (&self->post, post);
   html = tales_article_render (post);
   load_html (self, html);
