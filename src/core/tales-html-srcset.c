@@ -18,31 +18,46 @@ typedef struct {
   double density;     /* "x" descriptor, 1 when none */
 } Candidate;
 
-/* Reads one srcset descriptor list ("640w", "2x") into @candidate;
- * FALSE when it says something we cannot use. */
 static gboolean
-parse_descriptors (const char *text, Candidate *candidate)
+is_descriptor_space (char c)
 {
-  g_auto(GStrv) tokens = g_strsplit_set (text, " \t\n\r\f", -1);
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
 
+/* Reads the srcset descriptor list from @p to @end ("640w", "2x") into
+ * @candidate; FALSE when it says something we cannot use. The tokens are
+ * read in place: a list of a million spaces is not a million strings. */
+static gboolean
+parse_descriptors (const char *p, const char *end, Candidate *candidate)
+{
   candidate->width = 0;
   candidate->density = 1;
-  for (guint i = 0; tokens[i]; i++)
+  while (p < end)
     {
-      gsize len = strlen (tokens[i]);
-      char *end = NULL;
+      const char *token;
+      char *number_end = NULL;
+      gsize len;
       double value;
 
-      if (len == 0)
-        continue;
-      value = g_ascii_strtod (tokens[i], &end);
-      if (end == tokens[i] || value <= 0 || end != tokens[i] + len - 1)
+      while (p < end && is_descriptor_space (*p))
+        p++;
+      if (p == end)
+        break;
+      token = p;
+      while (p < end && !is_descriptor_space (*p))
+        p++;
+      len = p - token;
+
+      /* The number cannot run past the token: it stops at white space,
+       * and @end is a comma or the end of the string. */
+      value = g_ascii_strtod (token, &number_end);
+      if (number_end == token || value <= 0 || number_end != token + len - 1)
         {
-          if (g_ascii_tolower (tokens[i][len - 1]) == 'h')
+          if (g_ascii_tolower (token[len - 1]) == 'h')
             continue;   /* "h" is allowed beside "w" and changes nothing */
           return FALSE;
         }
-      switch (g_ascii_tolower (*end))
+      switch (g_ascii_tolower (*number_end))
         {
         case 'w': candidate->width = value; break;
         case 'x': candidate->density = value; break;
@@ -67,7 +82,6 @@ read_candidate (const char *p, const char *base_uri, GArray *candidates)
   const char *descriptors_start;
   g_autofree char *url = NULL;
   g_autofree char *absolute = NULL;
-  g_autofree char *descriptors = NULL;
   Candidate candidate = { 0 };
   gboolean had_comma = FALSE;
   int parens = 0;
@@ -96,8 +110,7 @@ read_candidate (const char *p, const char *base_uri, GArray *candidates)
   absolute = tales_html_resolve_image_url (url, base_uri);
   if (absolute == NULL)
     return p;
-  descriptors = g_strndup (descriptors_start, p - descriptors_start);
-  if (parse_descriptors (descriptors, &candidate))
+  if (parse_descriptors (descriptors_start, p, &candidate))
     {
       candidate.url = g_steal_pointer (&absolute);
       g_array_append_val (candidates, candidate);

@@ -83,20 +83,18 @@ tales_html_resolve_image_url (const char *raw, const char *base_uri)
   return resolve_url (raw, base_uri, schemes, NULL);
 }
 
-/* Appends the "name=value" @field to @out if its name, decoded, is one of
- * mailto_fields; the name is written as the list spells it, the value as
- * the link had it (still percent-encoded). */
+/* Appends the "name=value" field from @field to @field_end to @out if
+ * its name, decoded, is one of mailto_fields; the name is written as the
+ * list spells it, the value as the link had it (still percent-encoded). */
 static void
-append_mailto_field (GString *out, const char *field, gboolean *first)
+append_mailto_field (GString *out, const char *field, const char *field_end, gboolean *first)
 {
-  const char *equals = strchr (field, '=');
-  g_autofree char *raw_name = NULL;
+  const char *equals = memchr (field, '=', field_end - field);
   g_autofree char *name = NULL;
 
   if (equals == NULL)
     return;
-  raw_name = g_strndup (field, equals - field);
-  name = g_uri_unescape_string (raw_name, NULL);
+  name = g_uri_unescape_segment (field, equals, NULL);
   if (name == NULL)
     return;
   for (gsize i = 0; i < G_N_ELEMENTS (mailto_fields); i++)
@@ -104,14 +102,16 @@ append_mailto_field (GString *out, const char *field, gboolean *first)
       {
         g_string_append_c (out, *first ? '?' : '&');
         *first = FALSE;
-        g_string_append_printf (out, "%s%s", mailto_fields[i], equals);
+        g_string_append (out, mailto_fields[i]);
+        g_string_append_len (out, equals, field_end - equals);
         return;
       }
 }
 
 /* Returns (transfer full) (nullable): the mailto: URL @url with only the
  * subject and body fields of its query, and no fragment; NULL when its
- * address part, decoded, would hide a query of its own. */
+ * address part, decoded, would hide a query of its own. The fields are
+ * read in place, in one pass. */
 static char *
 keep_mailto_fields (const char *url)
 {
@@ -120,8 +120,6 @@ keep_mailto_fields (const char *url)
   const char *query = colon + 1 + address_len;
   g_autofree char *address = g_strndup (colon + 1, address_len);
   g_autofree char *decoded = g_uri_unescape_string (address, NULL);
-  g_autofree char *fields = NULL;
-  g_auto(GStrv) split = NULL;
   gboolean first = TRUE;
   GString *out;
 
@@ -131,10 +129,16 @@ keep_mailto_fields (const char *url)
   g_string_append (out, address);
   if (*query == '?')
     {
-      fields = g_strndup (query + 1, strcspn (query + 1, "#"));
-      split = g_strsplit (fields, "&", -1);
-      for (guint i = 0; split[i]; i++)
-        append_mailto_field (out, split[i], &first);
+      const char *field = query + 1;
+      const char *query_end = field + strcspn (field, "#");
+
+      while (field < query_end)
+        {
+          const char *field_end = field + strcspn (field, "&#");
+
+          append_mailto_field (out, field, field_end, &first);
+          field = field_end + (field_end < query_end);
+        }
     }
   return g_string_free (out, FALSE);
 }
