@@ -560,7 +560,7 @@ test_replaced_load (void)
   tales_test_wait_for (&loaded, LOAD_TIMEOUT_MS);
   g_assert_false (tales_article_view_is_loading (view));
 
-  text = run_js (tales_article_view_get_web_view (view), "document.getElementById ('body').textContent");
+  text = run_js (tales_article_view_get_web_view (view), "document.getElementById ('post-body').textContent");
   g_assert_cmpstr (text, ==, "second");
 
   gtk_window_destroy (GTK_WINDOW (window));

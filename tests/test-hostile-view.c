@@ -683,7 +683,7 @@ assert_post_shown (TalesArticleView *view,
                    const char       *text)
 {
   WebKitWebView *web_view = tales_article_view_get_web_view (view);
-  g_autofree char *shown = run_js (web_view, "document.getElementById ('body').textContent");
+  g_autofree char *shown = run_js (web_view, "document.getElementById ('post-body').textContent");
 
   g_assert_cmpstr (shown, ==, text);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (web_view)));

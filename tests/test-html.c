@@ -138,7 +138,7 @@ static const SanitizeCase sanitize_cases[] = {
     "<tbody><tr><td>a</td><td>b</td></tr></tbody></table>", { NULL }, { NULL } },
   { "lists-and-global-attrs", "<ol start=\"3\" reversed><li value=\"5\" lang=\"fr\" dir=\"rtl\" id=\"i\">x</li></ol>"
     "<p dir=\"evil\">y</p>", NULL,
-    "<ol start=\"3\" reversed=\"\"><li value=\"5\" lang=\"fr\" dir=\"rtl\" id=\"i\">x</li></ol><p>y</p>",
+    "<ol start=\"3\" reversed=\"\"><li value=\"5\" lang=\"fr\" dir=\"rtl\" id=\"post-i\">x</li></ol><p>y</p>",
     { NULL }, { NULL } },
   { "void-elements", "a<br>b<hr/>c<wbr>d", NULL, "a<br>b<hr>c<wbr>d", { NULL }, { "</br>", "</hr>" } },
   { "details-time", "<details open><summary>s</summary><time datetime=\"2024-09-18\">t</time></details>", NULL,

@@ -1,7 +1,7 @@
 #define G_LOG_DOMAIN "tales-html"
 
-#include "tales-uri.h"
 #include "tales-html.h"
+#include "tales-html-private.h"
 
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
@@ -20,10 +20,6 @@
  * never come close; it keeps the recursive walk's stack bounded. */
 #define MAX_DEPTH 256
 
-/* Limits for the srcset candidate shown (see choose_srcset_candidate). */
-#define MAX_SRCSET_WIDTH 1600
-#define MAX_SRCSET_DENSITY 2.0
-
 typedef enum {
   ELEMENT_UNKNOWN,     /* the tag goes, its children stay */
   ELEMENT_ALLOWED,
@@ -37,6 +33,8 @@ typedef enum {
   ATTR_NUMBER,         /* digits, for width/height a trailing % too */
   ATTR_DIR,
   ATTR_BOOLEAN,
+  ATTR_CLASS,          /* names, prefixed but for code highlighting's */
+  ATTR_IDS,            /* an id, or ids (headers), all prefixed */
 } AttrKind;
 
 typedef struct {
@@ -80,8 +78,8 @@ static const char * const dropped_void_elements[] = {
 
 /* href, src and srcset are handled on their own: they are URLs. */
 static const AttrRule attr_rules[] = {
-  { NULL, "class", ATTR_TEXT },
-  { NULL, "id", ATTR_TEXT },
+  { NULL, "class", ATTR_CLASS },
+  { NULL, "id", ATTR_IDS },
   { NULL, "lang", ATTR_TEXT },
   { NULL, "dir", ATTR_DIR },
   { NULL, "title", ATTR_TEXT },
@@ -89,10 +87,10 @@ static const AttrRule attr_rules[] = {
   { "img", "height", ATTR_NUMBER },
   { "td", "colspan", ATTR_NUMBER },
   { "td", "rowspan", ATTR_NUMBER },
-  { "td", "headers", ATTR_TEXT },
+  { "td", "headers", ATTR_IDS },
   { "th", "colspan", ATTR_NUMBER },
   { "th", "rowspan", ATTR_NUMBER },
-  { "th", "headers", ATTR_TEXT },
+  { "th", "headers", ATTR_IDS },
   { "th", "scope", ATTR_TEXT },
   { "th", "abbr", ATTR_TEXT },
   { "col", "span", ATTR_NUMBER },
@@ -250,6 +248,8 @@ attr_value_ok (const AttrRule *rule, const char *value)
              g_ascii_strcasecmp (value, "auto") == 0;
     case ATTR_TEXT:
     case ATTR_BOOLEAN:
+    case ATTR_CLASS:
+    case ATTR_IDS:
     default:
       return TRUE;
     }
@@ -303,224 +303,6 @@ get_attr (xmlNode *node, const char *name)
   return NULL;
 }
 
-/* Browsers drop tabs and newlines anywhere in a URL and C0 controls and
- * spaces at its ends ("java\tscript:", " javascript:"), so the scheme is
- * judged on the same string a browser would see. */
-static char *
-clean_url (const char *raw)
-{
-  GString *url = g_string_new (NULL);
-  gsize start = 0;
-  gsize end;
-
-  for (const char *p = raw; *p; p++)
-    if (*p != '\t' && *p != '\n' && *p != '\r')
-      g_string_append_c (url, *p);
-
-  end = url->len;
-  while (start < end && (guchar) url->str[start] <= 0x20)
-    start++;
-  while (end > start && (guchar) url->str[end - 1] <= 0x20)
-    end--;
-  g_string_truncate (url, end);
-  g_string_erase (url, 0, start);
-  return g_string_free (url, FALSE);
-}
-
-/* Returns (transfer full) (nullable): @raw made absolute against
- * @base_uri, if its scheme is one of @schemes (and, for http(s), it has a
- * host). */
-static char *
-resolve_url (const char *raw, const char *base_uri, const char * const *schemes)
-{
-  g_autofree char *cleaned = NULL;
-  g_autofree char *resolved = NULL;
-  g_autoptr(GUri) uri = NULL;
-  const char *scheme;
-
-  if (raw == NULL)
-    return NULL;
-  cleaned = clean_url (raw);
-  if (*cleaned == '\0')
-    return NULL;
-
-  resolved = tales_uri_resolve (base_uri, cleaned, G_URI_FLAGS_ENCODED);
-  if (resolved == NULL)
-    return NULL;
-  uri = g_uri_parse (resolved, G_URI_FLAGS_ENCODED, NULL);
-  if (uri == NULL)
-    return NULL;
-
-  scheme = g_uri_get_scheme (uri);
-  if (scheme == NULL || !g_strv_contains (schemes, scheme))
-    return NULL;
-  if (g_str_has_prefix (scheme, "http") &&
-      (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0'))
-    return NULL;
-  return g_steal_pointer (&resolved);
-}
-
-static char *
-resolve_image_url (const char *raw, const char *base_uri)
-{
-  static const char * const schemes[] = { "http", "https", "resource", NULL };
-
-  return resolve_url (raw, base_uri, schemes);
-}
-
-static char *
-resolve_link_url (const char *raw, const char *base_uri)
-{
-  static const char * const schemes[] = { "http", "https", "mailto", NULL };
-
-  return resolve_url (raw, base_uri, schemes);
-}
-
-typedef struct {
-  char *url;          /* absolute */
-  double width;       /* "w" descriptor, 0 when none */
-  double density;     /* "x" descriptor, 1 when none */
-} Candidate;
-
-/* Reads one srcset descriptor list ("640w", "2x") into @candidate;
- * FALSE when it says something we cannot use. */
-static gboolean
-parse_descriptors (const char *text, Candidate *candidate)
-{
-  g_auto(GStrv) tokens = g_strsplit_set (text, " \t\n\r\f", -1);
-
-  candidate->width = 0;
-  candidate->density = 1;
-  for (guint i = 0; tokens[i]; i++)
-    {
-      gsize len = strlen (tokens[i]);
-      char *end = NULL;
-      double value;
-
-      if (len == 0)
-        continue;
-      value = g_ascii_strtod (tokens[i], &end);
-      if (end == tokens[i] || value <= 0 || end != tokens[i] + len - 1)
-        {
-          if (g_ascii_tolower (tokens[i][len - 1]) == 'h')
-            continue;   /* "h" is allowed beside "w" and changes nothing */
-          return FALSE;
-        }
-      switch (g_ascii_tolower (*end))
-        {
-        case 'w': candidate->width = value; break;
-        case 'x': candidate->density = value; break;
-        case 'h': break;
-        default: return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-/* Splits a srcset the way the HTML standard does (a URL may hold commas;
- * a descriptor list ends at a comma outside parentheses) and keeps the
- * candidates whose URL is acceptable. */
-static GArray *
-parse_srcset (const char *srcset, const char *base_uri)
-{
-  GArray *candidates = g_array_new (FALSE, TRUE, sizeof (Candidate));
-  const char *p = srcset;
-
-  while (*p)
-    {
-      const char *url_start;
-      g_autofree char *url = NULL;
-      g_autofree char *absolute = NULL;
-      GString *descriptors = g_string_new (NULL);
-      Candidate candidate = { 0 };
-      gboolean had_comma = FALSE;
-      int parens = 0;
-
-      while (*p && (g_ascii_isspace (*p) || *p == ','))
-        p++;
-      if (*p == '\0')
-        {
-          g_string_free (descriptors, TRUE);
-          break;
-        }
-      url_start = p;
-      while (*p && !g_ascii_isspace (*p))
-        p++;
-      url = g_strndup (url_start, p - url_start);
-      while (*url && url[strlen (url) - 1] == ',')
-        {
-          url[strlen (url) - 1] = '\0';
-          had_comma = TRUE;
-        }
-      if (!had_comma)
-        {
-          for (; *p && (*p != ',' || parens > 0); p++)
-            {
-              if (*p == '(')
-                parens++;
-              else if (*p == ')' && parens > 0)
-                parens--;
-              g_string_append_c (descriptors, *p);
-            }
-        }
-
-      absolute = resolve_image_url (url, base_uri);
-      if (absolute != NULL && parse_descriptors (descriptors->str, &candidate))
-        {
-          candidate.url = g_steal_pointer (&absolute);
-          g_array_append_val (candidates, candidate);
-        }
-      g_string_free (descriptors, TRUE);
-    }
-  return candidates;
-}
-
-/* Is @a a better pick than @b for a value where bigger is sharper but
- * anything above @limit only costs disk? The largest at or under the
- * limit wins; above it, the smallest. */
-static gboolean
-better (double a, double b, double limit)
-{
-  if ((a <= limit) != (b <= limit))
-    return a <= limit;
-  return a <= limit ? a > b : a < b;
-}
-
-/* The image a post shows is the one Tales caches, and it is cached to be
- * read later, so the sharpest reasonable candidate is chosen: among the
- * "w" candidates the widest up to 1600w (else the narrowest above it);
- * with no "w" at all, the highest density up to 2x (else the lowest above).
- * The first candidate wins ties. */
-static char *
-choose_srcset_candidate (const char *srcset, const char *base_uri)
-{
-  g_autoptr(GArray) candidates = parse_srcset (srcset, base_uri);
-  Candidate *best = NULL;
-  gboolean any_width = FALSE;
-  char *result = NULL;
-
-  for (guint i = 0; i < candidates->len; i++)
-    any_width |= g_array_index (candidates, Candidate, i).width > 0;
-
-  for (guint i = 0; i < candidates->len; i++)
-    {
-      Candidate *c = &g_array_index (candidates, Candidate, i);
-
-      if (any_width && c->width <= 0)
-        continue;
-      if (best == NULL ||
-          (any_width ? better (c->width, best->width, MAX_SRCSET_WIDTH)
-                     : better (c->density, best->density, MAX_SRCSET_DENSITY)))
-        best = c;
-    }
-  if (best != NULL)
-    result = g_strdup (best->url);
-
-  for (guint i = 0; i < candidates->len; i++)
-    g_free (g_array_index (candidates, Candidate, i).url);
-  return result;
-}
-
 /* Returns (transfer full) (nullable): the absolute URL <img> @node shows:
  * the chosen srcset candidate, else src. */
 static char *
@@ -531,13 +313,55 @@ image_url (xmlNode *node, const char *base_uri)
   char *url = NULL;
 
   if (srcset != NULL)
-    url = choose_srcset_candidate (srcset, base_uri);
+    url = tales_html_choose_srcset (srcset, base_uri);
   if (url == NULL)
     {
       src = get_attr (node, "src");
-      url = resolve_image_url (src, base_uri);
+      url = tales_html_resolve_image_url (src, base_uri);
     }
   return url;
+}
+
+/* Class names that stay as the post wrote them: highlight.js's, which
+ * article.css colours, and the language of a code block, which
+ * highlighters read. The view names none of its own this way. */
+static gboolean
+is_code_class (const char *name)
+{
+  return g_str_equal (name, "hljs") || g_str_has_prefix (name, "hljs-") ||
+         g_str_has_prefix (name, "language-") || g_str_has_prefix (name, "lang-");
+}
+
+/* A post's class names and ids live in the same document as the view's
+ * own (the byline, the title, the body's <div>), so a post could style
+ * itself as the byline or be found as it. Every name gets a prefix the
+ * view never uses instead, which keeps a post's own names distinct. */
+char *
+tales_html_post_names (const char *value, gboolean keep_code_classes)
+{
+  static const char spaces[] = " \t\n\r\f";
+  GString *out = g_string_new (NULL);
+  const char *p = value;
+
+  /* In place: a value of a million spaces is not a million strings. */
+  while (*(p += strspn (p, spaces)) != '\0')
+    {
+      gsize len = strcspn (p, spaces);
+      g_autofree char *name = g_strndup (p, len);
+
+      if (out->len > 0)
+        g_string_append_c (out, ' ');
+      if (!keep_code_classes || !is_code_class (name))
+        g_string_append (out, TALES_HTML_POST_NAME_PREFIX);
+      g_string_append_len (out, p, len);
+      p += len;
+    }
+  if (out->len == 0)
+    {
+      g_string_free (out, TRUE);
+      return NULL;
+    }
+  return g_string_free (out, FALSE);
 }
 
 static void
@@ -553,15 +377,25 @@ write_attrs (Walk *walk, xmlNode *node, const char *name)
       rule = find_attr_rule (name, (const char *) attr->name);
       if (rule == NULL)
         continue;
-      if (rule->kind != ATTR_BOOLEAN)
+      if (rule->kind == ATTR_BOOLEAN)
         {
-          value = xmlNodeGetContent ((xmlNode *) attr);
-          if (value != NULL && attr_value_ok (rule, (const char *) value))
-            append_attr (walk->out, rule->name, (const char *) value);
-          xmlFree (value);
+          append_attr (walk->out, rule->name, "");
+          continue;
         }
-      else
-        append_attr (walk->out, rule->name, "");
+      value = xmlNodeGetContent ((xmlNode *) attr);
+      if (value == NULL)
+        continue;
+      if (rule->kind == ATTR_CLASS || rule->kind == ATTR_IDS)
+        {
+          g_autofree char *names = tales_html_post_names ((const char *) value,
+                                                          rule->kind == ATTR_CLASS);
+
+          if (names != NULL)
+            append_attr (walk->out, rule->name, names);
+        }
+      else if (attr_value_ok (rule, (const char *) value))
+        append_attr (walk->out, rule->name, (const char *) value);
+      xmlFree (value);
     }
 }
 
@@ -602,7 +436,7 @@ static void
 write_link_start (Walk *walk, xmlNode *node)
 {
   g_autofree char *href = get_attr (node, "href");
-  g_autofree char *url = resolve_link_url (href, walk->base_uri);
+  g_autofree char *url = tales_html_resolve_link_url (href, walk->base_uri);
 
   g_string_append (walk->out, "<a");
   if (url != NULL)
