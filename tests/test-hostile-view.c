@@ -528,8 +528,12 @@ test_image_bombs (void)
 /* 2. A renderer stuck in a layout is stopped, within a bound ----------- */
 
 /* The article view's WEB_PROCESS_PING_S + WEB_PROCESS_UNRESPONSIVE_S
- * (15 s), with room for a slow, shared machine. */
-#define HUNG_DEADLINE_S 30
+ * (8 s), with room for a slow, shared machine. */
+#define HUNG_DEADLINE_S 20
+/* A stuck renderer is bounded by time, not by WebKit's memory check (which
+ * runs on the stuck thread): its memory is what it grows in those 8 s,
+ * faster on an idle machine than on a loaded one (35 to 85 MB/s seen). */
+#define HUNG_PEAK_LIMIT_KB (2 * 1024 * 1024)
 
 static void
 test_hung_web_process (void)
@@ -567,7 +571,7 @@ test_hung_web_process (void)
   g_assert_cmpstr (adw_status_page_get_title (page), ==, "This Post Could Not Be Displayed");
   g_assert_cmpstr (adw_status_page_get_description (page), ==, "It kept the page renderer busy for too long.");
   g_assert_false (watch.killed);
-  g_assert_cmpuint (watch.peak_kb, <, WEB_PROCESS_PEAK_LIMIT_KB);
+  g_assert_cmpuint (watch.peak_kb, <, HUNG_PEAK_LIMIT_KB);
 
   gtk_window_destroy (GTK_WINDOW (window));
   library_close (&library);

@@ -50,12 +50,12 @@ static const char content_filter_json[] =
 /* A web process that has not answered for this long (a layout that never
  * ends, such as an SVG of ten billion <use>) is stopped, and the view
  * shows its fallback: a hung renderer also grows without end (up to
- * 35 MB/s was measured here). It is asked every WEB_PROCESS_PING_S while
+ * 35 to 85 MB/s was measured here). It is asked every WEB_PROCESS_PING_S while
  * a document loads, and WebKit itself notices when it ignores input. A
  * stuck load so ends within WEB_PROCESS_PING_S + WEB_PROCESS_UNRESPONSIVE_S;
  * a web process still starting on a busy machine has that long to answer. */
-#define WEB_PROCESS_UNRESPONSIVE_S 10
-#define WEB_PROCESS_PING_S 5
+#define WEB_PROCESS_UNRESPONSIVE_S 6
+#define WEB_PROCESS_PING_S 2
 
 /* What an image that was never cached looks like: a quiet grey card with a
  * small picture glyph, readable on light and dark pages alike. */
