@@ -1,12 +1,14 @@
 /* Every text field a feed controls has a length limit, in every format:
  * a 9 MB title, byline, category, id or link comes out of the parser cut
  * to its limit (tales-text-limits.h) and still valid UTF-8, and 10,000
- * categories, authors or enclosures per item are counted. And the
+ * categories, authors or enclosures per item are counted. A library
+ * written before the limits reads back cut to them. And the
  * relative-URI rewriter stays linear on HTML full of unclosed markup,
  * with the same output as before on HTML that already worked. */
 
 #define G_LOG_DOMAIN "test-parse-limits"
 
+#include <sqlite3.h>
 #include <string.h>
 
 #include "tales-core.h"
@@ -328,6 +330,85 @@ test_json_crowded (void)
   check_crowded (FORMAT_JSON);
 }
 
+/* --- a library written before the limits -------------------------------- */
+
+/* A post merged with short fields, then given a huge title, byline and
+ * category behind the store's back, as an old library holds them. */
+static gint64
+write_old_library (TalesStore *store, const char *path, const char *huge)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TalesFeed) feed = tales_store_ensure_feed (store, "https://example.test/feed", &error);
+  g_autoptr(GPtrArray) posts = g_ptr_array_new_with_free_func (g_object_unref);
+  TalesPost *post = tales_post_new ();
+  const char *categories[] = { "short", NULL };
+  static const char * const updates[] = {
+    "UPDATE posts SET title = ?1, author = ?1",
+    "UPDATE post_categories SET term = ?1",
+  };
+  guint n_new = 0, n_updated = 0;
+  sqlite3 *db = NULL;
+
+  g_assert_no_error (error);
+  tales_post_set_guid (post, "old");
+  tales_post_set_title (post, "short");
+  tales_post_set_categories (post, categories);
+  g_ptr_array_add (posts, post);
+  g_assert_true (tales_store_merge_posts (store, tales_feed_get_db_id (feed), posts,
+                                          &n_new, &n_updated, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  for (guint i = 0; i < G_N_ELEMENTS (updates); i++)
+    {
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, updates[i], -1, &stmt, NULL), ==, SQLITE_OK);
+      sqlite3_bind_text (stmt, 1, huge, -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      g_assert_cmpint (sqlite3_changes (db), ==, 1);
+      sqlite3_finalize (stmt);
+    }
+  sqlite3_close (db);
+  return tales_post_get_db_id (post);
+}
+
+static void
+test_old_library (void)
+{
+  g_autofree char *huge = huge_text ();
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "old.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TalesStore) store = NULL;
+  g_autoptr(GListModel) list = NULL;
+  g_autoptr(TalesPost) listed = NULL;
+  g_autoptr(TalesPost) loaded = NULL;
+  TalesPost *posts[2];
+
+  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
+  store = tales_store_open (path, &error);
+  g_assert_no_error (error);
+  write_old_library (store, path, huge);
+
+  list = tales_store_list_posts (store, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 1);
+  listed = g_list_model_get_item (list, 0);
+  loaded = tales_store_load_post (store, tales_post_get_db_id (listed), &error);
+  g_assert_no_error (error);
+  posts[0] = listed;
+  posts[1] = loaded;
+  for (guint i = 0; i < G_N_ELEMENTS (posts); i++)
+    {
+      GPtrArray *tags = tales_post_get_tags (posts[i]);
+
+      assert_cut (tales_post_get_title (posts[i]), huge, TALES_MAX_TITLE_BYTES, TRUE);
+      assert_cut (tales_post_get_author (posts[i]), huge, TALES_MAX_AUTHOR_BYTES, TRUE);
+      g_assert_cmpuint (tags->len, ==, 1);
+      assert_cut (((TalesTag *) g_ptr_array_index (tags, 0))->term, huge,
+                  TALES_MAX_CATEGORY_BYTES, TRUE);
+    }
+}
+
 /* --- the cut itself ------------------------------------------------------ */
 
 static void
@@ -450,6 +531,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/tales/parse-limits/rss/10000-categories", test_rss_crowded);
   g_test_add_func ("/tales/parse-limits/atom/10000-categories", test_atom_crowded);
   g_test_add_func ("/tales/parse-limits/json/10000-categories", test_json_crowded);
+  g_test_add_func ("/tales/parse-limits/store/old-library", test_old_library);
   g_test_add_func ("/tales/parse-limits/rewrite/linear", test_rewrite_linear);
   g_test_add_func ("/tales/parse-limits/rewrite/unchanged", test_rewrite_unchanged);
   return g_test_run ();
