@@ -6,6 +6,7 @@
 
 #include "tales-application.h"
 #include "tales-post-row.h"
+#include "tales-text-limits.h"
 
 /* More labels than this and the row gets busy: the rest become "+N". */
 #define MAX_CATEGORIES 4
@@ -196,15 +197,22 @@ static void
 update (TalesPostRow *self)
 {
   g_autofree char *meta = NULL;
-  const char *title = NULL;
+  g_autofree char *title = NULL;
 
   if (self->post != NULL)
     {
-      title = tales_post_get_title (self->post);
+      /* Pango shapes a label's whole text even to show two lines of it:
+       * a title of megabytes would stall the list. The parser and the
+       * store cut titles already; this row holds to the same limit for
+       * a post that came any other way. */
+      title = tales_text_cut (tales_post_get_title (self->post), TALES_MAX_TITLE_BYTES, TRUE);
       meta = tales_post_row_format_meta (self->post);
     }
   if (title == NULL || *title == '\0')
-    title = _("Untitled post");
+    {
+      g_free (title);
+      title = g_strdup (_("Untitled post"));
+    }
 
   gtk_label_set_text (self->title_label, title);
   gtk_label_set_text (self->meta_label, meta != NULL ? meta : "");

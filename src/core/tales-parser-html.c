@@ -118,12 +118,81 @@ tales_uri_scheme_is_acceptable (const char *scheme)
 
 /* --- the HTML processor -------------------------------------------------- */
 
+/* Where a search forward is known to find nothing: from none_from to
+ * the end of the text there is no match (NULL: nothing known yet). */
+typedef struct {
+  const char *none_from;
+} Miss;
+
 typedef struct {
   GString *out;
   const char *base;
   gboolean xhtml;
   const TalesHtmlFilter *filter;  /* NULL: keep everything */
+  const char *end;                /* the text's terminating NUL */
+  /* Hostile HTML repeats an opener ("<!--", "<?", "<a \"") with no
+   * closer; searching again from each one would rescan the rest of the
+   * text every time, quadratic in its length. A search that finds
+   * nothing records where it started, and no later search reads past
+   * that point again, so the whole rewrite stays linear. */
+  Miss miss_comment_end;          /* "-->" */
+  Miss miss_gt;                   /* ">" */
+  Miss miss_tag_stop;             /* any of < > " ' */
+  Miss miss_quote[2];             /* the closing " and ' */
 } Processor;
+
+/* strchr (@s, @c), reading no byte again that a failed search read. */
+static const char *
+find_char (Miss *miss, const char *s, char c)
+{
+  const char *hit;
+
+  if (miss->none_from != NULL && s >= miss->none_from)
+    return NULL;
+  hit = miss->none_from != NULL ? memchr (s, c, miss->none_from - s) : strchr (s, c);
+  if (hit == NULL)
+    miss->none_from = s;
+  return hit;
+}
+
+/* strpbrk (@s, @accept), likewise. */
+static const char *
+find_any (Miss *miss, const char *s, const char *accept)
+{
+  const char *hit = NULL;
+
+  if (miss->none_from != NULL && s >= miss->none_from)
+    return NULL;
+  if (miss->none_from == NULL)
+    hit = strpbrk (s, accept);
+  else
+    for (const char *q = s; q < miss->none_from && hit == NULL; q++)
+      if (strchr (accept, *q) != NULL)
+        hit = q;
+  if (hit == NULL)
+    miss->none_from = s;
+  return hit;
+}
+
+/* strstr (@s, @needle), likewise: a match may only start before the
+ * point known to have none after it. */
+static const char *
+find_string (Processor *p, Miss *miss, const char *s, const char *needle)
+{
+  gsize len = strlen (needle);
+  const char *hit;
+
+  if (miss->none_from != NULL && s >= miss->none_from)
+    return NULL;
+  if (miss->none_from == NULL)
+    hit = strstr (s, needle);
+  else
+    hit = g_strstr_len (s, (miss->none_from - s) + MIN (len - 1, (gsize) (p->end - miss->none_from)),
+                        needle);
+  if (hit == NULL)
+    miss->none_from = s;
+  return hit;
+}
 
 static const char * const void_elements[] = {
   "area", "base", "basefont", "br", "col", "command", "embed", "frame", "hr", "img", "input",
@@ -356,19 +425,19 @@ emit_text (Processor *p, const char *s, gsize len)
 
 /* Where the tag that starts at @s ends: the first < or > outside quotes. */
 static const char *
-tag_end (const char *s)
+tag_end (Processor *p, const char *s)
 {
-  for (const char *q = s; *q; q++)
+  for (const char *q = s; (q = find_any (&p->miss_tag_stop, q, "<>\"'")) != NULL; q++)
     {
       if (*q == '"' || *q == '\'')
         {
-          const char *close = strchr (q + 1, *q);
+          const char *close = find_char (&p->miss_quote[*q == '\''], q + 1, *q);
 
           if (close == NULL)
             return NULL;
           q = close;
         }
-      else if (*q == '<' || *q == '>')
+      else
         return q;
     }
   return NULL;
@@ -443,7 +512,7 @@ parse_start_tag (Processor *p, const char *s)
   while (is_name_char (*q))
     q++;
   tag = g_ascii_strdown (s + 1, q - s - 1);
-  end = tag_end (q);
+  end = tag_end (p, q);
   if (end == NULL)
     return NULL;
   attrs = g_ptr_array_new_with_free_func (g_free);
@@ -458,7 +527,7 @@ parse_start_tag (Processor *p, const char *s)
 static const char *
 parse_end_tag (Processor *p, const char *s)
 {
-  const char *end = tag_end (s + 2);
+  const char *end = tag_end (p, s + 2);
   g_autofree char *tag = NULL;
 
   if (end == NULL)
@@ -557,7 +626,7 @@ parse_markup (Processor *p, const char *s)
 {
   if (strncmp (s, "<!--", 4) == 0)
     {
-      const char *end = strstr (s + 4, "-->");
+      const char *end = find_string (p, &p->miss_comment_end, s + 4, "-->");
 
       if (end == NULL)
         return p->filter != NULL ? skip_unclosed_comment (s) : NULL;
@@ -567,7 +636,7 @@ parse_markup (Processor *p, const char *s)
     }
   if (s[1] == '?' || s[1] == '!')
     {
-      const char *end = strchr (s, '>');
+      const char *end = find_char (&p->miss_gt, s, '>');
 
       if (end == NULL)
         return NULL;
@@ -661,6 +730,7 @@ tales_html_rewrite (const char *html, const char *base, const char *type,
   p.base = base;
   p.xhtml = g_strcmp0 (type, "application/xhtml+xml") == 0;
   p.filter = filter;
+  p.end = source + strlen (source);
   s = source;
   while (*s)
     {

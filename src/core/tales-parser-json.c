@@ -299,7 +299,8 @@ read_authors (JsonObject *object, const char *base)
   JsonObject *single = member_object (object, "author");
   JsonArray *authors = json_array_new ();
 
-  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+  for (guint i = 0; list != NULL && i < json_array_get_length (list) &&
+                    json_array_get_length (authors) < TALES_MAX_AUTHORS_PER_POST; i++)
     {
       JsonObject *author = element_object (list, i);
 
@@ -326,8 +327,13 @@ save_authors (JsonObject *dict, JsonArray *authors)
     {
       const char *name = member_string (json_array_get_object_element (authors, i), "name");
 
-      if (name != NULL)
-        g_string_append_printf (names, "%s%s", names->len ? ", " : "", name);
+      /* The byline is cut to TALES_MAX_AUTHOR_BYTES in the end: names
+       * past that are not copied (a few bytes over, for the cut's "…"). */
+      if (name == NULL || names->len > TALES_MAX_AUTHOR_BYTES)
+        continue;
+      if (names->len > 0)
+        g_string_append (names, ", ");
+      g_string_append_len (names, name, strnlen (name, TALES_MAX_AUTHOR_BYTES + 1));
     }
   if (names->len > 0)
     put (dict, "author", names->str);
@@ -460,7 +466,8 @@ save_tags (JsonObject *entry, JsonObject *item)
   JsonArray *list = member_array (item, "tags");
   JsonArray *tags = json_array_new ();
 
-  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+  for (guint i = 0; list != NULL && i < json_array_get_length (list) &&
+                    json_array_get_length (tags) < TALES_MAX_CATEGORIES_PER_POST; i++)
     {
       JsonNode *node = json_array_get_element (list, i);
       const char *term = JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING

@@ -4,12 +4,26 @@
 
 #include "tales-parser-private.h"
 #include "tales-date.h"
+#include "tales-text-limits.h"
 
 #include <string.h>
 
 /* The app's model from feedparser's dicts: a TalesPost keeps what the
  * post list and the article view show, a TalesFeed what the sidebar and
- * the refresh schedule need. */
+ * the refresh schedule need. Every format comes through here, so this is
+ * where each field is cut to its limit (tales-text-limits.h). */
+
+static char *
+cut_title (const char *text)
+{
+  return tales_text_cut (text, TALES_MAX_TITLE_BYTES, TRUE);
+}
+
+static char *
+cut_short (const char *text)
+{
+  return tales_text_cut (text, TALES_MAX_SHORT_TEXT_BYTES, FALSE);
+}
 
 static const char *
 get_string (JsonObject *object, const char *key)
@@ -78,13 +92,13 @@ detail_html (JsonObject *entry, const char *key, const char *value)
 static void
 post_set_dates (TalesPost *post, JsonObject *entry, gboolean atom)
 {
-  const char *published = get_string (entry, "published");
-  const char *updated = get_string (entry, "updated");
+  g_autofree char *published = cut_short (get_string (entry, "published"));
+  g_autofree char *updated = cut_short (get_string (entry, "updated"));
 
   if (published == NULL)
-    published = get_string (entry, "created");
+    published = cut_short (get_string (entry, "created"));
   if (published == NULL && !atom)
-    published = updated;
+    published = g_strdup (updated);
   if (published != NULL)
     {
       g_autoptr(GDateTime) date = tales_date_parse (published);
@@ -105,13 +119,14 @@ static void
 post_set_tags (TalesPost *post, JsonObject *entry)
 {
   JsonArray *tags = get_array (entry, "tags");
+  guint kept = 0;
 
-  for (guint i = 0; tags && i < json_array_get_length (tags); i++)
+  for (guint i = 0; tags && i < json_array_get_length (tags) && kept < TALES_MAX_CATEGORIES_PER_POST; i++)
     {
       JsonObject *tag = json_array_get_object_element (tags, i);
-      g_autofree char *term = g_strdup (get_string (tag, "term"));
-      const char *scheme = get_string (tag, "scheme");
-      const char *label = get_string (tag, "label");
+      g_autofree char *term = tales_text_cut (get_string (tag, "term"), TALES_MAX_CATEGORY_BYTES, TRUE);
+      g_autofree char *scheme = tales_text_cut (get_string (tag, "scheme"), TALES_MAX_CATEGORY_BYTES, FALSE);
+      g_autofree char *label = tales_text_cut (get_string (tag, "label"), TALES_MAX_CATEGORY_BYTES, TRUE);
 
       if (term == NULL)
         continue;
@@ -119,8 +134,11 @@ post_set_tags (TalesPost *post, JsonObject *entry)
        * show and match, not text to keep verbatim. */
       g_strstrip (term);
       if (*term)
-        tales_post_add_tag (post, term, scheme && *scheme ? scheme : NULL,
-                            label && *label ? label : NULL);
+        {
+          tales_post_add_tag (post, term, scheme && *scheme ? scheme : NULL,
+                              label && *label ? label : NULL);
+          kept++;
+        }
     }
 }
 
@@ -152,18 +170,22 @@ post_set_media (TalesPost *post, JsonObject *entry)
   JsonArray *links = get_array (entry, "links");
   const char *cover = first_url (entry, "media_thumbnail", "url");
   const char *enclosure_cover = NULL;
+  g_autofree char *cover_cut = NULL;
+  guint kept = 0;
 
-  for (guint i = 0; links && i < json_array_get_length (links); i++)
+  for (guint i = 0; links && i < json_array_get_length (links) && kept < TALES_MAX_ENCLOSURES_PER_POST; i++)
     {
       JsonObject *link = json_array_get_object_element (links, i);
       const char *href = get_string (link, "href");
-      const char *type = get_string (link, "type");
+      g_autofree char *type = cut_short (get_string (link, "type"));
       const char *length = get_string (link, "length");
       gint64 size = length ? g_ascii_strtoll (length, NULL, 10) : 0;
+      g_autofree char *href_cut = tales_text_cut_url (href);
 
-      if (g_strcmp0 (get_string (link, "rel"), "enclosure") != 0 || href == NULL || *href == '\0')
+      if (g_strcmp0 (get_string (link, "rel"), "enclosure") != 0 || href_cut == NULL || *href_cut == '\0')
         continue;
-      tales_post_add_enclosure (post, href, type && *type ? type : NULL, MAX (size, 0));
+      tales_post_add_enclosure (post, href_cut, type && *type ? type : NULL, MAX (size, 0));
+      kept++;
       if (enclosure_cover == NULL && looks_like_image (type, href))
         enclosure_cover = href;
     }
@@ -171,7 +193,8 @@ post_set_media (TalesPost *post, JsonObject *entry)
     cover = enclosure_cover;
   if (cover == NULL)
     cover = first_url (entry, "media_content", "url");
-  tales_post_set_cover_url (post, cover);
+  cover_cut = tales_text_cut_url (cover);
+  tales_post_set_cover_url (post, cover_cut);
 }
 
 static char *
@@ -199,24 +222,24 @@ tales_post_from_entry (JsonObject *entry, const char *feed_title, gboolean atom)
 {
   TalesPost *post = tales_post_new ();
   JsonObject *author = get_object (entry, "author_detail");
-  const char *title = get_string (entry, "title");
+  g_autofree char *title = cut_title (get_string (entry, "title"));
   const char *summary = get_string (entry, "summary");
-  const char *link = get_string (entry, "link");
+  g_autofree char *link = tales_text_cut_url (get_string (entry, "link"));
   g_autofree char *summary_html = NULL;
   g_autofree char *content = first_content (entry);
-  const char *id = get_string (entry, "id");
+  g_autofree char *id = tales_text_cut (get_string (entry, "id"), TALES_MAX_ID_BYTES, FALSE);
+  g_autofree char *name = NULL;
+  g_autofree char *feed_title_cut = cut_title (feed_title);
 
   tales_post_set_guid (post, id && *id ? id : NULL);
   tales_post_set_title (post, title && *title ? title : NULL);
   tales_post_set_link (post, link && *link ? link : NULL);
   if (author != NULL && get_string (author, "name") != NULL)
-    tales_post_set_author (post, get_string (author, "name"));
-  else
-    {
-      const char *name = get_string (entry, "author");
-
-      tales_post_set_author (post, name && *name ? name : NULL);
-    }
+    name = tales_text_cut (get_string (author, "name"), TALES_MAX_AUTHOR_BYTES, TRUE);
+  else if ((name = tales_text_cut (get_string (entry, "author"), TALES_MAX_AUTHOR_BYTES, TRUE)) != NULL &&
+           *name == '\0')
+    g_clear_pointer (&name, g_free);
+  tales_post_set_author (post, name);
   summary_html = detail_html (entry, "summary", summary);
   if (summary_html != NULL && *summary_html != '\0')
     tales_post_set_summary (post, summary_html);
@@ -224,7 +247,7 @@ tales_post_from_entry (JsonObject *entry, const char *feed_title, gboolean atom)
   post_set_dates (post, entry, atom);
   post_set_tags (post, entry);
   post_set_media (post, entry);
-  tales_post_set_feed_title (post, feed_title);
+  tales_post_set_feed_title (post, feed_title_cut);
   return post;
 }
 
@@ -261,6 +284,8 @@ feed_image (JsonObject *feeddata)
   JsonObject *image = get_object (feeddata, "image");
   const char *logo = get_string (feeddata, "logo");
 
+  /* The caller cuts the one chosen (tales_text_cut_url). */
+
   /* The logo (wide) is preferred to the icon (square, small). */
   if (logo != NULL && *logo)
     return logo;
@@ -279,20 +304,30 @@ feed_image (JsonObject *feeddata)
 void
 tales_feed_fill (TalesFeed *feed, JsonObject *feeddata)
 {
-  const char *title = get_string (feeddata, "title");
-  const char *link = get_string (feeddata, "link");
-  const char *subtitle = get_string (feeddata, "subtitle");
-  const char *language = get_string (feeddata, "language");
-  const char *updated = get_string (feeddata, "updated");
-  g_autofree char *subtitle_html = detail_html (feeddata, "subtitle", subtitle);
+  g_autofree char *title = cut_title (get_string (feeddata, "title"));
+  g_autofree char *link = tales_text_cut_url (get_string (feeddata, "link"));
+  g_autofree char *subtitle = tales_text_cut (get_string (feeddata, "subtitle"), TALES_MAX_SUBTITLE_BYTES, FALSE);
+  g_autofree char *language = cut_short (get_string (feeddata, "language"));
+  g_autofree char *updated = cut_short (get_string (feeddata, "updated"));
+  g_autofree char *subtitle_html = NULL;
+  g_autofree char *image = tales_text_cut_url (feed_image (feeddata));
 
+  /* Escaping plain text may grow it: the subtitle is cut again after. */
+  subtitle_html = detail_html (feeddata, "subtitle", subtitle);
+  if (subtitle_html != NULL && strlen (subtitle_html) > TALES_MAX_SUBTITLE_BYTES)
+    {
+      char *cut = tales_text_cut (subtitle_html, TALES_MAX_SUBTITLE_BYTES, FALSE);
+
+      g_free (subtitle_html);
+      subtitle_html = cut;
+    }
   if (updated == NULL)
-    updated = get_string (feeddata, "published");
+    updated = cut_short (get_string (feeddata, "published"));
   tales_feed_set_title (feed, title && *title ? title : NULL);
   tales_feed_set_link (feed, link && *link ? link : NULL);
   tales_feed_set_subtitle (feed, subtitle_html && *subtitle_html ? subtitle_html : NULL);
   tales_feed_set_language (feed, language && *language ? language : NULL);
-  tales_feed_set_image_url (feed, feed_image (feeddata));
+  tales_feed_set_image_url (feed, image);
   tales_feed_set_refresh_hint (feed, refresh_hint (feeddata));
   if (updated != NULL)
     {

@@ -17,6 +17,7 @@
  */
 
 #include "tales-parser.h"
+#include "tales-text-limits.h"
 
 #include <json-glib/json-glib.h>
 
@@ -48,6 +49,7 @@ typedef struct {
   char *element;            /* feedparser's key: "title", "dc_subject" */
   gboolean expecting_text;
   GPtrArray *pieces;        /* char * */
+  gsize length;             /* bytes in pieces, as far as capped */
 } TalesStackEntry;
 
 struct _TalesParseState {

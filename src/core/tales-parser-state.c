@@ -390,12 +390,38 @@ stack_top (TalesParseState *state)
   return stack->len > 0 ? g_ptr_array_index (stack, stack->len - 1) : NULL;
 }
 
+/* The elements whose text is a body: bounded only by the document's
+ * limits, not by TALES_MAX_RAW_FIELD_BYTES. */
+static gboolean
+is_body (const char *element)
+{
+  static const char * const bodies[] = {
+    "content", "summary", "description", "info", "rights", NULL,
+  };
+
+  return g_strv_contains (bodies, element);
+}
+
+/* Whether @top may take @len more bytes: a title, a name or a link is
+ * cut to a few KB in the end (tales-parser-model.c), so its text is not
+ * kept past TALES_MAX_RAW_FIELD_BYTES while the document is read. */
+static gboolean
+takes_more (TalesStackEntry *top, gsize len)
+{
+  if (is_body (top->element))
+    return TRUE;
+  if (top->length >= TALES_MAX_RAW_FIELD_BYTES)
+    return FALSE;
+  top->length += len;
+  return TRUE;
+}
+
 static void
 handle_data (TalesParseState *state, const char *text, gssize len, gboolean escape)
 {
   TalesStackEntry *top = stack_top (state);
 
-  if (top == NULL)
+  if (top == NULL || !takes_more (top, len < 0 ? strlen (text) : (gsize) len))
     return;
   if (escape && g_strcmp0 (tales_json_get_string (state->contentparams, "type"),
                            "application/xhtml+xml") == 0)
@@ -660,6 +686,10 @@ tales_state_add_tag (TalesParseState *state, const char *term, const char *schem
   JsonObject *tag;
 
   if ((term == NULL || !*term) && (scheme == NULL || !*scheme) && (label == NULL || !*label))
+    return;
+  /* Each new tag is compared with every one kept: without a limit, a
+   * post with 100,000 categories would cost 5 billion comparisons. */
+  if (json_array_get_length (tags) >= TALES_MAX_CATEGORIES_PER_POST)
     return;
   for (guint i = 0; i < json_array_get_length (tags); i++)
     if (tag_equal (json_array_get_object_element (tags, i), term, scheme, label))

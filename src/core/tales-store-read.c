@@ -7,38 +7,78 @@
 #include "config.h"
 
 #include "tales-store-private.h"
+#include "tales-text-limits.h"
 
 #include <glib/gi18n-lib.h>
 
 #define POST_COLUMNS TALES_STORE_POST_COLUMNS
 #define POST_ORDER TALES_STORE_POST_ORDER
 
-/* A post from a row that starts with TALES_STORE_POST_COLUMNS. */
+/* A text column cut to @max_bytes (tales-text-limits.h). */
+static char *
+column_cut (sqlite3_stmt *stmt, int column, gsize max_bytes, gboolean ellipsis)
+{
+  return tales_text_cut (tales_store_column_text (stmt, column), max_bytes, ellipsis);
+}
+
+/* A post from a row that starts with TALES_STORE_POST_COLUMNS.
+ *
+ * The parser cuts every field to its limit, but a library written before
+ * it did may hold a post with a 9 MB title: unread, so retention never
+ * removes it, and the list would hand it to a label on every start. So
+ * what the list shows is cut here too, as it is read. */
 TalesPost *
 tales_store_post_from_row (sqlite3_stmt *stmt)
 {
   TalesPost *post = tales_post_new ();
   g_autoptr(GDateTime) published = tales_store_column_date (stmt, 7);
   g_autoptr(GDateTime) updated = tales_store_column_date (stmt, 9);
+  g_autofree char *title = column_cut (stmt, 3, TALES_MAX_TITLE_BYTES, TRUE);
+  g_autofree char *link = tales_text_cut_url (tales_store_column_text (stmt, 4));
+  g_autofree char *author = column_cut (stmt, 5, TALES_MAX_AUTHOR_BYTES, TRUE);
+  g_autofree char *cover_url = tales_text_cut_url (tales_store_column_text (stmt, 6));
+  g_autofree char *published_text = column_cut (stmt, 8, TALES_MAX_SHORT_TEXT_BYTES, FALSE);
+  g_autofree char *updated_text = column_cut (stmt, 10, TALES_MAX_SHORT_TEXT_BYTES, FALSE);
+  g_autofree char *feed_title = column_cut (stmt, 11, TALES_MAX_TITLE_BYTES, TRUE);
 
   g_object_freeze_notify (G_OBJECT (post));
   tales_post_set_db_id (post, sqlite3_column_int64 (stmt, 0));
   tales_post_set_feed_id (post, sqlite3_column_int64 (stmt, 1));
+  /* The guid is a key the store matches on: kept as stored. */
   tales_post_set_guid (post, tales_store_column_text (stmt, 2));
-  tales_post_set_title (post, tales_store_column_text (stmt, 3));
-  tales_post_set_link (post, tales_store_column_text (stmt, 4));
-  tales_post_set_author (post, tales_store_column_text (stmt, 5));
-  tales_post_set_cover_url (post, tales_store_column_text (stmt, 6));
+  tales_post_set_title (post, title);
+  tales_post_set_link (post, link);
+  tales_post_set_author (post, author);
+  tales_post_set_cover_url (post, cover_url);
   tales_post_set_published (post, published);
-  tales_post_set_published_text (post, tales_store_column_text (stmt, 8));
+  tales_post_set_published_text (post, published_text);
   tales_post_set_updated (post, updated);
-  tales_post_set_updated_text (post, tales_store_column_text (stmt, 10));
-  tales_post_set_feed_title (post, tales_store_column_text (stmt, 11));
+  tales_post_set_updated_text (post, updated_text);
+  tales_post_set_feed_title (post, feed_title);
   tales_post_set_is_read (post, sqlite3_column_int (stmt, 12) != 0);
   tales_post_set_is_starred (post, sqlite3_column_int (stmt, 13) != 0);
   tales_post_set_images_missing (post, sqlite3_column_int (stmt, 14));
   g_object_thaw_notify (G_OBJECT (post));
   return post;
+}
+
+/* A category from the row's term, scheme and label columns (from
+ * @first on), cut as the parser cuts them now, and no more of them per
+ * post than it keeps: for libraries written before it did. */
+static void
+add_tag_cut (TalesPost *post, sqlite3_stmt *stmt, int first)
+{
+  g_autofree char *term = NULL;
+  g_autofree char *scheme = NULL;
+  g_autofree char *label = NULL;
+
+  if (tales_post_get_tags (post)->len >= TALES_MAX_CATEGORIES_PER_POST ||
+      tales_store_column_text (stmt, first) == NULL)
+    return;
+  term = column_cut (stmt, first, TALES_MAX_CATEGORY_BYTES, TRUE);
+  scheme = column_cut (stmt, first + 1, TALES_MAX_CATEGORY_BYTES, FALSE);
+  label = column_cut (stmt, first + 2, TALES_MAX_CATEGORY_BYTES, TRUE);
+  tales_post_add_tag (post, term, scheme, label);
 }
 
 typedef struct {
@@ -103,10 +143,7 @@ list_tags (TalesStore *self, ListData *list, GError **error)
       TalesPost *post = g_hash_table_lookup (by_id, &post_id);
 
       if (post != NULL)
-        tales_post_add_tag (post,
-                            tales_store_column_text (stmt, 1),
-                            tales_store_column_text (stmt, 2),
-                            tales_store_column_text (stmt, 3));
+        add_tag_cut (post, stmt, 1);
     }
   return row == 0;
 }
@@ -150,10 +187,7 @@ load_tags (TalesStore *self, TalesPost *post, GError **error)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, tales_post_get_db_id (post));
   while ((row = tales_store_step_row (self, stmt, error)) == 1)
-    tales_post_add_tag (post,
-                        tales_store_column_text (stmt, 0),
-                        tales_store_column_text (stmt, 1),
-                        tales_store_column_text (stmt, 2));
+    add_tag_cut (post, stmt, 0);
   return row == 0;
 }
 
