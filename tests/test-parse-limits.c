@@ -345,6 +345,7 @@ write_old_library (TalesStore *store, const char *path, const char *huge)
   static const char * const updates[] = {
     "UPDATE posts SET title = ?1, author = ?1",
     "UPDATE post_categories SET term = ?1",
+    "UPDATE feeds SET title = ?1, user_title = ?1",
   };
   guint n_new = 0, n_updated = 0;
   sqlite3 *db = NULL;
@@ -382,6 +383,8 @@ test_old_library (void)
   g_autoptr(GListModel) list = NULL;
   g_autoptr(TalesPost) listed = NULL;
   g_autoptr(TalesPost) loaded = NULL;
+  g_autoptr(GPtrArray) feeds = NULL;
+  TalesFeed *feed;
   TalesPost *posts[2];
 
   g_mkdir_with_parents (g_get_user_data_dir (), 0700);
@@ -407,6 +410,14 @@ test_old_library (void)
       assert_cut (((TalesTag *) g_ptr_array_index (tags, 0))->term, huge,
                   TALES_MAX_CATEGORY_BYTES, TRUE);
     }
+
+  /* The sidebar's feed titles come back cut too. */
+  feeds = tales_store_list_feeds (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (feeds->len, ==, 1);
+  feed = g_ptr_array_index (feeds, 0);
+  assert_cut (tales_feed_get_title (feed), huge, TALES_MAX_TITLE_BYTES, TRUE);
+  assert_cut (tales_feed_get_user_title (feed), huge, TALES_MAX_TITLE_BYTES, TRUE);
 }
 
 /* --- the cut itself ------------------------------------------------------ */

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "tales-store-private.h"
+#include "tales-text-limits.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -16,6 +17,11 @@ static TalesFeed *
 feed_from_row (sqlite3_stmt *stmt)
 {
   TalesFeed *feed = tales_feed_new ();
+  /* Cut on the way out too: a library stored before the parser cut feed
+   * titles may hold megabytes, which the sidebar would lay out. */
+  g_autofree char *title = tales_text_cut (tales_store_column_text (stmt, 2), TALES_MAX_TITLE_BYTES, TRUE);
+  g_autofree char *subtitle = tales_text_cut (tales_store_column_text (stmt, 4), TALES_MAX_SUBTITLE_BYTES, FALSE);
+  g_autofree char *user_title = tales_text_cut (tales_store_column_text (stmt, 12), TALES_MAX_TITLE_BYTES, TRUE);
   g_autoptr(GDateTime) last_refresh = tales_store_column_date (stmt, 9);
   g_autoptr(GDateTime) updated = tales_store_column_date (stmt, 11);
   g_autoptr(GDateTime) next_refresh = tales_store_column_date (stmt, 14);
@@ -23,9 +29,9 @@ feed_from_row (sqlite3_stmt *stmt)
 
   tales_feed_set_db_id (feed, sqlite3_column_int64 (stmt, 0));
   tales_feed_set_url (feed, tales_store_column_text (stmt, 1));
-  tales_feed_set_title (feed, tales_store_column_text (stmt, 2));
+  tales_feed_set_title (feed, title);
   tales_feed_set_link (feed, tales_store_column_text (stmt, 3));
-  tales_feed_set_subtitle (feed, tales_store_column_text (stmt, 4));
+  tales_feed_set_subtitle (feed, subtitle);
   tales_feed_set_image_url (feed, tales_store_column_text (stmt, 5));
   tales_feed_set_language (feed, tales_store_column_text (stmt, 6));
   tales_feed_set_etag (feed, tales_store_column_text (stmt, 7));
@@ -33,7 +39,7 @@ feed_from_row (sqlite3_stmt *stmt)
   tales_feed_set_last_refresh (feed, last_refresh);
   tales_feed_set_last_error (feed, tales_store_column_text (stmt, 10));
   tales_feed_set_updated (feed, updated);
-  tales_feed_set_user_title (feed, tales_store_column_text (stmt, 12));
+  tales_feed_set_user_title (feed, user_title);
   tales_feed_set_folder (feed, tales_store_column_text (stmt, 13));
   tales_feed_set_next_refresh (feed, next_refresh);
   tales_feed_set_refresh_hint (feed, (guint) CLAMP (refresh_hint, 0, G_MAXUINT));
