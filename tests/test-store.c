@@ -215,7 +215,7 @@ test_open (Fixture *fixture, gconstpointer data)
   raw = open_raw (fixture);
   mode = raw_text (raw, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (raw_int (raw, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (raw, "PRAGMA user_version"), ==, 3);
   g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM posts"), ==, 2);
   sqlite3_close (raw);
 
@@ -1182,6 +1182,9 @@ test_migrate_from_1 (Fixture *fixture, gconstpointer data)
     "  INSERT INTO post_search (rowid, title, body, author, categories)"
     "  VALUES (new.id, new.title, new.body, new.author, new.categories);"
     "END;"
+    /* What migration 2 -> 3 added goes too. */
+    "DROP INDEX posts_by_identity;"
+    "ALTER TABLE posts DROP COLUMN identity;"
     "PRAGMA user_version = 1;");
   sqlite3_close (raw);
 
@@ -1190,7 +1193,7 @@ test_migrate_from_1 (Fixture *fixture, gconstpointer data)
   merge (store, feed_id, posts, 0, 1);
 
   raw = open_raw (fixture);
-  g_assert_cmpint (raw_int (raw, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (raw, "PRAGMA user_version"), ==, 3);
   g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), ==, 1);
   g_assert_cmpint (search_count (raw, "whole"), ==, 1);
   g_assert_cmpint (search_count (raw, "entirely"), ==, 1);

@@ -136,6 +136,12 @@ static const char * const migrations[] = {
    * it out of the index. */
   "DROP TRIGGER post_text_insert;"
   "DROP TRIGGER post_text_update;",
+  /* 2 -> 3: what a post is besides its guid (the sha256 of its link,
+   * title and body; see post_identity in tales-store-posts.c), so that a
+   * feed whose guids change on every fetch updates its posts instead of
+   * adding them again. NULL until the post is merged again. */
+  "ALTER TABLE posts ADD COLUMN identity TEXT;"
+  "CREATE INDEX posts_by_identity ON posts (feed_id, identity);",
 };
 
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
