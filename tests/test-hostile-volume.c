@@ -361,8 +361,9 @@ test_endless_items (void)
 }
 
 /* A stream that fails late (here at the fetcher's byte cap) keeps the
- * batches merged before it, saves the error as the feed's status, and a
- * second refresh neither loses nor duplicates anything. */
+ * batches merged before it (the batch it was reading is dropped), saves
+ * the error as the feed's status, and a second refresh neither loses nor
+ * duplicates anything. */
 static void
 test_fails_late (void)
 {
@@ -389,8 +390,13 @@ test_fails_late (void)
   g_clear_error (&error);
   g_assert_false (refresh (env, url, NULL, &error));
   g_assert_nonnull (error);
-  g_assert_cmpint (db_int (env, "SELECT count(*) FROM posts"), ==, stored);
-  g_assert_cmpint (db_int (env, "SELECT count(DISTINCT guid) FROM posts"), ==, stored);
+  /* Where the cap cuts the parse varies a little from run to run: the
+   * second may get a batch further, never less far, and adds each post
+   * once. */
+  g_assert_cmpint (db_int (env, "SELECT count(*) FROM posts"), >=, stored);
+  g_assert_cmpint (db_int (env, "SELECT count(*) FROM posts") % MERGE_BATCH_POSTS, ==, 0);
+  g_assert_cmpint (db_int (env, "SELECT count(DISTINCT guid) FROM posts"),
+                   ==, db_int (env, "SELECT count(*) FROM posts"));
 }
 
 /* GUID churn */
