@@ -478,7 +478,20 @@ test_feed_limit (void)
                                 "AND title >= 'Post 700' AND length (title) = 8"), ==, 300);
   g_assert_cmpint (db_int (env, "SELECT count(*) FROM post_text"), ==, 305);
   status = feed_status (env, url);
-  g_assert_cmpstr (status, ==, "Kept the newest 300 posts; 695 older ones were removed.");
+  g_assert_cmpstr (status, ==, "Kept the newest 300 posts; 695 older ones were dropped.");
+
+  /* The same feed again: the old posts are not added only to be removed
+   * again (nor counted as new), and the status still says so. */
+  g_clear_pointer (&status, g_free);
+  g_assert_true (refresh (env, url, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.n_new, ==, 0);
+  g_assert_cmpuint (report.n_removed, ==, 695);
+  g_assert_cmpint (db_int (env, "SELECT count(*) FROM posts"), ==, 305);
+  g_assert_cmpint (db_int (env, "SELECT max(id) FROM posts"), ==,
+                   db_int (env, "SELECT id FROM posts WHERE title = 'Post 999'"));
+  status = feed_status (env, url);
+  g_assert_cmpstr (status, ==, "Kept the newest 300 posts; 695 older ones were dropped.");
 
   /* Back under the limit: the status is clear again, nothing went. */
   g_clear_pointer (&status, g_free);
@@ -486,7 +499,10 @@ test_feed_limit (void)
   g_assert_cmpuint (tales_store_get_feed_post_limit (env->store),
                     ==, TALES_STORE_DEFAULT_FEED_POST_LIMIT);
   g_assert_true (refresh (env, url, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.n_new, ==, 695);
   g_assert_cmpuint (report.n_removed, ==, 0);
+  g_assert_cmpint (db_int (env, "SELECT count(*) FROM posts"), ==, 1000);
   g_assert_null ((status = feed_status (env, url)));
 }
 

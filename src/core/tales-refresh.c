@@ -217,6 +217,7 @@ merge_batch (Intake *intake, GError **error)
     return FALSE;
   data->report.n_new += n_new;
   data->report.n_updated += n_updated;
+  data->report.n_removed += tales_store_preparer_get_n_left_out (batch);
   intake->n_merged += n_posts;
   list_images (data, urls);
   return TRUE;
@@ -369,7 +370,8 @@ delete_cache_files (const char *dir, GPtrArray *paths)
 
 /* A feed keeps its newest posts up to the store's per-feed limit (starred
  * ones always): the older ones go, with their images, and the feed's
- * status says so. */
+ * status says so, counting the new ones the merge left out as older than
+ * all those (see tales_store_preparer_get_n_left_out()). */
 static gboolean
 limit_feed_posts (RefreshData *data, GError **error)
 {
@@ -383,13 +385,13 @@ limit_feed_posts (RefreshData *data, GError **error)
     return FALSE;
   delete_cache_files (tales_image_cache_get_dir (data->images), orphaned);
   data->report.n_removed += n_removed;
-  if (n_removed == 0)
+  if (data->report.n_removed == 0)
     return TRUE;
   sentence = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           "Kept the newest %u posts; %u older one was removed.",
-                                           "Kept the newest %u posts; %u older ones were removed.",
-                                           n_removed),
-                              limit, n_removed);
+                                           "Kept the newest %u posts; %u older one was dropped.",
+                                           "Kept the newest %u posts; %u older ones were dropped.",
+                                           data->report.n_removed),
+                              limit, data->report.n_removed);
   add_notice (data, sentence);
   return TRUE;
 }

@@ -16,7 +16,8 @@ typedef struct {
   guint n_updated;
   guint n_images_cached;
   guint n_images_failed;
-  guint n_removed;      /* old posts removed by the per-feed limit */
+  guint n_removed;      /* old posts the per-feed limit dropped: removed,
+                         * or new but older than all it keeps, not stored */
 } TalesRefreshReport;
 
 typedef enum {

@@ -143,6 +143,9 @@ typedef struct {
   GHashTable *listed_images; /* the strings in image_urls */
   GArray *pending;        /* Pending: posts whose body is still to parse */
   GHashTable *seen;       /* merge key -> its index in posts, merged in this merge */
+  gboolean has_floor;     /* the feed holds its limit of posts: */
+  gint64 floor;           /* a new post dated before this is left out */
+  guint n_left_out;
   TalesStorePreparer *preparer; /* nullable: prepares the posts, in order */
   GMutex parts_mutex;     /* for Pending.done */
   GCond parts_cond;
@@ -646,6 +649,7 @@ typedef enum {
   MERGE_UNCHANGED,
   MERGE_NEW,
   MERGE_UPDATED,
+  MERGE_LEFT_OUT,
 } MergeOutcome;
 
 /* A post whose search text or images are still to write, in feed order:
@@ -733,6 +737,43 @@ keep_images (TalesStore *self, MergeData *merge, gint64 id, TalesPost *post, GEr
   return TRUE;
 }
 
+/* A new post older than every post the feed keeps would be removed by the
+ * per-feed limit right after (tales_store_limit_feed_posts()), and come
+ * back as new at the next refresh, again and again: it is left out. The
+ * date is the one the post would be sorted by (see upsert_post). */
+static gboolean
+is_below_floor (MergeData *merge, TalesPost *post)
+{
+  GDateTime *date = tales_post_get_published (post);
+
+  if (!merge->has_floor)
+    return FALSE;
+  if (date == NULL)
+    date = tales_post_get_updated (post);
+  return (date != NULL ? g_date_time_to_unix (date) : merge->now) < merge->floor;
+}
+
+/* The date of the feed's oldest post within its limit, when it holds that
+ * many: see is_below_floor(). */
+static gboolean
+find_floor (TalesStore *self, MergeData *merge, GError **error)
+{
+  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+    "SELECT sort_date FROM posts WHERE feed_id = ? "
+    "ORDER BY sort_date DESC, id DESC LIMIT 1 OFFSET ?", error);
+  int row;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, merge->feed_id);
+  sqlite3_bind_int64 (stmt, 2, tales_store_get_feed_post_limit (self) - 1);
+  row = tales_store_step_row (self, stmt, error);
+  merge->has_floor = row == 1;
+  if (row == 1)
+    merge->floor = sqlite3_column_int64 (stmt, 0);
+  return row >= 0;
+}
+
 static gboolean
 merge_one (TalesStore   *self,
            MergeData    *merge,
@@ -765,6 +806,12 @@ merge_one (TalesStore   *self,
              keep_images (self, merge, *id, post, error);
     }
 
+  if (found == 0 && is_below_floor (merge, post))
+    {
+      *outcome = MERGE_LEFT_OUT;
+      *id = 0;
+      return TRUE;
+    }
   *outcome = found == 1 ? MERGE_UPDATED : MERGE_NEW;
   return upsert_post (self, merge->feed_id, post, key, fingerprint, identity, merge->now, id,
                       error) &&
@@ -972,6 +1019,9 @@ merge_posts_locked (TalesStore *self, gpointer data, GError **error)
     tales_store_set_not_found (error, _("There is no such subscription."));
   if (found != 1)
     return FALSE;
+  /* Only a refresh (which then applies the limit) leaves posts out. */
+  if (merge->preparer != NULL && !find_floor (self, merge, error))
+    return FALSE;
 
   for (guint i = 0; i < merge->posts->len; i++)
     {
@@ -997,8 +1047,11 @@ merge_posts_locked (TalesStore *self, gpointer data, GError **error)
         return FALSE;
       merge->n_new += outcome == MERGE_NEW;
       merge->n_updated += outcome == MERGE_UPDATED;
+      merge->n_left_out += outcome == MERGE_LEFT_OUT;
       g_hash_table_insert (seen, g_steal_pointer (&key), GUINT_TO_POINTER (i));
     }
+  if (merge->preparer != NULL)
+    tales_store_preparer_set_n_left_out (merge->preparer, merge->n_left_out);
   return write_pending_parts (self, merge, error) && index_posts (self, merge, error);
 }
 
