@@ -256,11 +256,11 @@ cancel_cb (GCancellable *cancellable, gpointer user_data)
 
 /* Parses the body as it arrives (the document is never whole in memory,
  * nor are its posts: every MERGE_BATCH_POSTS are merged as they fill),
- * and merges the last batch. A parse that fails keeps the batches merged
- * before; the batch it was reading is dropped, so that a feed smaller
- * than a batch is stored whole or not at all, as before. *@out is NULL
- * when the parse stopped at MAX_POSTS_PER_FETCH (the feed's own fields
- * come at the end, and are not known then). */
+ * leaving the last batch, not full, in @intake. A parse that fails keeps
+ * the batches merged before; the caller drops the batch it was reading,
+ * so that a feed smaller than a batch is stored whole or not at all, as
+ * before. *@out is NULL when the parse stopped at MAX_POSTS_PER_FETCH
+ * (the parser gives the feed's own fields at the end). */
 static gboolean
 parse_posts (RefreshData         *data,
              Intake              *intake,
