@@ -237,6 +237,13 @@ prepare_subscriptions (TalesApplication *self)
     }
 }
 
+/* The store keeps at most this many posts per feed (starred ones always). */
+static void
+apply_feed_post_limit (TalesApplication *self)
+{
+  tales_store_set_feed_post_limit (self->store, g_settings_get_uint (self->settings, "max-posts-per-feed"));
+}
+
 static void
 open_library (TalesApplication *self)
 {
@@ -249,6 +256,9 @@ open_library (TalesApplication *self)
     }
 
   self->image_cache = tales_image_cache_new_default (self->store, self->fetcher);
+  g_signal_connect_object (self->settings, "changed::max-posts-per-feed",
+                           G_CALLBACK (apply_feed_post_limit), self, G_CONNECT_SWAPPED);
+  apply_feed_post_limit (self);
   prepare_subscriptions (self);
 }
 

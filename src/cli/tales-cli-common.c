@@ -65,3 +65,14 @@ tales_cli_apply_image_budget (TalesStore *store)
       fprintf (stderr, "tales-cli: %s\n", message);
     }
 }
+
+TalesStore *
+tales_cli_open_store (GError **error)
+{
+  TalesStore *store = tales_store_open_default (error);
+
+  if (store != NULL)
+    tales_store_set_feed_post_limit (store, tales_cli_get_preference ("max-posts-per-feed",
+                                                                      TALES_STORE_DEFAULT_FEED_POST_LIMIT));
+  return store;
+}

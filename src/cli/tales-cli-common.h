@@ -18,6 +18,8 @@ void tales_cli_print_json (const char *json);
 /* A preference of the app's (a uint key of its GSettings schema), or
  * @fallback when the schema is not installed (a build tree, a server). */
 guint tales_cli_get_preference (const char *key, guint fallback);
+/* The library, with the person's limit on posts per feed. */
+TalesStore *tales_cli_open_store (GError **error);
 /* Brings the image cache under the person's budget after a command that
  * downloaded images; a failure is reported on stderr and is not fatal. */
 void tales_cli_apply_image_budget (TalesStore *store);

@@ -85,7 +85,7 @@ tales_cli_fetch (int argc, char **argv)
   if (argc != 2)
     return tales_cli_fail_usage ("fetch URL");
 
-  store = tales_store_open_default (&error);
+  store = tales_cli_open_store (&error);
   if (store == NULL)
     return tales_cli_fail (error);
 
@@ -200,7 +200,7 @@ tales_cli_list (int argc, char **argv)
   if (argc > 2 || (argc == 2 && !json))
     return tales_cli_fail_usage ("list [--json]");
 
-  store = tales_store_open_default (&error);
+  store = tales_cli_open_store (&error);
   if (store == NULL)
     return tales_cli_fail (error);
   posts = tales_store_list_posts (store, 0, &error);
@@ -257,7 +257,7 @@ tales_cli_show (int argc, char **argv)
       return 2;
     }
 
-  store = tales_store_open_default (&error);
+  store = tales_cli_open_store (&error);
   if (store == NULL)
     return tales_cli_fail (error);
   post = tales_store_load_post (store, (gint64) post_id, &error);

@@ -26,7 +26,7 @@ tales_cli_import_opml (int argc, char **argv)
 
   if (!g_file_get_contents (argv[1], &data, &length, &error))
     return tales_cli_fail (error);
-  store = tales_store_open_default (&error);
+  store = tales_cli_open_store (&error);
   if (store == NULL)
     return tales_cli_fail (error);
   if (!tales_opml_import_full (store, data, length, &n_added, &n_refused, &error))
@@ -50,7 +50,7 @@ tales_cli_export_opml (int argc, char **argv)
   if (argc != 1)
     return tales_cli_fail_usage ("export-opml");
 
-  store = tales_store_open_default (&error);
+  store = tales_cli_open_store (&error);
   if (store == NULL)
     return tales_cli_fail (error);
   opml = tales_opml_export (store, &error);
@@ -162,7 +162,7 @@ tales_cli_refresh (int argc, char **argv)
   if (argc > 2 || (argc == 2 && !force))
     return tales_cli_fail_usage ("refresh [--force]");
 
-  store = tales_store_open_default (&error);
+  store = tales_cli_open_store (&error);
   if (store == NULL)
     return tales_cli_fail (error);
   fetcher = tales_fetcher_new ();

@@ -33,7 +33,7 @@ tales_cli_unsubscribe (int argc, char **argv)
   if (argc != 2)
     return tales_cli_fail_usage ("unsubscribe FEED");
 
-  store = tales_store_open_default (&error);
+  store = tales_cli_open_store (&error);
   if (store == NULL)
     return tales_cli_fail (error);
   feed = find_feed (store, argv[1], &error);

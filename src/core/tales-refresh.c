@@ -3,18 +3,34 @@
 #include "config.h"
 
 #include "tales-refresh.h"
+#include "tales-library-cleanup.h"
 #include "tales-parser.h"
 #include "tales-post-images.h"
 #include "tales-store-merge.h"
 #include "tales-thread.h"
 
+#include <errno.h>
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
 /* No hint, however large, keeps a feed from being fetched for longer. */
 #define MAX_HINT_SECONDS (24 * 60 * 60)
+
+/* Posts are merged (and committed) in batches of this many while the feed
+ * is still being read, so that memory stays flat however long the feed,
+ * and a download that fails late keeps what came before. */
+#define MERGE_BATCH_POSTS 500
+
+/* The most posts read from one fetched document: a feed that streams
+ * items without end, small enough to stay under the fetcher's byte cap,
+ * still ends. Above the per-feed limit's default, so that a feed listing
+ * its oldest posts first still has its newest read. */
+#define MAX_POSTS_PER_FETCH 10000
 
 /* One refresh of one feed. The worker thread fills in the parse and merge
  * results; everything else runs on the caller's main context. */
@@ -28,6 +44,8 @@ typedef struct {
   GError *failure;         /* what a failed refresh returns once its error is saved */
   TalesFetchResult *fetched;
   GPtrArray *image_urls;   /* char *, every image the feed's posts need */
+  GHashTable *listed_images; /* the strings in image_urls */
+  GString *notice;         /* what the feed's status says after a success, or empty */
   TalesRefreshReport report;
 } RefreshData;
 
@@ -41,7 +59,9 @@ refresh_data_free (RefreshData *data)
   g_clear_pointer (&data->url, g_free);
   g_clear_error (&data->failure);
   g_clear_pointer (&data->fetched, tales_fetch_result_free);
+  g_clear_pointer (&data->listed_images, g_hash_table_unref);
   g_clear_pointer (&data->image_urls, g_ptr_array_unref);
+  g_string_free (data->notice, TRUE);
   g_free (data);
 }
 
@@ -181,38 +201,135 @@ return_failure (GTask *task, GError *error)
 
 /* The worker thread: parse, merge, link images */
 
+/* What the worker thread keeps while it reads the feed: the batch being
+ * read, and why the reading stopped early. */
+typedef struct {
+  RefreshData *data;
+  TalesStorePreparer *batch;  /* nullable: the posts read since the last merge */
+  GCancellable *stop;         /* cancelled to end the parse early */
+  guint n_read;
+  guint n_merged;             /* posts in the batches merged so far */
+  gboolean at_bound;          /* MAX_POSTS_PER_FETCH were read */
+  GError *merge_error;        /* a batch could not be merged */
+} Intake;
+
+/* Adds @urls to the images the refresh downloads, once each. */
+static void
+list_images (RefreshData *data, GPtrArray *urls)
+{
+  for (guint i = 0; urls != NULL && i < urls->len; i++)
+    {
+      char *url = g_ptr_array_index (urls, i);
+
+      if (g_hash_table_contains (data->listed_images, url))
+        continue;
+      url = g_strdup (url);
+      g_ptr_array_add (data->image_urls, url);
+      g_hash_table_add (data->listed_images, url);
+    }
+}
+
+/* Merges the batch read so far (the posts and the images each needs, in
+ * one transaction of its own) and drops it. */
+static gboolean
+merge_batch (Intake *intake, GError **error)
+{
+  RefreshData *data = intake->data;
+  g_autoptr(TalesStorePreparer) batch = g_steal_pointer (&intake->batch);
+  g_autoptr(GPtrArray) urls = NULL;
+  guint n_posts, n_new, n_updated;
+
+  if (batch == NULL)
+    return TRUE;
+  n_posts = tales_store_preparer_get_n_posts (batch);
+  if (!tales_store_merge_prepared (data->store, data->report.feed_id, batch,
+                                   &n_new, &n_updated, &urls, error))
+    return FALSE;
+  data->report.n_new += n_new;
+  data->report.n_updated += n_updated;
+  data->report.n_removed += tales_store_preparer_get_n_left_out (batch);
+  intake->n_merged += n_posts;
+  list_images (data, urls);
+  return TRUE;
+}
+
 static void
 post_read_cb (TalesPost *post, gpointer user_data)
 {
-  tales_store_preparer_add (user_data, post);
+  Intake *intake = user_data;
+
+  if (intake->at_bound || intake->merge_error != NULL)
+    return;
+  /* Other threads prepare each post as soon as it is read, and go on
+   * while the merge writes the ones before. Images are linked even when
+   * none are downloaded now. */
+  if (intake->batch == NULL)
+    intake->batch = tales_store_preparer_new (TRUE);
+  tales_store_preparer_add (intake->batch, post);
+  intake->n_read++;
+
+  if (tales_store_preparer_get_n_posts (intake->batch) >= MERGE_BATCH_POSTS &&
+      !merge_batch (intake, &intake->merge_error))
+    g_cancellable_cancel (intake->stop);
+  else if (intake->n_read >= MAX_POSTS_PER_FETCH)
+    {
+      intake->at_bound = TRUE;
+      g_cancellable_cancel (intake->stop);
+    }
+}
+
+static void
+cancel_cb (GCancellable *cancellable, gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
 }
 
 /* Parses the body as it arrives (the document is never whole in memory,
- * only the posts read from it), handing each post read to @preparer. */
+ * nor are its posts: every MERGE_BATCH_POSTS are merged as they fill),
+ * leaving the last batch, not full, in @intake. A parse that fails keeps
+ * the batches merged before; the caller drops the batch it was reading,
+ * so that a feed smaller than a batch is stored whole or not at all, as
+ * before. *@out is NULL when the parse stopped at MAX_POSTS_PER_FETCH
+ * (the parser gives the feed's own fields at the end). */
 static gboolean
 parse_posts (RefreshData         *data,
-             TalesStorePreparer  *preparer,
+             Intake              *intake,
              GCancellable        *cancellable,
              TalesParseResult   **out,
              GError             **error)
 {
   GInputStream *body = data->fetched->stream;
   g_autoptr(TalesParseResult) parsed = NULL;
-  guint n_posts;
+  g_autoptr(GError) parse_error = NULL;
+  gulong cancel_id = 0;
 
-  parsed = tales_parse_stream (body, data->fetched->final_url, post_read_cb, preparer,
-                               cancellable, error);
+  if (cancellable != NULL)
+    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_cb), intake->stop, NULL);
+  parsed = tales_parse_stream (body, data->fetched->final_url, post_read_cb, intake,
+                               intake->stop, &parse_error);
+  if (cancellable != NULL)
+    g_cancellable_disconnect (cancellable, cancel_id);
   /* Done with the body either way: a parser that stopped early stops the
    * download too. */
   g_input_stream_close (body, NULL, NULL);
+
+  if (intake->merge_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&intake->merge_error));
+      return FALSE;
+    }
+  if (parsed == NULL && !(intake->at_bound && !g_cancellable_is_cancelled (cancellable)))
+    {
+      g_propagate_error (error, g_steal_pointer (&parse_error));
+      return FALSE;
+    }
   if (parsed == NULL)
-    return FALSE;
+    return TRUE;
 
   /* A broken document that still gave posts is merged (and nothing is
    * deleted by a merge); one that gave nothing is an error, so that a
    * truncated download never reads as "the feed is empty now". */
-  n_posts = tales_store_preparer_get_n_posts (preparer);
-  if (parsed->bozo && n_posts == 0)
+  if (parsed->bozo && intake->n_read == 0)
     {
       g_set_error (error, TALES_PARSE_ERROR, TALES_PARSE_ERROR_MALFORMED,
                    _("The feed at %s is broken and no post could be read from it: %s"),
@@ -222,33 +339,73 @@ parse_posts (RefreshData         *data,
     }
   if (parsed->bozo)
     g_debug ("%s is not well-formed, %u posts recovered: %s", tales_feed_get_url (data->feed),
-             n_posts, parsed->bozo_message);
+             intake->n_read, parsed->bozo_message);
 
   *out = g_steal_pointer (&parsed);
   return TRUE;
 }
 
-/* What the feed says about itself, and the validators for next time. */
+/* What the feed says about itself (when the parse got that far), and the
+ * validators for next time. */
 static void
 update_feed_fields (RefreshData *data, TalesFeed *parsed)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   TalesFeed *feed = data->feed;
 
-  if (tales_feed_get_title (parsed) != NULL)
-    tales_feed_set_title (feed, tales_feed_get_title (parsed));
-  if (tales_feed_get_link (parsed) != NULL)
-    tales_feed_set_link (feed, tales_feed_get_link (parsed));
-  tales_feed_set_subtitle (feed, tales_feed_get_subtitle (parsed));
-  tales_feed_set_image_url (feed, tales_feed_get_image_url (parsed));
-  tales_feed_set_language (feed, tales_feed_get_language (parsed));
-  tales_feed_set_updated (feed, tales_feed_get_updated (parsed));
+  if (parsed != NULL)
+    {
+      if (tales_feed_get_title (parsed) != NULL)
+        tales_feed_set_title (feed, tales_feed_get_title (parsed));
+      if (tales_feed_get_link (parsed) != NULL)
+        tales_feed_set_link (feed, tales_feed_get_link (parsed));
+      tales_feed_set_subtitle (feed, tales_feed_get_subtitle (parsed));
+      tales_feed_set_image_url (feed, tales_feed_get_image_url (parsed));
+      tales_feed_set_language (feed, tales_feed_get_language (parsed));
+      tales_feed_set_updated (feed, tales_feed_get_updated (parsed));
+      tales_feed_set_refresh_hint (feed, tales_feed_get_refresh_hint (parsed));
+    }
   tales_feed_set_etag (feed, data->fetched->etag);
   tales_feed_set_last_modified (feed, data->fetched->last_modified);
   tales_feed_set_last_refresh (feed, now);
-  tales_feed_set_last_error (feed, NULL);
-  tales_feed_set_refresh_hint (feed, tales_feed_get_refresh_hint (parsed));
+  tales_feed_set_last_error (feed, data->notice->len > 0 ? data->notice->str : NULL);
   schedule_next_refresh (feed, refresh_hint (data));
+}
+
+static void
+add_notice (RefreshData *data, const char *sentence)
+{
+  if (data->notice->len > 0)
+    g_string_append_c (data->notice, ' ');
+  g_string_append (data->notice, sentence);
+}
+
+/* A feed keeps its newest posts up to the store's per-feed limit (starred
+ * ones always): the older ones go, with their images, and the feed's
+ * status says so, counting the new ones the merge left out as older than
+ * all those (see tales_store_preparer_get_n_left_out()). */
+static gboolean
+limit_feed_posts (RefreshData *data, GError **error)
+{
+  guint limit = tales_store_get_feed_post_limit (data->store);
+  g_autoptr(GPtrArray) orphaned = NULL;
+  g_autofree char *sentence = NULL;
+  guint n_removed = 0;
+
+  if (!tales_store_limit_feed_posts (data->store, data->report.feed_id, limit,
+                                     &n_removed, &orphaned, error))
+    return FALSE;
+  tales_library_delete_cache_files (data->store, tales_image_cache_get_dir (data->images), orphaned);
+  data->report.n_removed += n_removed;
+  if (data->report.n_removed == 0)
+    return TRUE;
+  sentence = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Kept the newest %u posts; %u older one was dropped.",
+                                           "Kept the newest %u posts; %u older ones were dropped.",
+                                           data->report.n_removed),
+                              limit, data->report.n_removed);
+  add_notice (data, sentence);
+  return TRUE;
 }
 
 /* A large feed's posts were many small blocks, freed now but kept by
@@ -262,6 +419,21 @@ release_memory (void)
 #endif
 }
 
+/* After a failed parse, the batches merged before it stay; the per-feed
+ * limit still holds for them. The failure is what the status says, not
+ * the limit. */
+static void
+limit_after_failure (RefreshData *data, Intake *intake)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (intake->n_merged == 0)
+    return;
+  if (!limit_feed_posts (data, &error))
+    g_debug ("Could not limit the posts of %s: %s", tales_feed_get_url (data->feed),
+             error->message);
+}
+
 static void
 merge_thread (GTask        *task,
               gpointer      source_object,
@@ -270,34 +442,38 @@ merge_thread (GTask        *task,
 {
   RefreshData *data = task_data;
   g_autoptr(TalesParseResult) parsed = NULL;
-  /* Other threads prepare each post as soon as it is read, and go on
-   * while the merge writes the ones before. Images are linked even when
-   * none are downloaded now. */
-  g_autoptr(TalesStorePreparer) preparer = tales_store_preparer_new (TRUE);
+  g_autoptr(GCancellable) stop = g_cancellable_new ();
+  Intake intake = { data, NULL, stop, 0, 0, FALSE, NULL };
   GError *error = NULL;
+  gboolean ok;
 
-  if (!parse_posts (data, preparer, cancellable, &parsed, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  /* The posts and the images each needs, in one transaction. */
-  if (!tales_store_merge_prepared (data->store, data->report.feed_id, preparer,
-                                   &data->report.n_new, &data->report.n_updated,
-                                   &data->image_urls, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  update_feed_fields (data, parsed->feed);
-  follow_permanent_redirect (data);
-  g_clear_pointer (&parsed, tales_parse_result_free);
-  g_clear_pointer (&preparer, tales_store_preparer_free);
+  ok = parse_posts (data, &intake, cancellable, &parsed, &error) &&
+       !g_cancellable_set_error_if_cancelled (cancellable, &error) &&
+       merge_batch (&intake, &error);
+  g_clear_pointer (&intake.batch, tales_store_preparer_free);
   release_memory ();
+  if (!ok)
+    {
+      limit_after_failure (data, &intake);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (intake.at_bound)
+    {
+      g_autofree char *sentence = g_strdup_printf (
+        _("Only the first %u posts of the feed were read; the rest was left out."),
+        MAX_POSTS_PER_FETCH);
+
+      add_notice (data, sentence);
+    }
+  if (!limit_feed_posts (data, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  update_feed_fields (data, parsed != NULL ? parsed->feed : NULL);
+  follow_permanent_redirect (data);
   if (!tales_store_update_feed (data->store, data->feed, &error))
     {
       g_task_return_error (task, error);
@@ -486,6 +662,9 @@ tales_refresh_feed_full_async (TalesStore          *store,
   data->images = g_object_ref (images);
   data->url = g_strdup (feed_url);
   data->flags = flags;
+  data->image_urls = g_ptr_array_new_with_free_func (g_free);
+  data->listed_images = g_hash_table_new (g_str_hash, g_str_equal);
+  data->notice = g_string_new (NULL);
   g_task_set_task_data (task, data, (GDestroyNotify) refresh_data_free);
 
   run_store_step (task, ensure_feed_thread, feed_ensured_cb);

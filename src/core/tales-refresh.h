@@ -16,6 +16,8 @@ typedef struct {
   guint n_updated;
   guint n_images_cached;
   guint n_images_failed;
+  guint n_removed;      /* old posts the per-feed limit dropped: removed,
+                         * or new but older than all it keeps, not stored */
 } TalesRefreshReport;
 
 typedef enum {
@@ -29,13 +31,16 @@ typedef enum {
  * tales_refresh_feed_async:
  *
  * Fetches @feed_url (subscribing if new) with a conditional GET, parses it
- * off the main thread while it arrives (never holding the whole document),
- * merges the posts and the images each needs into @store in one
- * transaction, and
+ * off the main thread while it arrives (never holding the whole document
+ * nor all its posts), merges the posts and the images each needs into
+ * @store in batches of a fixed size, each in one transaction, as they are
+ * read (at most a fixed number of posts per fetch), keeps the feed to the
+ * store's per-feed post limit (tales_store_set_feed_post_limit()), and
  * downloads every image the posts need (img src, the displayed srcset
  * candidate, the enclosure cover, media:thumbnail) through @images. A
- * failure leaves the stored posts as they were and is saved as the feed's
- * last error.
+ * failure keeps the batches merged before it, changes nothing else of the
+ * stored posts and is saved as the feed's last error; a limit that applied
+ * is saved there too, in words, on success.
  *
  * Afterwards the feed's next-refresh time is now plus the largest of its
  * own hint (ttl, sy:updatePeriod), the server's Cache-Control max-age and

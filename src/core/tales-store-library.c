@@ -461,6 +461,71 @@ tales_store_prune (TalesStore  *self,
   return TRUE;
 }
 
+/* The id of the newest post of @feed_id beyond its newest @limit, or 0
+ * when it holds no more than that. The order is the post list's, so what
+ * goes is what shows last. */
+static gint64
+first_beyond_limit (TalesStore *self, gint64 feed_id, guint limit, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = tales_store_lock (self, _("Could not remove the posts"));
+  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+    "SELECT id FROM posts WHERE feed_id = ? "
+    "ORDER BY sort_date DESC, id DESC LIMIT 1 OFFSET ?", error);
+  int row;
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, feed_id);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  row = tales_store_step_row (self, stmt, error);
+  if (row < 0)
+    return -1;
+  return row == 1 ? sqlite3_column_int64 (stmt, 0) : 0;
+}
+
+/* Unstarred posts of the feed of post ?1 that sort at or after it. */
+#define AT_OR_BEYOND \
+  "p.is_starred = 0 AND p.feed_id = (SELECT feed_id FROM posts WHERE id = ?1) " \
+  "AND (p.sort_date, p.id) <= (SELECT sort_date, id FROM posts WHERE id = ?1)"
+
+/**
+ * tales_store_limit_feed_posts:
+ * @n_removed: (out) (optional): how many posts went
+ * @orphaned_paths: (out) (optional) (transfer full) (element-type filename):
+ *   cache files to delete
+ */
+gboolean
+tales_store_limit_feed_posts (TalesStore  *self,
+                              gint64       feed_id,
+                              guint        limit,
+                              guint       *n_removed,
+                              GPtrArray  **orphaned_paths,
+                              GError     **error)
+{
+  RemoveData remove = {
+    "SELECT DISTINCT pi.url FROM posts p JOIN post_images pi ON pi.post_id = p.id "
+    "WHERE " AT_OR_BEYOND,
+    "DELETE FROM posts AS p WHERE " AT_OR_BEYOND,
+    0, 0, NULL,
+  };
+
+  g_return_val_if_fail (TALES_IS_STORE (self), FALSE);
+  g_return_val_if_fail (limit > 0, FALSE);
+
+  if (n_removed != NULL)
+    *n_removed = 0;
+  if (orphaned_paths != NULL)
+    *orphaned_paths = NULL;
+  remove.param = first_beyond_limit (self, feed_id, limit, error);
+  if (remove.param <= 0)
+    return remove.param == 0;
+  if (!remove_posts (self, &remove, orphaned_paths, error))
+    return FALSE;
+  if (n_removed != NULL)
+    *n_removed = remove.n_deleted;
+  return TRUE;
+}
+
 /**
  * tales_store_list_missing_images:
  *

@@ -60,7 +60,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TalesStorePreparer, tales_store_preparer_free)
  * tales_store_merge_feed_posts() of the posts added to @preparer (with
  * images when @preparer prepares them, and then @image_urls must be
  * given), each written as soon as it is prepared while the threads go on
- * with the next ones.
+ * with the next ones. A new post older than the feed's newest
+ * tales_store_get_feed_post_limit() posts, when it holds that many, is
+ * left out (tales_store_preparer_get_n_left_out()).
  */
 gboolean tales_store_merge_prepared (TalesStore          *self,
                                      gint64               feed_id,
@@ -69,5 +71,11 @@ gboolean tales_store_merge_prepared (TalesStore          *self,
                                      guint               *n_updated,
                                      GPtrArray          **image_urls,
                                      GError             **error);
+
+/* After tales_store_merge_prepared(): how many new posts it left out, as
+ * older than every post the feed keeps when it already holds its limit
+ * (tales_store_get_feed_post_limit()): stored, they would only be removed
+ * again. */
+guint tales_store_preparer_get_n_left_out (TalesStorePreparer *self);
 
 G_END_DECLS

@@ -112,6 +112,21 @@ post_merge_key (TalesPost *post)
   return g_strconcat ("hash:", g_checksum_get_string (sum), NULL);
 }
 
+/* What the post is whatever its guid: its link, title and body. A feed
+ * that gives its posts new guids on every fetch (a session id, a
+ * timestamp) still gives them the same identity, and the merge finds
+ * them by it (adopt_renamed_post). */
+static char *
+post_identity (TalesPost *post)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  checksum_text (sum, tales_post_get_link (post));
+  checksum_text (sum, tales_post_get_title (post));
+  checksum_text (sum, tales_post_get_body (post));
+  return g_strdup (g_checksum_get_string (sum));
+}
+
 /* What one merge carries from post to post. */
 typedef struct {
   gint64 feed_id;
@@ -127,6 +142,10 @@ typedef struct {
   GPtrArray *image_urls;  /* out: every image the posts need, unique */
   GHashTable *listed_images; /* the strings in image_urls */
   GArray *pending;        /* Pending: posts whose body is still to parse */
+  GHashTable *seen;       /* merge key -> its index in posts, merged in this merge */
+  gboolean has_floor;     /* the feed holds its limit of posts: */
+  gint64 floor;           /* a new post dated before this is left out */
+  guint n_left_out;
   TalesStorePreparer *preparer; /* nullable: prepares the posts, in order */
   GMutex parts_mutex;     /* for Pending.done */
   GCond parts_cond;
@@ -139,6 +158,7 @@ typedef struct {
 typedef struct {
   char *key;
   char *fingerprint;
+  char *identity;
   gboolean with_images;
   char *body_text;
   GPtrArray *urls;      /* with_images only */
@@ -151,6 +171,7 @@ prepared_free (Prepared *prepared)
 {
   g_free (prepared->key);
   g_free (prepared->fingerprint);
+  g_free (prepared->identity);
   g_free (prepared->body_text);
   g_clear_pointer (&prepared->urls, g_ptr_array_unref);
   g_free (prepared);
@@ -166,6 +187,7 @@ tales_store_prepare_post (TalesPost *post, gboolean with_images)
 
   prepared->key = post_merge_key (post);
   prepared->fingerprint = post_fingerprint (post);
+  prepared->identity = post_identity (post);
   prepared->with_images = with_images;
   body = tales_post_get_body (post);
   if (with_images)
@@ -343,20 +365,21 @@ find_post (TalesStore *self, gint64 feed_id, const char *key,
  * and read and star state stay. */
 static gboolean
 upsert_post (TalesStore *self, gint64 feed_id, TalesPost *post, const char *key,
-             const char *fingerprint, gint64 now, gint64 *id, GError **error)
+             const char *fingerprint, const char *identity, gint64 now, gint64 *id,
+             GError **error)
 {
   g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
     "INSERT INTO posts (feed_id, merge_key, guid, title, link, author, "
     "  cover_url, published, published_text, updated, updated_text, fingerprint, first_seen, "
-    "  last_seen, sort_date) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?13, ?13, COALESCE (?8, ?10, ?13)) "
+    "  last_seen, sort_date, identity) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?13, ?13, COALESCE (?8, ?10, ?13), ?14) "
     "ON CONFLICT (feed_id, merge_key) DO UPDATE SET "
     "  guid = excluded.guid, title = excluded.title, link = excluded.link, "
     "  author = excluded.author, "
     "  cover_url = excluded.cover_url, published = excluded.published, "
     "  published_text = excluded.published_text, updated = excluded.updated, "
     "  updated_text = excluded.updated_text, fingerprint = excluded.fingerprint, "
-    "  last_seen = excluded.last_seen, "
+    "  last_seen = excluded.last_seen, identity = excluded.identity, "
     "  sort_date = COALESCE (excluded.published, excluded.updated, posts.first_seen) "
     "RETURNING id", error);
 
@@ -375,6 +398,7 @@ upsert_post (TalesStore *self, gint64 feed_id, TalesPost *post, const char *key,
   tales_store_bind_text (stmt, 11, tales_post_get_updated_text (post));
   tales_store_bind_text (stmt, 12, fingerprint);
   sqlite3_bind_int64 (stmt, 13, now);
+  tales_store_bind_text (stmt, 14, identity);
 
   if (tales_store_step_row (self, stmt, error) != 1)
     return FALSE;
@@ -398,18 +422,64 @@ write_body (TalesStore *self, gint64 id, TalesPost *post, GError **error)
   return tales_store_step_done (self, stmt, error);
 }
 
-/* The feed still lists the post: see last_seen in the schema. */
+/* The feed still lists the post: see last_seen in the schema. A post
+ * stored before identities were gets its own now. */
 static gboolean
-touch_post (TalesStore *self, gint64 id, gint64 now, GError **error)
+touch_post (TalesStore *self, gint64 id, gint64 now, const char *identity, GError **error)
 {
   g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
-    "UPDATE posts SET last_seen = ? WHERE id = ?", error);
+    "UPDATE posts SET last_seen = ?, identity = COALESCE (identity, ?) WHERE id = ?", error);
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, now);
-  sqlite3_bind_int64 (stmt, 2, id);
+  tales_store_bind_text (stmt, 2, identity);
+  sqlite3_bind_int64 (stmt, 3, id);
   return tales_store_step_done (self, stmt, error);
+}
+
+/* The id of a post of the feed with @identity but another merge key, not
+ * merged yet in this merge (a feed listing two posts alike keeps both):
+ * a post whose guid changed. 0 when there is none, -1 with @error set. */
+static gint64
+find_renamed_post (TalesStore *self, MergeData *merge, const char *key,
+                   const char *identity, GError **error)
+{
+  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+    "SELECT id, merge_key FROM posts WHERE feed_id = ? AND identity = ? AND merge_key != ?",
+    error);
+  int row;
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, merge->feed_id);
+  tales_store_bind_text (stmt, 2, identity);
+  tales_store_bind_text (stmt, 3, key);
+  while ((row = tales_store_step_row (self, stmt, error)) == 1)
+    if (!g_hash_table_contains (merge->seen, tales_store_column_text (stmt, 1)))
+      return sqlite3_column_int64 (stmt, 0);
+  return row < 0 ? -1 : 0;
+}
+
+/* The post whose guid changed takes its new merge key, keeping its id,
+ * first_seen and read and star state: the merge then goes on as for a
+ * changed post. Returns 1 when there was one, 0 when not, -1 with @error
+ * set. */
+static int
+adopt_renamed_post (TalesStore *self, MergeData *merge, const char *key,
+                    const char *identity, GError **error)
+{
+  g_autoptr(TalesStmt) stmt = NULL;
+  gint64 id = find_renamed_post (self, merge, key, identity, error);
+
+  if (id <= 0)
+    return (int) id;
+  stmt = tales_store_prepare (self, "UPDATE posts SET merge_key = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    return -1;
+  tales_store_bind_text (stmt, 1, key);
+  sqlite3_bind_int64 (stmt, 2, id);
+  return tales_store_step_done (self, stmt, error) ? 1 : -1;
 }
 
 /* The tags' terms, one a line, for the search index. */
@@ -579,6 +649,7 @@ typedef enum {
   MERGE_UNCHANGED,
   MERGE_NEW,
   MERGE_UPDATED,
+  MERGE_LEFT_OUT,
 } MergeOutcome;
 
 /* A post whose search text or images are still to write, in feed order:
@@ -666,6 +737,43 @@ keep_images (TalesStore *self, MergeData *merge, gint64 id, TalesPost *post, GEr
   return TRUE;
 }
 
+/* A new post older than every post the feed keeps would be removed by the
+ * per-feed limit right after (tales_store_limit_feed_posts()), and come
+ * back as new at the next refresh, again and again: it is left out. The
+ * date is the one the post would be sorted by (see upsert_post). */
+static gboolean
+is_below_floor (MergeData *merge, TalesPost *post)
+{
+  GDateTime *date = tales_post_get_published (post);
+
+  if (!merge->has_floor)
+    return FALSE;
+  if (date == NULL)
+    date = tales_post_get_updated (post);
+  return (date != NULL ? g_date_time_to_unix (date) : merge->now) < merge->floor;
+}
+
+/* The date of the feed's oldest post within its limit, when it holds that
+ * many: see is_below_floor(). */
+static gboolean
+find_floor (TalesStore *self, MergeData *merge, GError **error)
+{
+  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+    "SELECT sort_date FROM posts WHERE feed_id = ? "
+    "ORDER BY sort_date DESC, id DESC LIMIT 1 OFFSET ?", error);
+  int row;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, merge->feed_id);
+  sqlite3_bind_int64 (stmt, 2, tales_store_get_feed_post_limit (self) - 1);
+  row = tales_store_step_row (self, stmt, error);
+  merge->has_floor = row == 1;
+  if (row == 1)
+    merge->floor = sqlite3_column_int64 (stmt, 0);
+  return row >= 0;
+}
+
 static gboolean
 merge_one (TalesStore   *self,
            MergeData    *merge,
@@ -678,20 +786,35 @@ merge_one (TalesStore   *self,
   Prepared *prepared = get_prepared (post);
   g_autofree char *fingerprint = prepared != NULL ? g_strdup (prepared->fingerprint)
                                                   : post_fingerprint (post);
+  g_autofree char *identity = prepared != NULL ? g_strdup (prepared->identity)
+                                               : post_identity (post);
   g_autofree char *stored = NULL;
   int found = find_post (self, merge->feed_id, key, id, &stored, error);
 
+  if (found == 0)
+    {
+      found = adopt_renamed_post (self, merge, key, identity, error);
+      if (found == 1)
+        found = find_post (self, merge->feed_id, key, id, &stored, error);
+    }
   if (found < 0)
     return FALSE;
   if (found == 1 && g_strcmp0 (stored, fingerprint) == 0)
     {
       *outcome = MERGE_UNCHANGED;
-      return touch_post (self, *id, merge->now, error) &&
+      return touch_post (self, *id, merge->now, identity, error) &&
              keep_images (self, merge, *id, post, error);
     }
 
+  if (found == 0 && is_below_floor (merge, post))
+    {
+      *outcome = MERGE_LEFT_OUT;
+      *id = 0;
+      return TRUE;
+    }
   *outcome = found == 1 ? MERGE_UPDATED : MERGE_NEW;
-  return upsert_post (self, merge->feed_id, post, key, fingerprint, merge->now, id, error) &&
+  return upsert_post (self, merge->feed_id, post, key, fingerprint, identity, merge->now, id,
+                      error) &&
          write_post_rows (self, merge, *id, post, found == 0, error);
 }
 
@@ -888,13 +1011,16 @@ static gboolean
 merge_posts_locked (TalesStore *self, gpointer data, GError **error)
 {
   MergeData *merge = data;
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTable *seen = merge->seen;
   int found = tales_store_exists_with_id (self, "SELECT 1 FROM feeds WHERE id = ?",
                                           merge->feed_id, error);
 
   if (found == 0)
     tales_store_set_not_found (error, _("There is no such subscription."));
   if (found != 1)
+    return FALSE;
+  /* Only a refresh (which then applies the limit) leaves posts out. */
+  if (merge->preparer != NULL && !find_floor (self, merge, error))
     return FALSE;
 
   for (guint i = 0; i < merge->posts->len; i++)
@@ -921,8 +1047,11 @@ merge_posts_locked (TalesStore *self, gpointer data, GError **error)
         return FALSE;
       merge->n_new += outcome == MERGE_NEW;
       merge->n_updated += outcome == MERGE_UPDATED;
+      merge->n_left_out += outcome == MERGE_LEFT_OUT;
       g_hash_table_insert (seen, g_steal_pointer (&key), GUINT_TO_POINTER (i));
     }
+  if (merge->preparer != NULL)
+    tales_store_preparer_set_n_left_out (merge->preparer, merge->n_left_out);
   return write_pending_parts (self, merge, error) && index_posts (self, merge, error);
 }
 
@@ -941,6 +1070,7 @@ merge_data_init (MergeData *merge, gint64 feed_id, GPtrArray *posts, gboolean li
   merge->image_urls = g_ptr_array_new_with_free_func (g_free);
   merge->listed_images = g_hash_table_new (g_str_hash, g_str_equal);
   merge->pending = g_array_new (FALSE, FALSE, sizeof (Pending));
+  merge->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_mutex_init (&merge->parts_mutex);
   g_cond_init (&merge->parts_cond);
 }
@@ -955,6 +1085,7 @@ merge_data_clear (MergeData *merge)
   g_clear_pointer (&merge->listed_images, g_hash_table_unref);
   g_clear_pointer (&merge->image_urls, g_ptr_array_unref);
   g_clear_pointer (&merge->pending, g_array_unref);
+  g_clear_pointer (&merge->seen, g_hash_table_unref);
   g_mutex_clear (&merge->parts_mutex);
   g_cond_clear (&merge->parts_cond);
 }
@@ -1055,4 +1186,25 @@ tales_store_merge_posts (TalesStore  *self,
                          GError     **error)
 {
   return tales_store_merge_feed_posts (self, feed_id, posts, n_new, n_updated, NULL, error);
+}
+
+/* The per-feed limit */
+
+void
+tales_store_set_feed_post_limit (TalesStore *self, guint limit)
+{
+  g_return_if_fail (TALES_IS_STORE (self));
+
+  g_atomic_int_set (&self->feed_post_limit, (int) MIN (limit, (guint) G_MAXINT));
+}
+
+guint
+tales_store_get_feed_post_limit (TalesStore *self)
+{
+  int limit;
+
+  g_return_val_if_fail (TALES_IS_STORE (self), TALES_STORE_DEFAULT_FEED_POST_LIMIT);
+
+  limit = g_atomic_int_get (&self->feed_post_limit);
+  return limit > 0 ? (guint) limit : TALES_STORE_DEFAULT_FEED_POST_LIMIT;
 }

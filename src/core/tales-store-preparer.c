@@ -21,6 +21,7 @@ struct _TalesStorePreparer
   gboolean stop;
   gboolean with_images;
   GPtrArray *threads;
+  guint n_left_out;       /* set by the merge */
 };
 
 /* Takes the next post to prepare; NULL when there is none and none will
@@ -154,4 +155,18 @@ tales_store_preparer_free (TalesStorePreparer *self)
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
   g_free (self);
+}
+
+void
+tales_store_preparer_set_n_left_out (TalesStorePreparer *self, guint n_left_out)
+{
+  self->n_left_out = n_left_out;
+}
+
+guint
+tales_store_preparer_get_n_left_out (TalesStorePreparer *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->n_left_out;
 }

@@ -13,5 +13,8 @@ GPtrArray *tales_store_preparer_finish (TalesStorePreparer *self);
 /* Waits until the post at @index is prepared (tales_store_prepare_post()). */
 void       tales_store_preparer_wait   (TalesStorePreparer *self,
                                         guint               index);
+/* What tales_store_preparer_get_n_left_out() returns. */
+void       tales_store_preparer_set_n_left_out (TalesStorePreparer *self,
+                                                guint               n_left_out);
 
 G_END_DECLS

@@ -33,6 +33,9 @@ struct _TalesStore
   GPtrArray *readers;       /* TalesStore, each a reader connection */
   guint next_reader;        /* the one to wait for when all are busy */
   gboolean readers_failed;  /* one could not be opened: no more tries */
+  /* Posts a feed keeps (tales_store_set_feed_post_limit); 0 for the
+   * default. Read and written atomically: refreshes read it in threads. */
+  int feed_post_limit;
 };
 
 /* Locks a reader connection for a call that only reads, and points *self

@@ -147,6 +147,12 @@ static const char * const migrations[] = {
    * whether any record still points at a path before deleting its file,
    * and the image budget evicts by path. */
   "CREATE INDEX IF NOT EXISTS images_by_path ON images (path) WHERE path IS NOT NULL;",
+  /* 4 -> 5: what a post is besides its guid (the sha256 of its link,
+   * title and body; see post_identity in tales-store-posts.c), so that a
+   * feed whose guids change on every fetch updates its posts instead of
+   * adding them again. NULL until the post is merged again. */
+  "ALTER TABLE posts ADD COLUMN identity TEXT;"
+  "CREATE INDEX IF NOT EXISTS posts_by_identity ON posts (feed_id, identity);",
 };
 
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))

@@ -268,6 +268,27 @@ gboolean    tales_store_prune             (TalesStore  *self,
                                            GPtrArray  **orphaned_paths,
                                            GError     **error);
 
+/* How many posts one feed keeps by default: a feed cannot fill the disk,
+ * however many posts it lists over time. */
+#define TALES_STORE_DEFAULT_FEED_POST_LIMIT 5000
+
+/* Sets how many posts each feed keeps (0: the default); the next refresh
+ * of a feed that holds more removes its oldest unstarred posts. Any thread. */
+void        tales_store_set_feed_post_limit (TalesStore *self,
+                                             guint       limit);
+guint       tales_store_get_feed_post_limit (TalesStore *self);
+
+/* Removes the oldest posts of @feed_id beyond its newest @limit (by date),
+ * except starred ones, the way tales_store_prune() removes posts: their
+ * search rows, and the image records no other post needs, go too; the
+ * cache files of those images are returned in @orphaned_paths. */
+gboolean    tales_store_limit_feed_posts  (TalesStore  *self,
+                                           gint64       feed_id,
+                                           guint        limit,
+                                           guint       *n_removed,
+                                           GPtrArray  **orphaned_paths,
+                                           GError     **error);
+
 /* The URLs of images that stored posts need and that are not cached
  * (pending or failed), for the "make available offline" backfill.
  * Returns (transfer full) (element-type utf8). */
