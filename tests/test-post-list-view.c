@@ -73,6 +73,7 @@ make_post (guint i, guint day_offset)
   g_autoptr(GDateTime) date = g_date_time_add_days (start, (int) (N_POSTS + day_offset - i));
   g_autofree char *guid = g_strdup_printf ("post-%u-%u", day_offset, i);
   g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
   const char *categories[] = { "lighthouses", NULL };
 
   if (i % 3 == 0)
@@ -82,7 +83,10 @@ make_post (guint i, guint day_offset)
     title = g_strdup_printf ("Post %u", i);
   tales_post_set_guid (post, guid);
   tales_post_set_title (post, title);
-  tales_post_set_content (post, "<p>Body.</p>");
+  /* Each post its own body: a new guid with the same link, title and body
+   * would be the same post (see post_identity in tales-store-posts.c). */
+  body = g_strdup_printf ("<p>Body of %s.</p>", guid);
+  tales_post_set_content (post, body);
   tales_post_set_published (post, date);
   if (i % 2 == 0)
     tales_post_set_categories (post, categories);
