@@ -16,13 +16,10 @@
 #include "tales-post.h"
 #include "tales-refresh.h"
 #include "tales-refresher.h"
+#include "tales-resources.h"
 #include "tales-store.h"
 
 G_BEGIN_DECLS
-
-/* Registers the core's resources (article stylesheet, built-in feed).
- * Call once before anything else; calling again does nothing. */
-void tales_core_init (void);
 
 /* The built-in "Welcome to Tales" feed, shipped as a resource. */
 #define TALES_WELCOME_FEED_URL "resource:///io/github/talesreader/Tales/welcome/welcome.xml"

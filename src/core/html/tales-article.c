@@ -3,7 +3,7 @@
 #include "config.h"
 
 #include "tales-article.h"
-#include "tales-core.h"
+#include "tales-resources.h"
 #include "tales-html.h"
 
 #include <glib/gi18n-lib.h>

@@ -1,5 +1,10 @@
 #pragma once
 
+/* Module model: the objects a post and a feed are (TalesPost, TalesFeed)
+ * and TalesPostList, the list model the post list shows, which reads its
+ * pages through the store.
+ * May use: base; store (only TalesPostList, to read pages). */
+
 #include <glib-object.h>
 
 G_BEGIN_DECLS

@@ -1,5 +1,10 @@
 #pragma once
 
+/* Module net: HTTP with libsoup 3, bounded: a deadline and a size cap per
+ * kind of download, conditional GET, redirects, credentials never sent,
+ * the body streamed to the parser (tales-handoff-stream).
+ * May use: base, libsoup. Knows no database. */
+
 #include <gio/gio.h>
 
 G_BEGIN_DECLS

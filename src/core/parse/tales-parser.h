@@ -1,5 +1,12 @@
 #pragma once
 
+/* Module parse: feed bytes in, TalesFeed and TalesPost out. RSS 0.9x to 2.0,
+ * Atom 0.3 and 1.0, JSON Feed 1 and 1.1, in any encoding (tales-encoding),
+ * with their dates (tales-date), streamed one item at a time; every field
+ * cut to its limit (tales-text-limits.h).
+ * May use: base, model, libxml2, json-glib. Knows no database and no
+ * network. */
+
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 

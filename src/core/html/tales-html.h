@@ -1,5 +1,10 @@
 #pragma once
 
+/* Module html: a post's HTML made safe (the allow-list sanitizer), its
+ * images found and rewritten to the tales-image: scheme, its text for
+ * search, and the article page the view loads (tales-article).
+ * May use: base, model, libxml2. Knows no database and no network. */
+
 #include <glib.h>
 
 G_BEGIN_DECLS

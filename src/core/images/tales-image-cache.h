@@ -1,5 +1,11 @@
 #pragma once
 
+/* Module images: the picture cache on disk. Images are measured from their
+ * headers (tales-image-header) and SVG rasterised (tales-image-svg) before
+ * a file is written, named by the SHA-256 of its bytes; the cache keeps
+ * its budget (tales-image-budget).
+ * May use: base, net (to download), store (image records). */
+
 #include <gio/gio.h>
 
 #include "tales-fetcher.h"

@@ -1,5 +1,11 @@
 #pragma once
 
+/* Module base: what every other module leans on and nothing else: URI
+ * resolution (tales-uri), the XDG paths (tales-paths), worker threads and
+ * their scheduling class (tales-thread), the length limits of text a feed
+ * controls (tales-text-limits) and GLib compatibility (tales-compat.h).
+ * May use: GLib and GIO only. */
+
 #include <glib.h>
 
 G_BEGIN_DECLS

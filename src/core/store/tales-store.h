@@ -1,5 +1,10 @@
 #pragma once
 
+/* Module store: the library in SQLite: feeds, posts, categories, image
+ * records, read and star state, search; merges, reads, removal and limits.
+ * May use: base, model, html (to prepare a post for the search index),
+ * SQLite. Knows no network. */
+
 #include <gio/gio.h>
 
 #include "tales-feed.h"

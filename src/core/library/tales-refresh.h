@@ -1,5 +1,11 @@
 #pragma once
 
+/* Module library: what a person does with the library, built from the
+ * other modules: refresh one feed (tales-refresh) or all that are due
+ * (tales-refresher), discover feeds on a page, import and export OPML,
+ * and remove a feed with the files only it needed (tales-library-cleanup).
+ * May use: every other module of the core. */
+
 #include <gio/gio.h>
 
 #include "tales-fetcher.h"

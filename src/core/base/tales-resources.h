@@ -1,0 +1,11 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Registers the core's resources (article stylesheet, built-in feed).
+ * Call once before anything else; calling again does nothing. */
+void tales_core_init (void);
+
+G_END_DECLS
