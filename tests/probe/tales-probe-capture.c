@@ -1,22 +1,44 @@
-#define G_LOG_DOMAIN "tales-window"
+/* The probe build-aux/screenshot runs the real app with (tales-probe
+ * screenshot PATH): once the next refresh has finished ("refresh-finished")
+ * it selects the first post with pictures, waits for the article view's
+ * "loaded" and for every picture to decode, then saves the window as PNG
+ * and quits. It sees the window through public getters and signals only. */
+
+#define G_LOG_DOMAIN "tales-probe"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
-#include "tales-window-private.h"
+#include "tales-probe.h"
 
 /* How long the screenshot mode waits for the article to settle, and for
  * everything at most. */
 #define CAPTURE_SETTLE_MS 1500
 #define CAPTURE_GIVE_UP_S 120
 
+/* The window's data the capture is kept under. */
+#define CAPTURE_KEY "tales-probe-capture"
+
+typedef struct {
+  TalesWindow *window;      /* unowned: the capture is the window's data */
+  TalesStore *store;
+  GCancellable *cancellable;
+  char *path;
+  guint settle_source;
+  guint give_up_source;
+  gulong loaded_handler;
+  TalesArticleView *article_view;
+  gboolean waiting;         /* for the chosen post's "loaded" */
+} Capture;
+
 /* Screenshot mode --------------------------------------------------------- */
 
-gboolean
-tales_window_save_png (TalesWindow  *self,
-                       const char   *path,
-                       GError      **error)
+/* Renders the window now and writes it as PNG to @path. */
+static gboolean
+save_png (TalesWindow  *self,
+          const char   *path,
+          GError      **error)
 {
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GskRenderNode) node = NULL;
@@ -24,8 +46,6 @@ tales_window_save_png (TalesWindow  *self,
   GtkSnapshot *snapshot;
   int width = gtk_widget_get_width (GTK_WIDGET (self));
   int height = gtk_widget_get_height (GTK_WIDGET (self));
-
-  g_return_val_if_fail (TALES_IS_WINDOW (self), FALSE);
 
   paintable = gtk_widget_paintable_new (GTK_WIDGET (self));
   snapshot = gtk_snapshot_new ();
@@ -48,19 +68,21 @@ tales_window_save_png (TalesWindow  *self,
 }
 
 static void
-capture_and_quit (TalesWindow *self)
+capture_and_quit (Capture *capture)
 {
   g_autoptr(GError) error = NULL;
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (capture->window));
 
-  g_clear_handle_id (&self->capture_source, g_source_remove);
-  g_clear_handle_id (&self->capture_give_up_source, g_source_remove);
+  g_clear_handle_id (&capture->settle_source, g_source_remove);
+  g_clear_handle_id (&capture->give_up_source, g_source_remove);
+  if (capture->path == NULL)
+    return;
 
-  if (tales_window_save_png (self, self->capture_path, &error))
-    g_print ("Saved %s\n", self->capture_path);
+  if (save_png (capture->window, capture->path, &error))
+    g_print ("Saved %s\n", capture->path);
   else
     g_printerr ("Screenshot failed: %s\n", error->message);
-  g_clear_pointer (&self->capture_path, g_free);
+  g_clear_pointer (&capture->path, g_free);
 
   if (app != NULL)
     g_application_quit (G_APPLICATION (app));
@@ -69,21 +91,21 @@ capture_and_quit (TalesWindow *self)
 static gboolean
 capture_timeout_cb (gpointer user_data)
 {
-  TalesWindow *self = user_data;
+  Capture *capture = user_data;
 
-  self->capture_source = 0;
-  capture_and_quit (self);
+  capture->settle_source = 0;
+  capture_and_quit (capture);
   return G_SOURCE_REMOVE;
 }
 
 static gboolean
 capture_give_up_cb (gpointer user_data)
 {
-  TalesWindow *self = user_data;
+  Capture *capture = user_data;
 
-  self->capture_give_up_source = 0;
+  capture->give_up_source = 0;
   g_printerr ("Screenshot: nothing loaded in time; capturing as is\n");
-  capture_and_quit (self);
+  capture_and_quit (capture);
   return G_SOURCE_REMOVE;
 }
 
@@ -103,7 +125,8 @@ images_decoded_cb (GObject      *source_object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(TalesWindow) self = user_data;
+  g_autoptr(TalesWindow) window = user_data;
+  Capture *capture = g_object_get_data (G_OBJECT (window), CAPTURE_KEY);
   g_autoptr(JSCValue) value = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -111,37 +134,38 @@ images_decoded_cb (GObject      *source_object,
                                                                  result, &error);
   if (value == NULL)
     g_printerr ("Screenshot: could not wait for the images: %s\n", error->message);
-  if (self->capture_path == NULL)
+  if (capture == NULL || capture->path == NULL)
     return;
 
   /* Decoded is not yet painted: give the compositor a moment. */
-  g_clear_handle_id (&self->capture_source, g_source_remove);
-  self->capture_source = g_timeout_add (capture_settle_ms (), capture_timeout_cb, self);
+  g_clear_handle_id (&capture->settle_source, g_source_remove);
+  capture->settle_source = g_timeout_add (capture_settle_ms (), capture_timeout_cb, capture);
 }
 
-void
-tales_window_capture_article_loaded (TalesWindow *self)
+static void
+article_loaded_cb (TalesArticleView *view,
+                   Capture          *capture)
 {
   static const char wait_for_images[] =
     "await Promise.all (Array.from (document.images).map (i => i.decode ().catch (() => null)));"
     "return document.images.length;";
 
-  if (!self->capture_waiting || self->capture_path == NULL)
+  if (!capture->waiting || capture->path == NULL)
     return;
 
   /* Large pictures decode after load-finished; wait for every one. */
-  self->capture_waiting = FALSE;
-  webkit_web_view_call_async_javascript_function (tales_article_view_get_web_view (tales_window_get_article_view (self)),
+  capture->waiting = FALSE;
+  webkit_web_view_call_async_javascript_function (tales_article_view_get_web_view (view),
                                                   wait_for_images, -1, NULL, NULL, NULL,
-                                                  self->cancellable, images_decoded_cb,
-                                                  g_object_ref (self));
+                                                  capture->cancellable, images_decoded_cb,
+                                                  g_object_ref (capture->window));
 }
 
 static gboolean
-post_has_images (TalesWindow *self,
-                 TalesPost   *listed)
+post_has_images (Capture   *capture,
+                 TalesPost *listed)
 {
-  g_autoptr(TalesPost) post = tales_store_load_post (self->store, tales_post_get_db_id (listed), NULL);
+  g_autoptr(TalesPost) post = tales_store_load_post (capture->store, tales_post_get_db_id (listed), NULL);
   g_autoptr(GPtrArray) urls = NULL;
 
   if (post == NULL)
@@ -153,66 +177,97 @@ post_has_images (TalesWindow *self,
 /* The first post with pictures, preferring a real feed's to the welcome
  * feed's. */
 static guint
-choose_capture_post (TalesWindow *self)
+choose_capture_post (Capture    *capture,
+                     GListModel *posts)
 {
-  g_autoptr(TalesFeed) welcome = tales_store_find_feed_by_url (self->store, TALES_WELCOME_FEED_URL, NULL);
+  g_autoptr(TalesFeed) welcome = tales_store_find_feed_by_url (capture->store, TALES_WELCOME_FEED_URL, NULL);
   gint64 welcome_id = welcome != NULL ? tales_feed_get_db_id (welcome) : -1;
   /* The newest few are enough, and the list loads rows lazily. */
-  guint n = MIN (g_list_model_get_n_items (G_LIST_MODEL (self->posts)), 50);
+  guint n = MIN (g_list_model_get_n_items (posts), 50);
   guint fallback = n > 0 ? 0 : GTK_INVALID_LIST_POSITION;
 
   for (int pass = 0; pass < 2; pass++)
     for (guint i = 0; i < n; i++)
       {
-        g_autoptr(TalesPost) post = g_list_model_get_item (G_LIST_MODEL (self->posts), i);
+        g_autoptr(TalesPost) post = g_list_model_get_item (posts, i);
 
         if (pass == 0 && tales_post_get_feed_id (post) == welcome_id)
           continue;
-        if (post_has_images (self, post))
+        if (post_has_images (capture, post))
           return i;
       }
   return fallback;
 }
 
-void
-tales_window_capture_after_refresh (TalesWindow *self)
+static void
+refresh_finished_cb (TalesWindow *window,
+                     Capture     *capture)
 {
+  GtkSingleSelection *selection = tales_window_get_selection (window);
+  TalesArticleView *view;
   guint position;
 
-  if (self->capture_path == NULL || self->capture_waiting || self->capture_source != 0)
+  if (capture->path == NULL || capture->waiting || capture->settle_source != 0)
     return;
 
-  position = choose_capture_post (self);
+  position = selection != NULL && capture->store != NULL
+             ? choose_capture_post (capture, gtk_single_selection_get_model (selection))
+             : GTK_INVALID_LIST_POSITION;
   if (position == GTK_INVALID_LIST_POSITION)
     {
-      capture_and_quit (self);
+      capture_and_quit (capture);
       return;
     }
 
-  self->capture_waiting = TRUE;
-  gtk_single_selection_set_selected (self->selection, position);
+  /* The window makes its article view on first use: hear it load. */
+  view = tales_window_get_article_view (window);
+  if (capture->article_view == NULL)
+    {
+      capture->article_view = g_object_ref (view);
+      capture->loaded_handler = g_signal_connect (view, "loaded", G_CALLBACK (article_loaded_cb), capture);
+    }
+  capture->waiting = TRUE;
+  gtk_single_selection_set_selected (selection, position);
   /* Already on screen: "loaded" will not come again. */
-  if (!tales_article_view_is_loading (tales_window_get_article_view (self)))
-    tales_window_capture_article_loaded (self);
+  if (!tales_article_view_is_loading (view))
+    article_loaded_cb (view, capture);
+}
+
+static void
+capture_free (Capture *capture)
+{
+  g_cancellable_cancel (capture->cancellable);
+  g_clear_handle_id (&capture->settle_source, g_source_remove);
+  g_clear_handle_id (&capture->give_up_source, g_source_remove);
+  if (capture->article_view != NULL)
+    g_clear_signal_handler (&capture->loaded_handler, capture->article_view);
+  g_clear_object (&capture->article_view);
+  g_clear_object (&capture->store);
+  g_clear_object (&capture->cancellable);
+  g_free (capture->path);
+  g_free (capture);
 }
 
 void
-tales_window_capture_when_ready (TalesWindow *self,
-                                 const char  *path)
+tales_probe_capture_attach (TalesWindow *window,
+                            const char  *path)
 {
-  g_return_if_fail (TALES_IS_WINDOW (self));
+  GtkApplication *app;
+  Capture *capture;
+
+  g_return_if_fail (TALES_IS_WINDOW (window));
   g_return_if_fail (path != NULL);
 
-  g_free (self->capture_path);
-  self->capture_path = g_strdup (path);
-  g_clear_handle_id (&self->capture_give_up_source, g_source_remove);
-  self->capture_give_up_source = g_timeout_add_seconds (CAPTURE_GIVE_UP_S, capture_give_up_cb, self);
-}
+  app = gtk_window_get_application (GTK_WINDOW (window));
+  capture = g_new0 (Capture, 1);
+  capture->window = window;
+  capture->path = g_strdup (path);
+  capture->cancellable = g_cancellable_new ();
+  if (app != NULL && tales_application_get_store (TALES_APPLICATION (app)) != NULL)
+    capture->store = g_object_ref (tales_application_get_store (TALES_APPLICATION (app)));
+  g_object_set_data_full (G_OBJECT (window), CAPTURE_KEY, capture, (GDestroyNotify) capture_free);
 
-void
-tales_window_capture_dispose (TalesWindow *self)
-{
-  g_clear_handle_id (&self->capture_source, g_source_remove);
-  g_clear_handle_id (&self->capture_give_up_source, g_source_remove);
-  g_clear_pointer (&self->capture_path, g_free);
+  /* After the application's own handler, as the window's hook ran. */
+  g_signal_connect_after (window, "refresh-finished", G_CALLBACK (refresh_finished_cb), capture);
+  capture->give_up_source = g_timeout_add_seconds (CAPTURE_GIVE_UP_S, capture_give_up_cb, capture);
 }
