@@ -77,7 +77,7 @@ go_back_action_cb (GtkWidget  *widget,
 
 void
 _tales_window_show_content (TalesWindow *self,
-                           gboolean     article)
+                            gboolean     article)
 {
   gtk_stack_set_visible_child_name (self->content_stack, article ? "article" : "empty");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.print", article);

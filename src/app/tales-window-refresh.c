@@ -179,8 +179,8 @@ refresh_all_done_cb (GObject      *source_object,
 
 void
 _tales_window_refresh_all (TalesWindow *self,
-                          gboolean     force,
-                          gboolean     background)
+                           gboolean     force,
+                           gboolean     background)
 {
   /* One refresh at a time: a second request finds this one under way. */
   if (self->refresher == NULL || self->backfilling || self->refreshing)
@@ -248,7 +248,7 @@ refresh_feed_done_cb (GObject      *source_object,
 
 void
 _tales_window_refresh_feed (TalesWindow *self,
-                           const char  *url)
+                            const char  *url)
 {
   _tales_window_reload_sidebar (self);
   if (self->offline)

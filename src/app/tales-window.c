@@ -48,8 +48,8 @@ tales_window_show_message (TalesWindow *self,
 /* "@what: why", as one toast. */
 void
 _tales_window_show_error (TalesWindow  *self,
-                         const char   *what,
-                         const GError *error)
+                          const char   *what,
+                          const GError *error)
 {
   /* TRANSLATORS: what failed, then why */
   g_autofree char *message = g_strdup_printf (_("%s: %s"), what, error->message);
@@ -122,9 +122,9 @@ store_write_done_cb (GObject      *source_object,
 
 void
 _tales_window_store_write_async (TalesWindow        *self,
-                                TalesStoreFlagFunc  func,
-                                gint64              post_id,
-                                gboolean            flag)
+                                 TalesStoreFlagFunc  func,
+                                 gint64              post_id,
+                                 gboolean            flag)
 {
   g_autoptr(GTask) task = g_task_new (self, self->cancellable, store_write_done_cb, NULL);
   StoreWrite *write = g_new0 (StoreWrite, 1);
@@ -383,8 +383,8 @@ posts_reloaded_cb (GObject      *source_object,
  * the main loop never waits for the queries (nor for a refresh writing). */
 void
 _tales_window_reload_async (TalesWindow         *self,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, self->cancellable, callback, user_data);
   guint *pending = g_new (guint, 1);
@@ -400,8 +400,8 @@ _tales_window_reload_async (TalesWindow         *self,
 /* FALSE only with G_IO_ERROR_CANCELLED: the window is going away. */
 gboolean
 _tales_window_reload_finish (TalesWindow   *self,
-                            GAsyncResult  *result,
-                            GError       **error)
+                             GAsyncResult  *result,
+                             GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
