@@ -7,7 +7,7 @@
 #include <adwaita.h>
 #include <json-glib/json-glib.h>
 
-#include "tales-article-view.h"
+#include "tales-article-view-private.h"
 #include "tales-test-server.h"
 #include "tales-window.h"
 
@@ -148,7 +148,7 @@ show_and_wait (TalesArticleView *view,
   if (post != NULL)
     tales_article_view_show_post (view, post);
   else
-    tales_article_view_load_raw_html (view, raw_html);
+    _tales_article_view_load_raw_html (view, raw_html);
   tales_test_wait_for (&loaded, LOAD_TIMEOUT_MS);
   g_signal_handler_disconnect (view, id);
 }

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "tales-article-view.h"
+#include "tales-article-view-private.h"
 #include "tales-test-server.h"
 
 /* WebKit starts slowly on a loaded machine. */
@@ -558,7 +558,7 @@ test_hung_web_process (void)
 
   /* Raw, past the sanitizer and the image cache: the view's own bound. */
   start = g_get_monotonic_time ();
-  tales_article_view_load_raw_html (view, html);
+  _tales_article_view_load_raw_html (view, html);
   tales_test_wait_for (&loaded, (HUNG_DEADLINE_S + 10) * 1000);
   g_test_message ("fallback after %.1f s; web process peak: %" G_GUINT64_FORMAT " KiB",
                   (g_get_monotonic_time () - start) / 1e6, watch.peak_kb);

@@ -64,6 +64,28 @@ def not_executable(paths):
             if os.path.isfile(p) and not os.access(p, os.X_OK)]
 
 
+# tests/probe/tales-probe, tests and benchmarks stay in the build tree; the
+# strings are what the bench and screenshot probes said or read when they
+# were compiled into the app.
+PROBE_NAMES = re.compile(r'probe|^test-|^bench-')
+PROBE_STRINGS = (b'TALES_BENCH', b'TALES_SCREENSHOT', b'bench-done', b'first-rows-ms')
+
+
+def probes_installed(destdir):
+    return [f'installed: {os.path.join(d, f)}' for d, _, files in os.walk(destdir)
+            for f in files if PROBE_NAMES.search(f)]
+
+
+def probe_strings(binaries):
+    problems = []
+    for path in binaries:
+        if os.path.isfile(path):
+            with open(path, 'rb') as f:
+                data = f.read()
+            problems += [f'{path} contains {s.decode()}' for s in PROBE_STRINGS if s in data]
+    return problems
+
+
 def check_desktop(tap, desktop, bindir, icon_dirs):
     if not os.path.isfile(desktop):
         tap.check('the desktop file launches an installed binary', ['no desktop file'])
@@ -151,6 +173,8 @@ def main():
             binaries.append(os.path.join(bindir, 'tales'))
         tap.check('the binaries are installed and executable',
                   missing(binaries) + not_executable(binaries))
+        tap.check('no probe or test program is installed, and the app carries no probe',
+                  probes_installed(destdir) + probe_strings(binaries))
 
         schemadir = under('datadir', 'glib-2.0', 'schemas')
         tap.check('the schema is installed',

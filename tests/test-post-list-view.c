@@ -10,7 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "tales-post-list.h"
-#include "tales-post-list-view.h"
+#include "tales-post-list-view-private.h"
 #include "tales-post-row.h"
 
 #define N_POSTS 1000
@@ -282,7 +282,7 @@ test_rows_on_screen_only (Fixture *fixture, gconstpointer data)
   wait_until (fixture, shows_rows);
   settle ();
   rows = rows_on_screen (fixture);
-  n_widgets = tales_post_list_view_get_n_row_widgets (fixture->view);
+  n_widgets = _tales_post_list_view_get_n_row_widgets (fixture->view);
   /* 600 px of 1,000 posts: a handful of rows, one more for a part row. */
   g_assert_cmpuint (rows->len, >=, 3);
   g_assert_cmpuint (n_widgets, <=, rows->len + 1);
@@ -295,7 +295,7 @@ test_rows_on_screen_only (Fixture *fixture, gconstpointer data)
   settle ();
   assert_rows_match_positions (fixture);
   g_assert_cmpint (top_post_id (fixture), ==, post_id_at (fixture, 500));
-  g_assert_cmpuint (tales_post_list_view_get_n_row_widgets (fixture->view), <=, n_widgets + 1);
+  g_assert_cmpuint (_tales_post_list_view_get_n_row_widgets (fixture->view), <=, n_widgets + 1);
 }
 
 static void
@@ -304,11 +304,11 @@ test_scroll_to_end (Fixture *fixture, gconstpointer data)
   guint n_widgets;
 
   wait_until (fixture, shows_rows);
-  n_widgets = tales_post_list_view_get_n_row_widgets (fixture->view);
+  n_widgets = _tales_post_list_view_get_n_row_widgets (fixture->view);
   tales_post_list_view_scroll_to (fixture->view, N_POSTS - 1);
   wait_until (fixture, shows_last_post);
   assert_rows_match_positions (fixture);
-  g_assert_cmpuint (tales_post_list_view_get_n_row_widgets (fixture->view), <=, n_widgets + 1);
+  g_assert_cmpuint (_tales_post_list_view_get_n_row_widgets (fixture->view), <=, n_widgets + 1);
 
   /* And back to a row above: it comes to the top edge. */
   tales_post_list_view_scroll_to (fixture->view, 10);
@@ -411,7 +411,7 @@ test_filter_change (Fixture *fixture, gconstpointer data)
 
   wait_until (fixture, shows_rows);
   settle ();
-  n_widgets = tales_post_list_view_get_n_row_widgets (fixture->view);
+  n_widgets = _tales_post_list_view_get_n_row_widgets (fixture->view);
   tales_post_list_view_scroll_to (fixture->view, 600);
   settle ();
   g_assert_cmpint (top_post_id (fixture), !=, post_id_at (fixture, 0));
@@ -421,7 +421,7 @@ test_filter_change (Fixture *fixture, gconstpointer data)
   settle ();
   assert_rows_match_positions (fixture);
   g_assert_cmpint (top_post_id (fixture), ==, post_id_at (fixture, 0));
-  g_assert_cmpuint (tales_post_list_view_get_n_row_widgets (fixture->view), <=, n_widgets + 1);
+  g_assert_cmpuint (_tales_post_list_view_get_n_row_widgets (fixture->view), <=, n_widgets + 1);
 }
 
 int

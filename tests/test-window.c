@@ -11,11 +11,11 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
-#include "tales-application.h"
+#include "tales-application-private.h"
 #include "tales-post-list-view.h"
 #include "tales-post-row.h"
 #include "tales-preferences-window.h"
-#include "tales-sidebar.h"
+#include "tales-sidebar-private.h"
 #include "tales-test-server.h"
 #include "tales-window.h"
 #include "tales-window-private.h"
@@ -186,7 +186,7 @@ find_row (Fixture         *fixture,
           gint64           feed_id,
           const char      *category)
 {
-  return tales_sidebar_find_row (tales_window_get_sidebar (fixture->window), kind, feed_id, category);
+  return _tales_sidebar_find_row (tales_window_get_sidebar (fixture->window), kind, feed_id, category);
 }
 
 static guint
@@ -196,7 +196,7 @@ row_count (Fixture         *fixture,
   TalesSidebarRow *row = find_row (fixture, kind, 0, NULL);
 
   g_assert_nonnull (row);
-  return tales_sidebar_row_get_count (row);
+  return _tales_sidebar_row_get_count (row);
 }
 
 /* The titles the list shows, in order, joined by "|". */
@@ -228,12 +228,12 @@ test_sidebar (Fixture       *fixture,
   TalesSidebarRow *python = find_row (fixture, TALES_FILTER_CATEGORY, 0, "Python");
 
   g_assert_nonnull (alpha);
-  g_assert_cmpstr (tales_sidebar_row_get_title (alpha), ==, "Alpha");
-  g_assert_cmpuint (tales_sidebar_row_get_count (alpha), ==, 3);
-  g_assert_null (tales_sidebar_row_get_error (alpha));
+  g_assert_cmpstr (_tales_sidebar_row_get_title (alpha), ==, "Alpha");
+  g_assert_cmpuint (_tales_sidebar_row_get_count (alpha), ==, 3);
+  g_assert_null (_tales_sidebar_row_get_error (alpha));
   g_assert_nonnull (beta);
-  g_assert_cmpstr (tales_sidebar_row_get_title (beta), ==, "Beta");
-  g_assert_cmpuint (tales_sidebar_row_get_count (beta), ==, 2);
+  g_assert_cmpstr (_tales_sidebar_row_get_title (beta), ==, "Beta");
+  g_assert_cmpuint (_tales_sidebar_row_get_count (beta), ==, 2);
 
   g_assert_cmpuint (row_count (fixture, TALES_FILTER_UNREAD), ==, 5);
   g_assert_cmpuint (row_count (fixture, TALES_FILTER_STARRED), ==, 0);
@@ -241,10 +241,10 @@ test_sidebar (Fixture       *fixture,
   /* One row for Python and python, counting both posts. */
   g_assert_nonnull (python);
   g_assert_true (find_row (fixture, TALES_FILTER_CATEGORY, 0, "python") == python);
-  g_assert_cmpint (g_ascii_strcasecmp (tales_sidebar_row_get_title (python), "python"), ==, 0);
-  g_assert_cmpuint (tales_sidebar_row_get_count (python), ==, 2);
+  g_assert_cmpint (g_ascii_strcasecmp (_tales_sidebar_row_get_title (python), "python"), ==, 0);
+  g_assert_cmpuint (_tales_sidebar_row_get_count (python), ==, 2);
   /* Python, networking, maintenance. */
-  g_assert_cmpuint (tales_sidebar_count_categories (sidebar), ==, 3);
+  g_assert_cmpuint (_tales_sidebar_count_categories (sidebar), ==, 3);
 
   /* Everything is listed at first, newest first. */
   g_assert_cmpuint (g_list_model_get_n_items (fixture->model), ==, 5);
@@ -300,7 +300,7 @@ search_and_wait (Fixture    *fixture,
 {
   ItemsWait wait = { fixture->model, expected };
 
-  gtk_editable_set_text (tales_window_get_search_entry (fixture->window), text);
+  gtk_editable_set_text (_tales_window_get_search_entry (fixture->window), text);
   wait_until (n_items_is, &wait, WAIT_MS);
 }
 
@@ -400,7 +400,7 @@ test_read_and_star (Fixture       *fixture,
   gtk_single_selection_set_selected (selection, 0);
   g_assert_true (tales_post_get_is_read (post));
   wait_for_count (fixture, TALES_FILTER_UNREAD, 4);
-  g_assert_cmpuint (tales_sidebar_row_get_count (find_row (fixture, TALES_FILTER_FEED, fixture->feed_a, NULL)), ==, 2);
+  g_assert_cmpuint (_tales_sidebar_row_get_count (find_row (fixture, TALES_FILTER_FEED, fixture->feed_a, NULL)), ==, 2);
   tales_test_wait_for (&loaded, 60000);
 
   /* m: unread again. */
@@ -500,16 +500,16 @@ test_refresh_with_failure (Fixture       *fixture,
 
   alpha = find_row (fixture, TALES_FILTER_FEED, fixture->feed_a, NULL);
   beta = find_row (fixture, TALES_FILTER_FEED, fixture->feed_b, NULL);
-  g_assert_null (tales_sidebar_row_get_error (alpha));
-  g_assert_nonnull (tales_sidebar_row_get_error (beta));
-  g_test_message ("Beta's error: %s", tales_sidebar_row_get_error (beta));
+  g_assert_null (_tales_sidebar_row_get_error (alpha));
+  g_assert_nonnull (_tales_sidebar_row_get_error (beta));
+  g_test_message ("Beta's error: %s", _tales_sidebar_row_get_error (beta));
 
   /* Alpha's new post is in; Beta's stored posts are still listed. */
   g_assert_cmpuint (g_list_model_get_n_items (fixture->model), ==, 6);
   titles = listed_titles (fixture);
   g_assert_nonnull (strstr (titles, "Fresh from the server"));
   g_assert_nonnull (strstr (titles, "Brass polish"));
-  g_assert_cmpuint (tales_sidebar_row_get_count (find_row (fixture, TALES_FILTER_CATEGORY, 0, "python")), ==, 3);
+  g_assert_cmpuint (_tales_sidebar_row_get_count (find_row (fixture, TALES_FILTER_CATEGORY, 0, "python")), ==, 3);
 
   selected = gtk_single_selection_get_selected_item (selection) != NULL
              ? g_object_ref (gtk_single_selection_get_selected_item (selection)) : NULL;
@@ -737,7 +737,7 @@ test_start_never_says_no_feeds (Fixture       *fixture,
 
   /* Not painted yet: the sidebar shows All Posts only. */
   g_assert_false (tales_sidebar_is_loaded (tales_window_get_sidebar (window)));
-  tales_window_update_library_state (window);
+  _tales_window_update_library_state (window);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "library");
 
   gtk_window_present (GTK_WINDOW (window));
@@ -963,7 +963,7 @@ test_web_address (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *url = tales_application_web_address_for_uri (cases[i].uri);
+      g_autofree char *url = _tales_application_web_address_for_uri (cases[i].uri);
 
       g_assert_cmpstr (url, ==, cases[i].expected);
     }

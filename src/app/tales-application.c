@@ -5,11 +5,10 @@
 #include <glib/gi18n.h>
 
 #include "tales-app-resources.h"
-#include "tales-application.h"
+#include "tales-application-private.h"
 #include "tales-preferences-window.h"
 #include "tales-thread.h"
 #include "tales-window.h"
-#include "tales-window-bench.h"
 
 struct _TalesApplication
 {
@@ -48,7 +47,7 @@ get_window (TalesApplication *self)
 }
 
 char *
-tales_application_web_address_for_uri (const char *uri)
+_tales_application_web_address_for_uri (const char *uri)
 {
   g_autofree char *scheme = NULL;
   const char *rest;
@@ -70,9 +69,9 @@ tales_application_web_address_for_uri (const char *uri)
     {
       g_autofree char *https = g_strconcat ("https:", rest, NULL);
 
-      return tales_application_web_address_for_uri (https);
+      return _tales_application_web_address_for_uri (https);
     }
-  return tales_application_web_address_for_uri (rest);
+  return _tales_application_web_address_for_uri (rest);
 }
 
 static gboolean
@@ -424,7 +423,6 @@ tales_application_activate (GApplication *app)
 {
   TalesApplication *self = TALES_APPLICATION (app);
   TalesWindow *window = get_window (self);
-  const char *screenshot;
 
   if (window != NULL)
     {
@@ -433,12 +431,6 @@ tales_application_activate (GApplication *app)
     }
 
   window = tales_window_new (self);
-
-  /* build-aux/screenshot: capture the window once a post is on screen. */
-  screenshot = g_getenv ("TALES_SCREENSHOT");
-  if (screenshot != NULL && *screenshot != '\0')
-    tales_window_capture_when_ready (window, screenshot);
-  tales_window_bench_start_if_asked (window);
 
   /* The posts are on screen before Tales goes to the network: with a big
    * library, the feeds that land would otherwise hold up the first frame. */
@@ -458,7 +450,7 @@ open_one (TalesApplication *self,
           GFile            *file)
 {
   g_autofree char *uri = g_file_get_uri (file);
-  g_autofree char *url = tales_application_web_address_for_uri (uri);
+  g_autofree char *url = _tales_application_web_address_for_uri (uri);
   g_autofree char *message = NULL;
 
   if (url != NULL)

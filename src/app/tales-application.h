@@ -18,11 +18,6 @@ TalesImageCache  *tales_application_get_image_cache (TalesApplication *self);
 /* (nullable): why the library could not be opened */
 const GError     *tales_application_get_store_error (TalesApplication *self);
 
-/* The http(s) address behind @uri: http and https as they are,
- * feed://host/path as https://host/path, feed:https://… unwrapped; NULL
- * for anything else. (transfer full) (nullable) */
-char *tales_application_web_address_for_uri (const char *uri);
-
 /* Registers the app's GResource (templates, style.css). The generated
  * constructor would be dropped by the linker from the static library, so
  * every class with a template calls this first. */

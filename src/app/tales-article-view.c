@@ -5,7 +5,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "tales-article-view.h"
+#include "tales-article-view-private.h"
 
 /* Every request the page could make that leaves the machine goes through
  * this proxy, which is a closed port: the last layer of defence. */
@@ -1078,8 +1078,8 @@ tales_article_view_get_web_view (TalesArticleView *self)
 }
 
 void
-tales_article_view_load_raw_html (TalesArticleView *self,
-                                  const char       *html)
+_tales_article_view_load_raw_html (TalesArticleView *self,
+                                   const char       *html)
 {
   g_return_if_fail (TALES_IS_ARTICLE_VIEW (self));
   g_return_if_fail (html != NULL);

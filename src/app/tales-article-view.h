@@ -44,9 +44,4 @@ void             tales_article_view_zoom_reset      (TalesArticleView *self);
 /* (transfer none): the web view, for tests and screenshots. */
 WebKitWebView   *tales_article_view_get_web_view    (TalesArticleView *self);
 
-/* Loads @html as is (no sanitizer) with the article base URI, through the
- * same guarded view. For tests proving the web view blocks on its own. */
-void             tales_article_view_load_raw_html   (TalesArticleView *self,
-                                                     const char       *html);
-
 G_END_DECLS

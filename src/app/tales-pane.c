@@ -178,14 +178,6 @@ tales_pane_new (void)
   return g_object_new (TALES_TYPE_PANE, NULL);
 }
 
-GtkWidget *
-tales_pane_get_child (TalesPane *self)
-{
-  g_return_val_if_fail (TALES_IS_PANE (self), NULL);
-
-  return self->child;
-}
-
 void
 tales_pane_set_child (TalesPane *self,
                       GtkWidget *child)

@@ -11,8 +11,6 @@ G_DECLARE_FINAL_TYPE (TalesPane, tales_pane, TALES, PANE, GtkWidget)
  * person dragged it to) while its minimum stays the child's own, so the
  * leaflet still folds at the child's minimum and never later. */
 GtkWidget *tales_pane_new               (void);
-/* (transfer none) (nullable) */
-GtkWidget *tales_pane_get_child         (TalesPane *self);
 void       tales_pane_set_child         (TalesPane *self,
                                          GtkWidget *child);
 /* 0 or less: the child's own natural width. */

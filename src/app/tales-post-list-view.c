@@ -16,7 +16,7 @@
 
 #include "config.h"
 
-#include "tales-post-list-view.h"
+#include "tales-post-list-view-private.h"
 #include "tales-post-row.h"
 
 typedef struct
@@ -380,14 +380,6 @@ clear_model (TalesPostListView *self)
     release_row (row_at (self, r));
 }
 
-GtkSelectionModel *
-tales_post_list_view_get_model (TalesPostListView *self)
-{
-  g_return_val_if_fail (TALES_IS_POST_LIST_VIEW (self), NULL);
-
-  return self->model;
-}
-
 void
 tales_post_list_view_set_model (TalesPostListView *self,
                                 GtkSelectionModel *model)
@@ -424,7 +416,7 @@ tales_post_list_view_scroll_to (TalesPostListView *self,
 }
 
 guint
-tales_post_list_view_get_n_row_widgets (TalesPostListView *self)
+_tales_post_list_view_get_n_row_widgets (TalesPostListView *self)
 {
   g_return_val_if_fail (TALES_IS_POST_LIST_VIEW (self), 0);
 

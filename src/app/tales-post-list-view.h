@@ -10,15 +10,11 @@ G_DECLARE_FINAL_TYPE (TalesPostListView, tales_post_list_view, TALES, POST_LIST_
 /* The post list: rows of one height, and only as many row widgets as fit
  * on screen. Put it in a GtkScrolledWindow. */
 GtkWidget          *tales_post_list_view_new            (void);
-/* (nullable) (transfer none) */
-GtkSelectionModel  *tales_post_list_view_get_model      (TalesPostListView *self);
 /* A selection model over TalesPost items (nullable). */
 void                tales_post_list_view_set_model      (TalesPostListView *self,
                                                          GtkSelectionModel *model);
 /* Scrolls as little as it takes to show the row at @position. */
 void                tales_post_list_view_scroll_to      (TalesPostListView *self,
                                                          guint              position);
-/* How many row widgets the view has made (the benchmark reports it). */
-guint               tales_post_list_view_get_n_row_widgets (TalesPostListView *self);
 
 G_END_DECLS

@@ -42,8 +42,9 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-char *
-tales_post_row_format_meta (TalesPost *post)
+/* "Feed · 18 Sep 2024", or whichever half is known. (transfer full) */
+static char *
+format_meta (TalesPost *post)
 {
   const char *feed_title = tales_post_get_feed_title (post);
   GDateTime *date = tales_post_get_published (post);
@@ -206,7 +207,7 @@ update (TalesPostRow *self)
        * store cut titles already; this row holds to the same limit for
        * a post that came any other way. */
       title = tales_text_cut (tales_post_get_title (self->post), TALES_MAX_TITLE_BYTES, TRUE);
-      meta = tales_post_row_format_meta (self->post);
+      meta = format_meta (self->post);
     }
   if (title == NULL || *title == '\0')
     {

@@ -17,7 +17,4 @@ TalesPost *tales_post_row_get_post (TalesPostRow *self);
 void       tales_post_row_set_post (TalesPostRow *self,
                                     TalesPost    *post);
 
-/* "Feed · 18 Sep 2024", or whichever half is known. (transfer full) */
-char      *tales_post_row_format_meta (TalesPost *post);
-
 G_END_DECLS

@@ -5,42 +5,9 @@
 #include <glib/gi18n.h>
 
 #include "tales-compat.h"
-#include "tales-sidebar.h"
+#include "tales-sidebar-private.h"
+#include "tales-sidebar-row-private.h"
 #include "tales-thread.h"
-
-typedef enum {
-  SECTION_LIBRARY,
-  SECTION_FEEDS,
-  SECTION_CATEGORIES,
-} Section;
-
-/* What one row shows; the sidebar compares these to update in place. */
-typedef struct {
-  TalesFilterKind kind;
-  gint64 feed_id;
-  char *category;
-  char *title;
-  char *error;
-  char *status;
-  char *url;
-  guint count;
-} RowSpec;
-
-struct _TalesSidebarRow
-{
-  GtkListBoxRow parent_instance;
-
-  RowSpec spec;
-  char *key;
-  Section section;
-
-  GtkWidget *title_label;
-  GtkWidget *error_icon;
-  GtkWidget *count_label;
-  GtkWidget *menu;
-};
-
-G_DEFINE_FINAL_TYPE (TalesSidebarRow, tales_sidebar_row, GTK_TYPE_LIST_BOX_ROW)
 
 struct _TalesSidebar
 {
@@ -65,356 +32,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-static void
-row_spec_clear (RowSpec *spec)
-{
-  g_clear_pointer (&spec->category, g_free);
-  g_clear_pointer (&spec->title, g_free);
-  g_clear_pointer (&spec->error, g_free);
-  g_clear_pointer (&spec->status, g_free);
-  g_clear_pointer (&spec->url, g_free);
-}
-
-static char *
-row_key (TalesFilterKind  kind,
-         gint64           feed_id,
-         const char      *category)
-{
-  g_autofree char *folded = NULL;
-
-  switch (kind)
-    {
-    case TALES_FILTER_FEED:
-      return g_strdup_printf ("feed:%" G_GINT64_FORMAT, feed_id);
-    case TALES_FILTER_CATEGORY:
-      folded = g_utf8_casefold (category != NULL ? category : "", -1);
-      return g_strconcat ("category:", folded, NULL);
-    case TALES_FILTER_UNREAD:
-      return g_strdup ("unread");
-    case TALES_FILTER_STARRED:
-      return g_strdup ("starred");
-    case TALES_FILTER_ALL:
-    default:
-      return g_strdup ("all");
-    }
-}
-
-/* Rows ------------------------------------------------------------------- */
-
-static GMenuModel *feed_menu_new (const RowSpec *spec);
-
-/* (nullable): the feed's menu, made when first asked for: a popover per
- * feed row made the sidebar slow to fill with hundreds of feeds. */
-static GtkWidget *
-row_ensure_menu (TalesSidebarRow *self)
-{
-  g_autoptr(GMenuModel) model = NULL;
-
-  if (self->menu != NULL || self->spec.kind != TALES_FILTER_FEED)
-    return self->menu;
-
-  model = feed_menu_new (&self->spec);
-  self->menu = gtk_popover_menu_new_from_model (model);
-  gtk_popover_set_has_arrow (GTK_POPOVER (self->menu), FALSE);
-  gtk_widget_set_halign (self->menu, GTK_ALIGN_START);
-  gtk_widget_set_parent (self->menu, GTK_WIDGET (self));
-  return self->menu;
-}
-
-static void
-row_popup_menu (TalesSidebarRow *self)
-{
-  if (row_ensure_menu (self) != NULL)
-    gtk_popover_popup (GTK_POPOVER (self->menu));
-}
-
-static void
-row_popup_menu_at (TalesSidebarRow *self,
-                   double           x,
-                   double           y)
-{
-  if (row_ensure_menu (self) == NULL)
-    return;
-  gtk_popover_set_pointing_to (GTK_POPOVER (self->menu), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
-  gtk_popover_popup (GTK_POPOVER (self->menu));
-}
-
-static void
-row_pressed_cb (GtkGestureClick *gesture,
-                int              n_press,
-                double           x,
-                double           y,
-                TalesSidebarRow *self)
-{
-  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  row_popup_menu_at (self, x, y);
-}
-
-static void
-row_long_pressed_cb (GtkGestureLongPress *gesture,
-                     double               x,
-                     double               y,
-                     TalesSidebarRow     *self)
-{
-  row_popup_menu_at (self, x, y);
-}
-
-/* Shift+F10 and the Menu key open the same menu from the keyboard. */
-static gboolean
-row_menu_key_cb (GtkWidget *widget,
-                 GVariant  *args,
-                 gpointer   user_data)
-{
-  TalesSidebarRow *self = TALES_SIDEBAR_ROW (widget);
-
-  if (row_ensure_menu (self) == NULL)
-    return FALSE;
-  gtk_popover_set_pointing_to (GTK_POPOVER (self->menu), NULL);
-  row_popup_menu (self);
-  return TRUE;
-}
-
-static GMenuModel *
-feed_menu_new (const RowSpec *spec)
-{
-  GMenu *menu = g_menu_new ();
-  g_autoptr(GMenu) status = g_menu_new ();
-  g_autoptr(GMenu) actions = g_menu_new ();
-  g_autoptr(GMenuItem) item = NULL;
-
-  /* An item without an action is shown greyed: a plain status line. */
-  g_menu_append (status, spec->status, NULL);
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (status));
-
-  item = g_menu_item_new (_("_Rename…"), NULL);
-  g_menu_item_set_action_and_target_value (item, "win.rename-feed", g_variant_new_int64 (spec->feed_id));
-  g_menu_append_item (actions, item);
-  g_clear_object (&item);
-  item = g_menu_item_new (_("_Copy Address"), NULL);
-  g_menu_item_set_action_and_target_value (item, "win.copy-feed-address", g_variant_new_int64 (spec->feed_id));
-  g_menu_append_item (actions, item);
-  g_clear_object (&item);
-  item = g_menu_item_new (_("_Unsubscribe…"), NULL);
-  g_menu_item_set_action_and_target_value (item, "win.remove-feed", g_variant_new_int64 (spec->feed_id));
-  g_menu_append_item (actions, item);
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (actions));
-
-  return G_MENU_MODEL (menu);
-}
-
-static void
-row_update_menu (TalesSidebarRow *self)
-{
-  g_autoptr(GMenuModel) model = NULL;
-
-  /* A menu not made yet is made from the spec when it opens. */
-  if (self->menu == NULL || self->spec.kind != TALES_FILTER_FEED)
-    return;
-
-  model = feed_menu_new (&self->spec);
-  gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->menu), model);
-}
-
-/* GTK 4.8 re-queries the tooltip under the pointer on every set, even of
- * the same text. */
-static void
-set_tooltip (GtkWidget  *widget,
-             const char *text)
-{
-  const char *old = gtk_widget_get_tooltip_text (widget);
-
-  if (g_strcmp0 (old, text) != 0)
-    gtk_widget_set_tooltip_text (widget, text);
-}
-
-static void
-row_apply (TalesSidebarRow *self)
-{
-  const RowSpec *spec = &self->spec;
-  g_autofree char *count = g_strdup_printf ("%u", spec->count);
-  g_autofree char *tooltip = NULL;
-
-  gtk_label_set_text (GTK_LABEL (self->title_label), spec->title);
-  gtk_label_set_text (GTK_LABEL (self->count_label), count);
-  gtk_widget_set_visible (self->count_label, spec->count > 0 && spec->kind != TALES_FILTER_ALL);
-  gtk_widget_set_visible (self->error_icon, spec->error != NULL);
-  set_tooltip (self->error_icon, spec->error);
-  if (spec->error != NULL)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self->error_icon),
-                                    GTK_ACCESSIBLE_PROPERTY_LABEL, spec->error, -1);
-
-  if (spec->kind == TALES_FILTER_FEED)
-    tooltip = spec->error != NULL ? g_strdup_printf ("%s\n%s", spec->status, spec->error)
-                                  : g_strdup (spec->status);
-  set_tooltip (GTK_WIDGET (self), tooltip);
-  row_update_menu (self);
-}
-
-static const char *
-row_icon_name (TalesFilterKind kind)
-{
-  switch (kind)
-    {
-    case TALES_FILTER_UNREAD:
-      return "mail-unread-symbolic";
-    case TALES_FILTER_STARRED:
-      return "starred-symbolic";
-    case TALES_FILTER_FEED:
-      return "application-rss+xml-symbolic";
-    case TALES_FILTER_ALL:
-    default:
-      return "view-list-symbolic";
-    }
-}
-
-/* Categories get a "#" (the icon theme has no tag), the rest an icon. */
-static GtkWidget *
-row_icon_new (TalesFilterKind kind)
-{
-  GtkWidget *hash;
-
-  if (kind != TALES_FILTER_CATEGORY)
-    return gtk_image_new_from_icon_name (row_icon_name (kind));
-
-  hash = gtk_label_new ("#");
-  gtk_widget_set_size_request (hash, 16, -1);
-  gtk_widget_add_css_class (hash, "dim-label");
-  gtk_widget_add_css_class (hash, "category-mark");
-  return hash;
-}
-
-static GtkWidget *
-row_new (RowSpec *spec,
-         Section  section)
-{
-  TalesSidebarRow *self = g_object_new (TALES_TYPE_SIDEBAR_ROW, NULL);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkGesture *click, *long_press;
-
-  self->spec = *spec;
-  memset (spec, 0, sizeof *spec);
-  self->section = section;
-  self->key = row_key (self->spec.kind, self->spec.feed_id, self->spec.category);
-
-  gtk_box_append (GTK_BOX (box), row_icon_new (self->spec.kind));
-  self->title_label = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (self->title_label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (self->title_label), PANGO_ELLIPSIZE_END);
-  gtk_widget_set_hexpand (self->title_label, TRUE);
-  gtk_box_append (GTK_BOX (box), self->title_label);
-  self->error_icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
-  gtk_widget_add_css_class (self->error_icon, "warning");
-  gtk_box_append (GTK_BOX (box), self->error_icon);
-  self->count_label = gtk_label_new (NULL);
-  gtk_widget_add_css_class (self->count_label, "count");
-  gtk_widget_add_css_class (self->count_label, "numeric");
-  gtk_box_append (GTK_BOX (box), self->count_label);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (self), box);
-
-  if (self->spec.kind == TALES_FILTER_FEED)
-    {
-      click = gtk_gesture_click_new ();
-      gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
-      g_signal_connect (click, "pressed", G_CALLBACK (row_pressed_cb), self);
-      gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
-      long_press = gtk_gesture_long_press_new ();
-      gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (long_press), TRUE);
-      g_signal_connect (long_press, "pressed", G_CALLBACK (row_long_pressed_cb), self);
-      gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (long_press));
-    }
-
-  row_apply (self);
-  return GTK_WIDGET (self);
-}
-
-static void
-tales_sidebar_row_dispose (GObject *object)
-{
-  TalesSidebarRow *self = TALES_SIDEBAR_ROW (object);
-
-  g_clear_pointer (&self->menu, gtk_widget_unparent);
-
-  G_OBJECT_CLASS (tales_sidebar_row_parent_class)->dispose (object);
-}
-
-static void
-tales_sidebar_row_finalize (GObject *object)
-{
-  TalesSidebarRow *self = TALES_SIDEBAR_ROW (object);
-
-  row_spec_clear (&self->spec);
-  g_free (self->key);
-
-  G_OBJECT_CLASS (tales_sidebar_row_parent_class)->finalize (object);
-}
-
-static void
-tales_sidebar_row_size_allocate (GtkWidget *widget,
-                                 int        width,
-                                 int        height,
-                                 int        baseline)
-{
-  TalesSidebarRow *self = TALES_SIDEBAR_ROW (widget);
-
-  GTK_WIDGET_CLASS (tales_sidebar_row_parent_class)->size_allocate (widget, width, height, baseline);
-  if (self->menu != NULL)
-    gtk_popover_present (GTK_POPOVER (self->menu));
-}
-
-static void
-tales_sidebar_row_class_init (TalesSidebarRowClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-
-  object_class->dispose = tales_sidebar_row_dispose;
-  object_class->finalize = tales_sidebar_row_finalize;
-  widget_class->size_allocate = tales_sidebar_row_size_allocate;
-
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, row_menu_key_cb, NULL);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Menu, 0, row_menu_key_cb, NULL);
-}
-
-static void
-tales_sidebar_row_init (TalesSidebarRow *self)
-{
-}
-
-TalesFilterKind
-tales_sidebar_row_get_kind (TalesSidebarRow *self)
-{
-  g_return_val_if_fail (TALES_IS_SIDEBAR_ROW (self), TALES_FILTER_ALL);
-  return self->spec.kind;
-}
-
-gint64
-tales_sidebar_row_get_feed_id (TalesSidebarRow *self)
-{
-  g_return_val_if_fail (TALES_IS_SIDEBAR_ROW (self), 0);
-  return self->spec.feed_id;
-}
-
-const char *
-tales_sidebar_row_get_title (TalesSidebarRow *self)
-{
-  g_return_val_if_fail (TALES_IS_SIDEBAR_ROW (self), NULL);
-  return self->spec.title;
-}
-
-guint
-tales_sidebar_row_get_count (TalesSidebarRow *self)
-{
-  g_return_val_if_fail (TALES_IS_SIDEBAR_ROW (self), 0);
-  return self->spec.count;
-}
-
-const char *
-tales_sidebar_row_get_error (TalesSidebarRow *self)
-{
-  g_return_val_if_fail (TALES_IS_SIDEBAR_ROW (self), NULL);
-  return self->spec.error;
-}
 
 /* Reading the library ------------------------------------------------------ */
 
@@ -481,7 +98,7 @@ add_spec (GArray          *specs,
           const char      *title,
           guint            count)
 {
-  RowSpec spec = { .kind = kind, .title = g_strdup (title), .count = count };
+  TalesSidebarRowSpec spec = { .kind = kind, .title = g_strdup (title), .count = count };
 
   if (kind == TALES_FILTER_CATEGORY)
     spec.category = g_strdup (title);
@@ -503,7 +120,7 @@ add_feed_specs (TalesStore *store,
     {
       TalesFeed *feed = feeds->pdata[i];
       const char *error = tales_feed_get_last_error (feed);
-      RowSpec spec = {
+      TalesSidebarRowSpec spec = {
         .kind = TALES_FILTER_FEED,
         .feed_id = tales_feed_get_db_id (feed),
         .title = g_strdup (tales_feed_get_display_title (feed)),
@@ -523,10 +140,10 @@ add_feed_specs (TalesStore *store,
 static GArray *
 read_specs (TalesStore *store)
 {
-  GArray *specs = g_array_new (FALSE, TRUE, sizeof (RowSpec));
+  GArray *specs = g_array_new (FALSE, TRUE, sizeof (TalesSidebarRowSpec));
   g_autoptr(GPtrArray) categories = NULL;
 
-  g_array_set_clear_func (specs, (GDestroyNotify) row_spec_clear);
+  g_array_set_clear_func (specs, (GDestroyNotify) _tales_sidebar_row_spec_clear);
   add_spec (specs, TALES_FILTER_ALL, _("All Posts"), 0);
   if (store == NULL)
     return specs;
@@ -545,27 +162,18 @@ read_specs (TalesStore *store)
   return specs;
 }
 
-static Section
-section_of (TalesFilterKind kind)
-{
-  if (kind == TALES_FILTER_FEED)
-    return SECTION_FEEDS;
-  if (kind == TALES_FILTER_CATEGORY)
-    return SECTION_CATEGORIES;
-  return SECTION_LIBRARY;
-}
-
 /* The sidebar ------------------------------------------------------------- */
 
 static void
 set_filter_from_row (TalesSidebar    *self,
                      TalesSidebarRow *row)
 {
-  TalesFilterKind kind = row != NULL ? row->spec.kind : TALES_FILTER_ALL;
+  const TalesSidebarRowSpec *spec = row != NULL ? _tales_sidebar_row_get_spec (row) : NULL;
+  TalesFilterKind kind = spec != NULL ? spec->kind : TALES_FILTER_ALL;
 
-  tales_set_str (&self->filter_category, row != NULL ? row->spec.category : NULL);
+  tales_set_str (&self->filter_category, spec != NULL ? spec->category : NULL);
   self->filter.kind = kind;
-  self->filter.feed_id = row != NULL ? row->spec.feed_id : 0;
+  self->filter.feed_id = spec != NULL ? spec->feed_id : 0;
   self->filter.category = self->filter_category;
   self->filter.search = NULL;
 }
@@ -595,21 +203,21 @@ header_func (GtkListBoxRow *row,
              GtkListBoxRow *before,
              gpointer       user_data)
 {
-  Section section = TALES_SIDEBAR_ROW (row)->section;
+  TalesSidebarSection section = _tales_sidebar_row_get_section (TALES_SIDEBAR_ROW (row));
   GtkWidget *label;
 
-  if (before != NULL && TALES_SIDEBAR_ROW (before)->section == section)
+  if (before != NULL && _tales_sidebar_row_get_section (TALES_SIDEBAR_ROW (before)) == section)
     {
       gtk_list_box_row_set_header (row, NULL);
       return;
     }
-  if (section == SECTION_LIBRARY)
+  if (section == TALES_SIDEBAR_SECTION_LIBRARY)
     {
       gtk_list_box_row_set_header (row, NULL);
       return;
     }
 
-  label = gtk_label_new (section == SECTION_FEEDS ? _("Feeds") : _("Categories"));
+  label = gtk_label_new (section == TALES_SIDEBAR_SECTION_FEEDS ? _("Feeds") : _("Categories"));
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_widget_add_css_class (label, "heading");
   gtk_widget_add_css_class (label, "dim-label");
@@ -637,23 +245,13 @@ same_rows (GPtrArray *rows,
     return FALSE;
   for (guint i = 0; i < rows->len; i++)
     {
-      RowSpec *spec = &g_array_index (specs, RowSpec, i);
-      g_autofree char *key = row_key (spec->kind, spec->feed_id, spec->category);
+      TalesSidebarRowSpec *spec = &g_array_index (specs, TalesSidebarRowSpec, i);
+      g_autofree char *key = _tales_sidebar_row_key (spec->kind, spec->feed_id, spec->category);
 
-      if (g_strcmp0 (TALES_SIDEBAR_ROW (rows->pdata[i])->key, key) != 0)
+      if (g_strcmp0 (_tales_sidebar_row_get_key (rows->pdata[i]), key) != 0)
         return FALSE;
     }
   return TRUE;
-}
-
-static gboolean
-same_spec (const RowSpec *a,
-           const RowSpec *b)
-{
-  return a->kind == b->kind && a->feed_id == b->feed_id && a->count == b->count &&
-         g_strcmp0 (a->category, b->category) == 0 && g_strcmp0 (a->title, b->title) == 0 &&
-         g_strcmp0 (a->error, b->error) == 0 && g_strcmp0 (a->status, b->status) == 0 &&
-         g_strcmp0 (a->url, b->url) == 0;
 }
 
 /* Only the rows that changed are touched: a refresh reloads the sidebar
@@ -663,17 +261,7 @@ update_in_place (GPtrArray *rows,
                  GArray    *specs)
 {
   for (guint i = 0; i < rows->len; i++)
-    {
-      TalesSidebarRow *row = rows->pdata[i];
-      RowSpec *spec = &g_array_index (specs, RowSpec, i);
-
-      if (same_spec (&row->spec, spec))
-        continue;
-      row_spec_clear (&row->spec);
-      row->spec = *spec;
-      memset (spec, 0, sizeof *spec);
-      row_apply (row);
-    }
+    _tales_sidebar_row_update (rows->pdata[i], &g_array_index (specs, TalesSidebarRowSpec, i));
 }
 
 /* Returns whether the selected row is still there. */
@@ -683,7 +271,7 @@ rebuild (TalesSidebar *self,
          GArray       *specs)
 {
   GtkListBoxRow *selected = gtk_list_box_get_selected_row (self->list_box);
-  g_autofree char *selected_key = selected != NULL ? g_strdup (TALES_SIDEBAR_ROW (selected)->key) : NULL;
+  g_autofree char *selected_key = selected != NULL ? g_strdup (_tales_sidebar_row_get_key (TALES_SIDEBAR_ROW (selected))) : NULL;
   TalesSidebarRow *again = NULL;
 
   for (guint i = 0; i < rows->len; i++)
@@ -691,18 +279,18 @@ rebuild (TalesSidebar *self,
 
   for (guint i = 0; i < specs->len; i++)
     {
-      RowSpec *spec = &g_array_index (specs, RowSpec, i);
-      GtkWidget *row = row_new (spec, section_of (spec->kind));
+      TalesSidebarRowSpec *spec = &g_array_index (specs, TalesSidebarRowSpec, i);
+      GtkWidget *row = _tales_sidebar_row_new (spec);
 
       gtk_list_box_append (self->list_box, row);
-      if (selected_key != NULL && g_strcmp0 (TALES_SIDEBAR_ROW (row)->key, selected_key) == 0)
+      if (selected_key != NULL && g_strcmp0 (_tales_sidebar_row_get_key (TALES_SIDEBAR_ROW (row)), selected_key) == 0)
         again = TALES_SIDEBAR_ROW (row);
     }
 
   if (again == NULL)
     again = TALES_SIDEBAR_ROW (gtk_list_box_get_row_at_index (self->list_box, 0));
   gtk_list_box_select_row (self->list_box, GTK_LIST_BOX_ROW (again));
-  return selected_key != NULL && g_strcmp0 (again->key, selected_key) == 0;
+  return selected_key != NULL && g_strcmp0 (_tales_sidebar_row_get_key (again), selected_key) == 0;
 }
 
 /* Shows @specs: in place when the rows are the same ones, else anew. */
@@ -866,19 +454,19 @@ tales_sidebar_get_filter (TalesSidebar *self)
 }
 
 TalesSidebarRow *
-tales_sidebar_find_row (TalesSidebar    *self,
-                        TalesFilterKind  kind,
-                        gint64           feed_id,
-                        const char      *category)
+_tales_sidebar_find_row (TalesSidebar    *self,
+                         TalesFilterKind  kind,
+                         gint64           feed_id,
+                         const char      *category)
 {
-  g_autofree char *key = row_key (kind, feed_id, category);
+  g_autofree char *key = _tales_sidebar_row_key (kind, feed_id, category);
   g_autoptr(GPtrArray) rows = NULL;
 
   g_return_val_if_fail (TALES_IS_SIDEBAR (self), NULL);
 
   rows = current_rows (self);
   for (guint i = 0; i < rows->len; i++)
-    if (g_strcmp0 (TALES_SIDEBAR_ROW (rows->pdata[i])->key, key) == 0)
+    if (g_strcmp0 (_tales_sidebar_row_get_key (rows->pdata[i]), key) == 0)
       return rows->pdata[i];
   return NULL;
 }
@@ -891,13 +479,13 @@ count_rows (TalesSidebar    *self,
   guint n = 0;
 
   for (guint i = 0; i < rows->len; i++)
-    if (TALES_SIDEBAR_ROW (rows->pdata[i])->spec.kind == kind)
+    if (_tales_sidebar_row_get_spec (rows->pdata[i])->kind == kind)
       n++;
   return n;
 }
 
 guint
-tales_sidebar_count_categories (TalesSidebar *self)
+_tales_sidebar_count_categories (TalesSidebar *self)
 {
   g_return_val_if_fail (TALES_IS_SIDEBAR (self), 0);
 
@@ -922,7 +510,7 @@ tales_sidebar_select (TalesSidebar    *self,
 
   g_return_val_if_fail (TALES_IS_SIDEBAR (self), FALSE);
 
-  row = tales_sidebar_find_row (self, kind, feed_id, category);
+  row = _tales_sidebar_find_row (self, kind, feed_id, category);
   if (row == NULL)
     return FALSE;
 

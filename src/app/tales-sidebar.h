@@ -3,11 +3,9 @@
 #include <gtk/gtk.h>
 
 #include "tales-core.h"
+#include "tales-sidebar-row.h"
 
 G_BEGIN_DECLS
-
-#define TALES_TYPE_SIDEBAR_ROW (tales_sidebar_row_get_type ())
-G_DECLARE_FINAL_TYPE (TalesSidebarRow, tales_sidebar_row, TALES, SIDEBAR_ROW, GtkListBoxRow)
 
 #define TALES_TYPE_SIDEBAR (tales_sidebar_get_type ())
 G_DECLARE_FINAL_TYPE (TalesSidebar, tales_sidebar, TALES, SIDEBAR, GtkWidget)
@@ -45,23 +43,7 @@ gboolean         tales_sidebar_select     (TalesSidebar    *self,
                                            TalesFilterKind  kind,
                                            gint64           feed_id,
                                            const char      *category);
-/* (transfer none) (nullable): the row for @kind, @feed_id, @category. */
-TalesSidebarRow *tales_sidebar_find_row   (TalesSidebar    *self,
-                                           TalesFilterKind  kind,
-                                           gint64           feed_id,
-                                           const char      *category);
-/* How many category rows there are. */
-guint            tales_sidebar_count_categories (TalesSidebar *self);
 /* How many subscriptions there are. */
 guint            tales_sidebar_count_feeds      (TalesSidebar *self);
-
-TalesFilterKind  tales_sidebar_row_get_kind     (TalesSidebarRow *self);
-gint64           tales_sidebar_row_get_feed_id  (TalesSidebarRow *self);
-const char      *tales_sidebar_row_get_title    (TalesSidebarRow *self);
-/* Unread posts for All, Unread and feeds; starred posts for Starred;
- * posts for a category. */
-guint            tales_sidebar_row_get_count    (TalesSidebarRow *self);
-/* (nullable): the feed's last refresh error */
-const char      *tales_sidebar_row_get_error    (TalesSidebarRow *self);
 
 G_END_DECLS

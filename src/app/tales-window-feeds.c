@@ -20,11 +20,11 @@ tales_window_subscribe (TalesWindow *self,
   feed = tales_store_ensure_feed (self->store, url, &error);
   if (feed == NULL)
     {
-      tales_window_show_error (self, _("Could not subscribe"), error);
+      _tales_window_show_error (self, _("Could not subscribe"), error);
       return;
     }
 
-  tales_window_refresh_feed (self, url);
+  _tales_window_refresh_feed (self, url);
   tales_sidebar_select (self->sidebar, TALES_FILTER_FEED, tales_feed_get_db_id (feed), NULL);
 }
 
@@ -104,7 +104,7 @@ discover_done_cb (GObject      *source_object,
     return;
   if (feeds == NULL)
     {
-      tales_window_show_error (self, _("No feed found"), error);
+      _tales_window_show_error (self, _("No feed found"), error);
       return;
     }
 
@@ -204,7 +204,7 @@ get_feed (TalesWindow *self,
   TalesFeed *feed = tales_store_get_feed (self->store, g_variant_get_int64 (parameter), &error);
 
   if (feed == NULL)
-    tales_window_show_error (self, _("Could not find the feed"), error);
+    _tales_window_show_error (self, _("Could not find the feed"), error);
   return feed;
 }
 
@@ -224,10 +224,10 @@ rename_response_cb (AdwMessageDialog *dialog,
 
   if (!tales_store_rename_feed (self->store, tales_feed_get_db_id (feed), name, &error))
     {
-      tales_window_show_error (self, _("Could not rename the feed"), error);
+      _tales_window_show_error (self, _("Could not rename the feed"), error);
       return;
     }
-  tales_window_reload_sidebar (self);
+  _tales_window_reload_sidebar (self);
   tales_window_reload_posts (self);
 }
 
@@ -311,14 +311,14 @@ remove_feed_done_cb (GObject      *source_object,
 {
   TalesWindow *self = TALES_WINDOW (source_object);
   RemoveFeed *remove = g_task_get_task_data (G_TASK (result));
-  TalesPost *shown = tales_window_get_shown_post (self);
+  TalesPost *shown = _tales_window_get_shown_post (self);
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        tales_window_show_error (self, _("Could not unsubscribe"), error);
+        _tales_window_show_error (self, _("Could not unsubscribe"), error);
       return;
     }
 
@@ -326,9 +326,9 @@ remove_feed_done_cb (GObject      *source_object,
   if (shown != NULL && tales_post_get_feed_id (shown) == remove->feed_id)
     {
       self->shown_post_id = 0;
-      tales_window_show_content (self, FALSE);
+      _tales_window_show_content (self, FALSE);
     }
-  tales_window_reload_sidebar (self);
+  _tales_window_reload_sidebar (self);
   tales_window_reload_posts (self);
   message = g_strdup_printf (_("Unsubscribed from %s"), remove->title);
   tales_window_show_message (self, message);
@@ -414,7 +414,7 @@ import_done_cb (GObject      *source_object,
   if (counts == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        tales_window_show_error (self, _("Could not import the subscriptions"), error);
+        _tales_window_show_error (self, _("Could not import the subscriptions"), error);
       return;
     }
 
@@ -430,7 +430,7 @@ import_done_cb (GObject      *source_object,
     message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Subscribed to %u new feed",
                                             "Subscribed to %u new feeds", n_added), n_added);
   tales_window_show_message (self, message);
-  tales_window_reload_sidebar (self);
+  _tales_window_reload_sidebar (self);
   /* The new feeds have never been fetched, so they are due. */
   tales_window_refresh_due (self);
 }
@@ -461,7 +461,7 @@ load_finish (TalesWindow  *self,
   if (!g_file_load_contents_finish (file, result, &contents, length, NULL, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->store != NULL)
-        tales_window_show_error (self, _("Could not read the file"), error);
+        _tales_window_show_error (self, _("Could not read the file"), error);
       return NULL;
     }
   if (self->store == NULL)
@@ -600,7 +600,7 @@ export_saved_cb (GObject      *source_object,
   if (!g_file_replace_contents_finish (G_FILE (source_object), result, NULL, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->store != NULL)
-        tales_window_show_error (self, _("Could not save the subscriptions"), error);
+        _tales_window_show_error (self, _("Could not save the subscriptions"), error);
       return;
     }
   if (self->store != NULL)
@@ -628,7 +628,7 @@ export_response_cb (GtkNativeDialog *native,
   opml = tales_opml_export (self->store, &error);
   if (opml == NULL)
     {
-      tales_window_show_error (self, _("Could not export the subscriptions"), error);
+      _tales_window_show_error (self, _("Could not export the subscriptions"), error);
       return;
     }
 
@@ -651,7 +651,7 @@ export_opml_action_cb (GtkWidget  *widget,
 }
 
 void
-tales_window_feeds_class_init (GtkWidgetClass *widget_class)
+_tales_window_feeds_class_init (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.add-feed", NULL, add_feed_action_cb);
   gtk_widget_class_install_action (widget_class, "win.rename-feed", "x", rename_feed_action_cb);

@@ -76,8 +76,8 @@ go_back_action_cb (GtkWidget  *widget,
 }
 
 void
-tales_window_show_content (TalesWindow *self,
-                           gboolean     article)
+_tales_window_show_content (TalesWindow *self,
+                            gboolean     article)
 {
   gtk_stack_set_visible_child_name (self->content_stack, article ? "article" : "empty");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.print", article);
@@ -91,7 +91,7 @@ tales_window_show_content (TalesWindow *self,
 }
 
 void
-tales_window_post_activated (TalesWindow *self)
+_tales_window_post_activated (TalesWindow *self)
 {
   if (gtk_single_selection_get_selected_item (self->selection) == NULL)
     return;
@@ -100,7 +100,7 @@ tales_window_post_activated (TalesWindow *self)
 }
 
 void
-tales_window_sidebar_activated (TalesWindow *self)
+_tales_window_sidebar_activated (TalesWindow *self)
 {
   adw_leaflet_set_visible_child_name (self->outer_leaflet, "content");
 }
@@ -243,7 +243,7 @@ print_failed_cb (WebKitPrintOperation *operation,
                  GError               *error,
                  TalesWindow          *self)
 {
-  tales_window_show_error (self, _("Could not print the post"), error);
+  _tales_window_show_error (self, _("Could not print the post"), error);
 }
 
 static void
@@ -254,7 +254,7 @@ print_action_cb (GtkWidget  *widget,
   TalesWindow *self = TALES_WINDOW (widget);
   g_autoptr(WebKitPrintOperation) operation = NULL;
 
-  if (tales_window_get_shown_post (self) == NULL)
+  if (_tales_window_get_shown_post (self) == NULL)
     return;
 
   operation = webkit_print_operation_new (tales_article_view_get_web_view (self->article_view));
@@ -267,7 +267,7 @@ print_action_cb (GtkWidget  *widget,
 /* Set-up --------------------------------------------------------------------- */
 
 void
-tales_window_layout_init (TalesWindow *self)
+_tales_window_layout_init (TalesWindow *self)
 {
   g_signal_connect_object (self->inner_leaflet, "notify::folded", G_CALLBACK (update_back_button),
                            self, G_CONNECT_SWAPPED);
@@ -289,14 +289,14 @@ tales_window_layout_init (TalesWindow *self)
 }
 
 void
-tales_window_layout_dispose (TalesWindow *self)
+_tales_window_layout_dispose (TalesWindow *self)
 {
   g_clear_handle_id (&self->header_source, g_source_remove);
   g_clear_object (&self->print_operation);
 }
 
 void
-tales_window_layout_class_init (GtkWidgetClass *widget_class)
+_tales_window_layout_class_init (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action_cb);
   gtk_widget_class_install_action (widget_class, "win.focus-next-pane", NULL, focus_next_pane_action_cb);

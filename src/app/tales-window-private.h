@@ -3,8 +3,9 @@
 /* What the window's files (tales-window.c: list, selection, search,
  * read/star; tales-window-refresh.c: refresh, network, offline backfill;
  * tales-window-feeds.c: add, rename, remove, OPML; tales-window-layout.c:
- * the leaflets, panes, zoom, printing and keyboard focus;
- * tales-window-capture.c: screenshot mode) share. */
+ * the leaflets, panes, zoom, printing and keyboard focus) share, and what
+ * tests may see. Not the window's API (that is tales-window.h): every
+ * function here starts with _tales_. */
 
 #include "tales-pane.h"
 #include "tales-post-list.h"
@@ -75,66 +76,34 @@ struct _TalesWindow
   int drag_start_width;
   guint header_source;
   WebKitPrintOperation *print_operation;
-
-  /* screenshot mode (tales-window-capture.c) */
-  char *capture_path;
-  guint capture_source;
-  guint capture_give_up_source;
-  gboolean capture_waiting;
 };
 
 /* tales-window.c */
-void tales_window_reload_sidebar       (TalesWindow *self);
+void     _tales_window_reload_sidebar        (TalesWindow          *self);
 /* Reloads the list and the sidebar a moment later, once for a burst. */
-void tales_window_queue_reload         (TalesWindow *self);
+void     _tales_window_queue_reload          (TalesWindow          *self);
 /* Reloads both now, reading the library in worker threads. */
-void     tales_window_reload_async     (TalesWindow          *self,
-                                        GAsyncReadyCallback   callback,
-                                        gpointer              user_data);
-gboolean tales_window_reload_finish    (TalesWindow          *self,
-                                        GAsyncResult         *result,
-                                        GError              **error);
-void tales_window_show_error           (TalesWindow  *self,
-                                        const char   *what,
-                                        const GError *error);
-void tales_window_emit_refresh_finished (TalesWindow *self);
+void     _tales_window_reload_async          (TalesWindow          *self,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean _tales_window_reload_finish         (TalesWindow          *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+void     _tales_window_show_error            (TalesWindow          *self,
+                                              const char           *what,
+                                              const GError         *error);
+void     _tales_window_emit_refresh_finished (TalesWindow          *self);
 
 /* Shows whether the library has subscriptions, and why the list is
  * empty when it is. */
-void tales_window_update_library_state (TalesWindow *self);
-void tales_window_update_list_state    (TalesWindow *self);
+void     _tales_window_update_library_state  (TalesWindow          *self);
+void     _tales_window_update_list_state     (TalesWindow          *self);
 
-/* tales-window-layout.c */
-void tales_window_layout_init          (TalesWindow *self);
-void tales_window_layout_dispose       (TalesWindow *self);
-void tales_window_layout_class_init    (GtkWidgetClass *widget_class);
-/* Shows the post (@article) or the "Select a Post" page, and in a folded
- * window goes to it or back to the list. */
-void tales_window_show_content         (TalesWindow *self,
-                                        gboolean     article);
-/* A row was opened (clicked in a folded window, or Enter). */
-void tales_window_post_activated       (TalesWindow *self);
-void tales_window_sidebar_activated    (TalesWindow *self);
-
-/* tales-window-refresh.c */
-void tales_window_refresh_init         (TalesWindow *self);
-void tales_window_refresh_dispose      (TalesWindow *self);
-void tales_window_refresh_all          (TalesWindow *self,
-                                        gboolean     force,
-                                        gboolean     background);
-/* Refreshes one feed right away (a new subscription). */
-void tales_window_refresh_feed         (TalesWindow *self,
-                                        const char  *url);
-void tales_window_refresh_class_init   (GtkWidgetClass *widget_class);
-
-/* tales-window-feeds.c */
-void tales_window_feeds_class_init     (GtkWidgetClass *widget_class);
-
-/* tales-window-capture.c */
-void tales_window_capture_after_refresh (TalesWindow *self);
-void tales_window_capture_article_loaded (TalesWindow *self);
-TalesPost *tales_window_get_shown_post (TalesWindow *self);
-void tales_window_capture_dispose      (TalesWindow *self);
+/* (transfer none) (nullable): the post in the article pane, if any */
+TalesPost   *_tales_window_get_shown_post    (TalesWindow          *self);
+/* (transfer none): the search field (results follow "search-changed");
+ * for tests. */
+GtkEditable *_tales_window_get_search_entry  (TalesWindow          *self);
 
 /* Runs @func (store, post_id, flag, error) in a worker: the store's
  * writes wait for the refresh's transactions, never the main loop. */
@@ -142,9 +111,35 @@ typedef gboolean (*TalesStoreFlagFunc) (TalesStore *store,
                                         gint64      post_id,
                                         gboolean    flag,
                                         GError    **error);
-void tales_window_store_write_async    (TalesWindow        *self,
-                                        TalesStoreFlagFunc  func,
-                                        gint64              post_id,
-                                        gboolean            flag);
+void     _tales_window_store_write_async     (TalesWindow          *self,
+                                              TalesStoreFlagFunc    func,
+                                              gint64                post_id,
+                                              gboolean              flag);
+
+/* tales-window-layout.c */
+void     _tales_window_layout_init           (TalesWindow          *self);
+void     _tales_window_layout_dispose        (TalesWindow          *self);
+void     _tales_window_layout_class_init     (GtkWidgetClass       *widget_class);
+/* Shows the post (@article) or the "Select a Post" page, and in a folded
+ * window goes to it or back to the list. */
+void     _tales_window_show_content          (TalesWindow          *self,
+                                              gboolean              article);
+/* A row was opened (clicked in a folded window, or Enter). */
+void     _tales_window_post_activated        (TalesWindow          *self);
+void     _tales_window_sidebar_activated     (TalesWindow          *self);
+
+/* tales-window-refresh.c */
+void     _tales_window_refresh_init          (TalesWindow          *self);
+void     _tales_window_refresh_dispose       (TalesWindow          *self);
+void     _tales_window_refresh_all           (TalesWindow          *self,
+                                              gboolean              force,
+                                              gboolean              background);
+/* Refreshes one feed right away (a new subscription). */
+void     _tales_window_refresh_feed          (TalesWindow          *self,
+                                              const char           *url);
+void     _tales_window_refresh_class_init    (GtkWidgetClass       *widget_class);
+
+/* tales-window-feeds.c */
+void     _tales_window_feeds_class_init      (GtkWidgetClass       *widget_class);
 
 G_END_DECLS

@@ -45,7 +45,7 @@ feed_done_cb (TalesRefresher *refresher,
               TalesWindow    *self)
 {
   /* Posts appear as feeds land; errors show on the feed's row. */
-  tales_window_queue_reload (self);
+  _tales_window_queue_reload (self);
 }
 
 gboolean
@@ -91,10 +91,10 @@ network_changed_cb (TalesWindow *self)
   self->offline = !is_online (self);
   gtk_widget_set_visible (self->offline_label, self->offline);
   update_download_images (self);
-  tales_window_update_list_state (self);
+  _tales_window_update_list_state (self);
 
   if (was_offline && !self->offline)
-    tales_window_refresh_all (self, FALSE, TRUE);
+    _tales_window_refresh_all (self, FALSE, TRUE);
 }
 
 /* Refresh ----------------------------------------------------------------- */
@@ -126,10 +126,9 @@ refresh_reloaded_cb (GObject      *source_object,
   TalesWindow *self = TALES_WINDOW (source_object);
 
   /* Fails only when cancelled: the window is going away. */
-  if (!tales_window_reload_finish (self, result, NULL))
+  if (!_tales_window_reload_finish (self, result, NULL))
     return;
-  tales_window_emit_refresh_finished (self);
-  tales_window_capture_after_refresh (self);
+  _tales_window_emit_refresh_finished (self);
 }
 
 /* The last reload of a refresh reads in the background too; the refresh
@@ -138,7 +137,7 @@ static void
 refresh_finished (TalesWindow *self)
 {
   g_clear_handle_id (&self->reload_source, g_source_remove);
-  tales_window_reload_async (self, refresh_reloaded_cb, NULL);
+  _tales_window_reload_async (self, refresh_reloaded_cb, NULL);
 }
 
 static void
@@ -179,9 +178,9 @@ refresh_all_done_cb (GObject      *source_object,
 }
 
 void
-tales_window_refresh_all (TalesWindow *self,
-                          gboolean     force,
-                          gboolean     background)
+_tales_window_refresh_all (TalesWindow *self,
+                           gboolean     force,
+                           gboolean     background)
 {
   /* One refresh at a time: a second request finds this one under way. */
   if (self->refresher == NULL || self->backfilling || self->refreshing)
@@ -207,7 +206,7 @@ tales_window_refresh (TalesWindow *self)
 {
   g_return_if_fail (TALES_IS_WINDOW (self));
 
-  tales_window_refresh_all (self, TRUE, FALSE);
+  _tales_window_refresh_all (self, TRUE, FALSE);
 }
 
 void
@@ -215,7 +214,7 @@ tales_window_refresh_due (TalesWindow *self)
 {
   g_return_if_fail (TALES_IS_WINDOW (self));
 
-  tales_window_refresh_all (self, FALSE, FALSE);
+  _tales_window_refresh_all (self, FALSE, FALSE);
 }
 
 static void
@@ -239,19 +238,19 @@ refresh_feed_done_cb (GObject      *source_object,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->store == NULL)
         return;
-      tales_window_show_error (self, _("The new feed could not be refreshed"), error);
+      _tales_window_show_error (self, _("The new feed could not be refreshed"), error);
     }
   if (self->store == NULL)
     return;
-  tales_window_reload_sidebar (self);
+  _tales_window_reload_sidebar (self);
   tales_window_reload_posts (self);
 }
 
 void
-tales_window_refresh_feed (TalesWindow *self,
-                           const char  *url)
+_tales_window_refresh_feed (TalesWindow *self,
+                            const char  *url)
 {
-  tales_window_reload_sidebar (self);
+  _tales_window_reload_sidebar (self);
   if (self->offline)
     return;
   tales_refresh_feed_async (self->store, self->fetcher, self->image_cache, url, self->cancellable,
@@ -265,7 +264,7 @@ auto_refresh_cb (gpointer user_data)
 {
   TalesWindow *self = user_data;
 
-  tales_window_refresh_all (self, FALSE, TRUE);
+  _tales_window_refresh_all (self, FALSE, TRUE);
   return G_SOURCE_CONTINUE;
 }
 
@@ -298,7 +297,7 @@ backfill_done_cb (GObject      *source_object,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->store != NULL)
         {
           set_busy (self);
-          tales_window_show_error (self, _("Could not download the pictures"), error);
+          _tales_window_show_error (self, _("Could not download the pictures"), error);
         }
       return;
     }
@@ -345,7 +344,7 @@ make_available_offline_action_cb (GtkWidget  *widget,
 /* Set-up -------------------------------------------------------------------- */
 
 void
-tales_window_refresh_init (TalesWindow *self)
+_tales_window_refresh_init (TalesWindow *self)
 {
   self->refresher = tales_refresher_new (self->store, self->fetcher, self->image_cache);
   g_signal_connect_object (self->refresher, "progress", G_CALLBACK (progress_cb), self, 0);
@@ -364,12 +363,12 @@ tales_window_refresh_init (TalesWindow *self)
   self->offline = !is_online (self);
   gtk_widget_set_visible (self->offline_label, self->offline);
   update_download_images (self);
-  tales_window_update_list_state (self);
+  _tales_window_update_list_state (self);
   schedule_auto_refresh (self);
 }
 
 void
-tales_window_refresh_dispose (TalesWindow *self)
+_tales_window_refresh_dispose (TalesWindow *self)
 {
   g_clear_handle_id (&self->auto_refresh_source, g_source_remove);
   if (self->monitor != NULL)
@@ -381,7 +380,7 @@ tales_window_refresh_dispose (TalesWindow *self)
 }
 
 void
-tales_window_refresh_class_init (GtkWidgetClass *widget_class)
+_tales_window_refresh_class_init (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action_cb);
   gtk_widget_class_install_action (widget_class, "win.make-available-offline", NULL,

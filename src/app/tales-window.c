@@ -47,9 +47,9 @@ tales_window_show_message (TalesWindow *self,
 
 /* "@what: why", as one toast. */
 void
-tales_window_show_error (TalesWindow  *self,
-                         const char   *what,
-                         const GError *error)
+_tales_window_show_error (TalesWindow  *self,
+                          const char   *what,
+                          const GError *error)
 {
   /* TRANSLATORS: what failed, then why */
   g_autofree char *message = g_strdup_printf (_("%s: %s"), what, error->message);
@@ -104,7 +104,7 @@ store_write_done_cb (GObject      *source_object,
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        tales_window_show_error (self, _("Could not save the change"), error);
+        _tales_window_show_error (self, _("Could not save the change"), error);
       return;
     }
 
@@ -117,14 +117,14 @@ store_write_done_cb (GObject      *source_object,
   else if (post != NULL && write->func == tales_store_set_starred)
     tales_post_set_is_starred (post, write->flag);
 
-  tales_window_reload_sidebar (self);
+  _tales_window_reload_sidebar (self);
 }
 
 void
-tales_window_store_write_async (TalesWindow        *self,
-                                TalesStoreFlagFunc  func,
-                                gint64              post_id,
-                                gboolean            flag)
+_tales_window_store_write_async (TalesWindow        *self,
+                                 TalesStoreFlagFunc  func,
+                                 gint64              post_id,
+                                 gboolean            flag)
 {
   g_autoptr(GTask) task = g_task_new (self, self->cancellable, store_write_done_cb, NULL);
   StoreWrite *write = g_new0 (StoreWrite, 1);
@@ -132,7 +132,7 @@ tales_window_store_write_async (TalesWindow        *self,
   write->func = func;
   write->post_id = post_id;
   write->flag = flag;
-  g_task_set_source_tag (task, tales_window_store_write_async);
+  g_task_set_source_tag (task, _tales_window_store_write_async);
   g_task_set_task_data (task, write, g_free);
   g_task_run_in_thread (task, store_write_thread);
 }
@@ -143,14 +143,14 @@ set_read (TalesWindow *self,
           TalesPost   *post,
           gboolean     is_read)
 {
-  TalesPost *shown = tales_window_get_shown_post (self);
+  TalesPost *shown = _tales_window_get_shown_post (self);
 
   if (post == NULL || tales_post_get_is_read (post) == is_read)
     return;
   tales_post_set_is_read (post, is_read);
   if (shown != NULL && tales_post_get_db_id (shown) == tales_post_get_db_id (post))
     tales_post_set_is_read (shown, is_read);
-  tales_window_store_write_async (self, tales_store_set_read, tales_post_get_db_id (post), is_read);
+  _tales_window_store_write_async (self, tales_store_set_read, tales_post_get_db_id (post), is_read);
 }
 
 static void
@@ -158,14 +158,14 @@ set_starred (TalesWindow *self,
              TalesPost   *post,
              gboolean     is_starred)
 {
-  TalesPost *shown = tales_window_get_shown_post (self);
+  TalesPost *shown = _tales_window_get_shown_post (self);
 
   if (post == NULL || tales_post_get_is_starred (post) == is_starred)
     return;
   tales_post_set_is_starred (post, is_starred);
   if (shown != NULL && tales_post_get_db_id (shown) == tales_post_get_db_id (post))
     tales_post_set_is_starred (shown, is_starred);
-  tales_window_store_write_async (self, tales_store_set_starred, tales_post_get_db_id (post), is_starred);
+  _tales_window_store_write_async (self, tales_store_set_starred, tales_post_get_db_id (post), is_starred);
 }
 
 static void
@@ -178,12 +178,12 @@ show_post (TalesWindow *self,
   post = tales_store_load_post (self->store, tales_post_get_db_id (listed), &error);
   if (post == NULL)
     {
-      tales_window_show_error (self, _("Could not open the post"), error);
+      _tales_window_show_error (self, _("Could not open the post"), error);
       return;
     }
 
   self->shown_post_id = tales_post_get_db_id (listed);
-  tales_window_show_content (self, TRUE);
+  _tales_window_show_content (self, TRUE);
   tales_article_view_show_post (tales_window_get_article_view (self), post);
   /* Opening a post is reading it. */
   set_read (self, listed, TRUE);
@@ -201,7 +201,7 @@ selection_changed_cb (TalesWindow *self)
   if (post == NULL)
     {
       self->shown_post_id = 0;
-      tales_window_show_content (self, FALSE);
+      _tales_window_show_content (self, FALSE);
       return;
     }
 
@@ -227,7 +227,7 @@ reselect_shown_post (TalesWindow *self)
 }
 
 void
-tales_window_update_list_state (TalesWindow *self)
+_tales_window_update_list_state (TalesWindow *self)
 {
   const TalesPostFilter *filter;
   g_autofree char *description = NULL;
@@ -273,7 +273,7 @@ tales_window_update_list_state (TalesWindow *self)
 }
 
 void
-tales_window_update_library_state (TalesWindow *self)
+_tales_window_update_library_state (TalesWindow *self)
 {
   const char *page;
 
@@ -298,10 +298,10 @@ apply_filter (TalesWindow *self)
   filter.search = self->search_text;
   self->reloading = TRUE;
   if (!tales_post_list_set_filter (self->posts, &filter, &error))
-    tales_window_show_error (self, _("Could not read your posts"), error);
+    _tales_window_show_error (self, _("Could not read your posts"), error);
   self->reloading = FALSE;
   reselect_shown_post (self);
-  tales_window_update_list_state (self);
+  _tales_window_update_list_state (self);
 }
 
 void
@@ -316,17 +316,17 @@ tales_window_reload_posts (TalesWindow *self)
 
   self->reloading = TRUE;
   if (!tales_post_list_reload (self->posts, &error))
-    tales_window_show_error (self, _("Could not read your posts"), error);
+    _tales_window_show_error (self, _("Could not read your posts"), error);
   self->reloading = FALSE;
   reselect_shown_post (self);
-  tales_window_update_list_state (self);
+  _tales_window_update_list_state (self);
 }
 
 void
-tales_window_reload_sidebar (TalesWindow *self)
+_tales_window_reload_sidebar (TalesWindow *self)
 {
   tales_sidebar_reload (self->sidebar);
-  tales_window_update_library_state (self);
+  _tales_window_update_library_state (self);
 }
 
 /* Reloading in the background: one reload of the sidebar and the list,
@@ -351,7 +351,7 @@ sidebar_reloaded_cb (GObject      *source_object,
   TalesWindow *self = g_task_get_source_object (task);
 
   if (tales_sidebar_reload_finish (TALES_SIDEBAR (source_object), result, NULL) && self->store != NULL)
-    tales_window_update_library_state (self);
+    _tales_window_update_library_state (self);
   reload_landed (task);
 }
 
@@ -371,26 +371,26 @@ posts_reloaded_cb (GObject      *source_object,
   if (ok && self->posts != NULL)
     {
       reselect_shown_post (self);
-      tales_window_update_list_state (self);
+      _tales_window_update_list_state (self);
     }
   else if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    tales_window_show_error (self, _("Could not read your posts"), error);
+    _tales_window_show_error (self, _("Could not read your posts"), error);
   reload_landed (task);
 }
 
-/* Reloads the sidebar and the list as tales_window_reload_sidebar() and
+/* Reloads the sidebar and the list as _tales_window_reload_sidebar() and
  * tales_window_reload_posts() do, but reads the library in worker threads:
  * the main loop never waits for the queries (nor for a refresh writing). */
 void
-tales_window_reload_async (TalesWindow         *self,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+_tales_window_reload_async (TalesWindow         *self,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, self->cancellable, callback, user_data);
   guint *pending = g_new (guint, 1);
 
   *pending = self->posts != NULL ? 2 : 1;
-  g_task_set_source_tag (task, tales_window_reload_async);
+  g_task_set_source_tag (task, _tales_window_reload_async);
   g_task_set_task_data (task, pending, g_free);
   tales_sidebar_reload_async (self->sidebar, self->cancellable, sidebar_reloaded_cb, g_object_ref (task));
   if (self->posts != NULL)
@@ -399,9 +399,9 @@ tales_window_reload_async (TalesWindow         *self,
 
 /* FALSE only with G_IO_ERROR_CANCELLED: the window is going away. */
 gboolean
-tales_window_reload_finish (TalesWindow   *self,
-                            GAsyncResult  *result,
-                            GError       **error)
+_tales_window_reload_finish (TalesWindow   *self,
+                             GAsyncResult  *result,
+                             GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
@@ -414,12 +414,12 @@ reload_timeout_cb (gpointer user_data)
   TalesWindow *self = user_data;
 
   self->reload_source = 0;
-  tales_window_reload_async (self, NULL, NULL);
+  _tales_window_reload_async (self, NULL, NULL);
   return G_SOURCE_REMOVE;
 }
 
 void
-tales_window_queue_reload (TalesWindow *self)
+_tales_window_queue_reload (TalesWindow *self)
 {
   if (self->reload_source == 0)
     self->reload_source = g_timeout_add (RELOAD_DELAY_MS, reload_timeout_cb, self);
@@ -458,8 +458,6 @@ tales_window_get_article_view (TalesWindow *self)
 
   self->article_view = TALES_ARTICLE_VIEW (tales_article_view_new (self->image_cache));
   g_settings_bind (self->settings, "article-font-scale", self->article_view, "font-scale", G_SETTINGS_BIND_GET);
-  g_signal_connect_object (self->article_view, "loaded", G_CALLBACK (tales_window_capture_article_loaded),
-                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->article_view, "category-activated", G_CALLBACK (article_category_cb),
                            self, G_CONNECT_SWAPPED);
   adw_bin_set_child (self->article_bin, GTK_WIDGET (self->article_view));
@@ -468,7 +466,7 @@ tales_window_get_article_view (TalesWindow *self)
 
 /* (transfer none) (nullable): the post in the article pane, if any */
 TalesPost *
-tales_window_get_shown_post (TalesWindow *self)
+_tales_window_get_shown_post (TalesWindow *self)
 {
   if (self->article_view == NULL)
     return NULL;
@@ -484,7 +482,7 @@ tales_window_get_sidebar (TalesWindow *self)
 }
 
 GtkEditable *
-tales_window_get_search_entry (TalesWindow *self)
+_tales_window_get_search_entry (TalesWindow *self)
 {
   g_return_val_if_fail (TALES_IS_WINDOW (self), NULL);
 
@@ -617,7 +615,7 @@ show_category_action_cb (GtkWidget  *widget,
   if (tales_sidebar_select (self->sidebar, TALES_FILTER_CATEGORY, 0, name))
     return;
   /* A category the sidebar has not seen yet (it came with a refresh). */
-  tales_window_reload_sidebar (self);
+  _tales_window_reload_sidebar (self);
   tales_sidebar_select (self->sidebar, TALES_FILTER_CATEGORY, 0, name);
 }
 
@@ -647,11 +645,11 @@ mark_all_read_done_cb (GObject      *source_object,
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        tales_window_show_error (self, _("Could not mark the posts as read"), error);
+        _tales_window_show_error (self, _("Could not mark the posts as read"), error);
       return;
     }
   /* Fresh rows, so every dot goes. */
-  tales_window_reload_sidebar (self);
+  _tales_window_reload_sidebar (self);
   apply_filter (self);
 }
 
@@ -746,7 +744,7 @@ sidebar_loaded_cb (GObject      *source_object,
 {
   /* Not cancelled: the window is still there. */
   if (tales_sidebar_reload_finish (TALES_SIDEBAR (source_object), result, NULL))
-    tales_window_update_library_state (TALES_WINDOW (user_data));
+    _tales_window_update_library_state (TALES_WINDOW (user_data));
 }
 
 static void
@@ -810,7 +808,7 @@ tales_window_constructed (GObject *object)
       return;
     }
   setup_post_list (self);
-  tales_window_refresh_init (self);
+  _tales_window_refresh_init (self);
 }
 
 static void
@@ -820,9 +818,8 @@ tales_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->reload_source, g_source_remove);
-  tales_window_capture_dispose (self);
-  tales_window_refresh_dispose (self);
-  tales_window_layout_dispose (self);
+  _tales_window_refresh_dispose (self);
+  _tales_window_layout_dispose (self);
   if (self->list_view != NULL)
     tales_post_list_view_set_model (self->list_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), TALES_TYPE_WINDOW);
@@ -996,9 +993,9 @@ tales_window_class_init (TalesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TalesWindow, no_feeds_page);
 
   install_actions (widget_class);
-  tales_window_refresh_class_init (widget_class);
-  tales_window_feeds_class_init (widget_class);
-  tales_window_layout_class_init (widget_class);
+  _tales_window_refresh_class_init (widget_class);
+  _tales_window_feeds_class_init (widget_class);
+  _tales_window_layout_class_init (widget_class);
 }
 
 static void
@@ -1011,16 +1008,16 @@ tales_window_init (TalesWindow *self)
 
   g_signal_connect_object (self->sidebar, "filter-changed", G_CALLBACK (sidebar_filter_changed_cb),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->sidebar, "activated", G_CALLBACK (tales_window_sidebar_activated),
+  g_signal_connect_object (self->sidebar, "activated", G_CALLBACK (_tales_window_sidebar_activated),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->list_view, "activate", G_CALLBACK (tales_window_post_activated),
+  g_signal_connect_object (self->list_view, "activate", G_CALLBACK (_tales_window_post_activated),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (search_mode_cb),
                            self, G_CONNECT_SWAPPED);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
-  tales_window_layout_init (self);
+  _tales_window_layout_init (self);
 }
 
 TalesWindow *
@@ -1045,7 +1042,7 @@ tales_window_new (TalesApplication *app)
 }
 
 void
-tales_window_emit_refresh_finished (TalesWindow *self)
+_tales_window_emit_refresh_finished (TalesWindow *self)
 {
   g_signal_emit (self, signals[REFRESH_FINISHED], 0);
 }

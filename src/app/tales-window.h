@@ -49,16 +49,5 @@ GtkSingleSelection *tales_window_get_selection  (TalesWindow *self);
 TalesArticleView *tales_window_get_article_view (TalesWindow *self);
 /* (transfer none) */
 TalesSidebar     *tales_window_get_sidebar      (TalesWindow *self);
-/* (transfer none): the search field (results follow "search-changed") */
-GtkEditable      *tales_window_get_search_entry (TalesWindow *self);
-
-/* Saves a PNG of the window to @path once the next refresh has finished
- * and a post with images is shown, then quits the application. */
-void              tales_window_capture_when_ready (TalesWindow *self,
-                                                   const char  *path);
-/* Renders the window now and writes it as PNG to @path. */
-gboolean          tales_window_save_png         (TalesWindow  *self,
-                                                 const char   *path,
-                                                 GError      **error);
 
 G_END_DECLS

@@ -1,4 +1,7 @@
-/* The probe build-aux/bench-library runs the real app with (TALES_BENCH).
+/* The probe build-aux/bench-library runs the real app with (tales-probe
+ * bench, or bench-refresh). It sees the window through public getters and
+ * signals only: the post list is the selection's model, the list view and
+ * the search field are found among the window's widgets.
  *
  * Time zero is the process start: TALES_BENCH_T0_NS, the CLOCK_MONOTONIC
  * time in nanoseconds the benchmark read just before it started this
@@ -12,7 +15,7 @@
  * (from the search text to the model having changed), as the issue asks,
  * and its frame is printed beside it. */
 
-#define G_LOG_DOMAIN "tales-window-bench"
+#define G_LOG_DOMAIN "tales-probe"
 
 #include "config.h"
 
@@ -21,9 +24,9 @@
 #include <unistd.h>
 
 #include "tales-post-list-private.h"
+#include "tales-post-list-view-private.h"
 #include "tales-post-row.h"
-#include "tales-window-bench.h"
-#include "tales-window-private.h"
+#include "tales-probe.h"
 
 #define GIVE_UP_S 900
 #define POLL_MS 50
@@ -42,6 +45,9 @@ typedef void (*Step) (Bench *bench);
 struct _Bench
 {
   TalesWindow *window;      /* unowned: the bench is the window's data */
+  TalesPostList *posts;     /* the window's, unowned */
+  TalesPostListView *list_view;
+  GtkEditable *search_entry;
   gboolean refresh_mode;
   gint64 t0_us;             /* process start, monotonic */
 
@@ -163,6 +169,13 @@ quit (Bench *bench)
     g_application_quit (G_APPLICATION (app));
 }
 
+static gboolean
+quit_cb (gpointer user_data)
+{
+  quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 /* What is on screen ---------------------------------------------------- */
 
 /* The post rows the list view shows now, whose box lies (at least partly)
@@ -170,7 +183,7 @@ quit (Bench *bench)
 static GPtrArray *
 visible_rows (Bench *bench)
 {
-  GtkWidget *list = GTK_WIDGET (bench->window->list_view);
+  GtkWidget *list = GTK_WIDGET (bench->list_view);
   GPtrArray *rows = g_ptr_array_new ();
   int height = gtk_widget_get_height (list);
 
@@ -193,7 +206,7 @@ visible_rows (Bench *bench)
 static guint
 count_row_widgets (Bench *bench)
 {
-  return tales_post_list_view_get_n_row_widgets (bench->window->list_view);
+  return _tales_post_list_view_get_n_row_widgets (bench->list_view);
 }
 
 static gboolean
@@ -201,8 +214,7 @@ shows_rows (Bench *bench)
 {
   g_autoptr(GPtrArray) rows = NULL;
 
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (bench->window->list_stack), "list") != 0)
-    return FALSE;
+  /* The list's page is not on screen (no posts yet): its rows are unmapped. */
   rows = visible_rows (bench);
   return rows->len > 0;
 }
@@ -235,7 +247,7 @@ items_changed_hook (GSignalInvocationHint *hint,
 {
   Bench *bench = user_data;
 
-  if (n_params > 0 && g_value_get_object (&params[0]) == (gpointer) bench->window->posts &&
+  if (n_params > 0 && g_value_get_object (&params[0]) == (gpointer) bench->posts &&
       bench->model_changed_us == 0)
     bench->model_changed_us = g_get_monotonic_time ();
   return TRUE;
@@ -257,9 +269,9 @@ emit_change (Bench *bench, const char *prefix, gint64 start_us)
   emit (sync, "%.1f", ms_since (start_us));
   g_autofree char *pages = g_strdup_printf ("%s-page-loads", prefix);
 
-  emit (n_items, "%u", g_list_model_get_n_items (G_LIST_MODEL (bench->window->posts)));
+  emit (n_items, "%u", g_list_model_get_n_items (G_LIST_MODEL (bench->posts)));
   /* Pages of 50 rows read from the store while the list view rebound. */
-  emit (pages, "%u", tales_post_list_get_n_page_loads (bench->window->posts) - bench->page_loads);
+  emit (pages, "%u", tales_post_list_get_n_page_loads (bench->posts) - bench->page_loads);
   bench->model_changed_us = 0;
 }
 
@@ -353,7 +365,7 @@ step_done (Bench *bench)
 static void
 step_jump (Bench *bench)
 {
-  GListModel *posts = G_LIST_MODEL (bench->window->posts);
+  GListModel *posts = G_LIST_MODEL (bench->posts);
   guint n = g_list_model_get_n_items (posts);
   g_autoptr(TalesPost) last = NULL;
 
@@ -370,7 +382,7 @@ step_jump (Bench *bench)
   emit ("jump-n-items", "%u", n);
   /* Scrolls as the End key does, without selecting the post. */
   wait_for_frame (bench, "jump-ms", g_get_monotonic_time (), shows_last, step_done);
-  tales_post_list_view_scroll_to (bench->window->list_view, n - 1);
+  tales_post_list_view_scroll_to (bench->list_view, n - 1);
 }
 
 static void
@@ -379,9 +391,9 @@ step_all (Bench *bench)
   gint64 start = g_get_monotonic_time ();
 
   bench->model_changed_us = 0;
-  bench->page_loads = tales_post_list_get_n_page_loads (bench->window->posts);
+  bench->page_loads = tales_post_list_get_n_page_loads (bench->posts);
   wait_for_frame (bench, "all-frame-ms", start, shows_rows, step_jump);
-  tales_sidebar_select (bench->window->sidebar, TALES_FILTER_ALL, 0, NULL);
+  tales_sidebar_select (tales_window_get_sidebar (bench->window), TALES_FILTER_ALL, 0, NULL);
   emit_change (bench, "all", start);
 }
 
@@ -396,9 +408,9 @@ step_category (Bench *bench)
       return;
     }
   bench->model_changed_us = 0;
-  bench->page_loads = tales_post_list_get_n_page_loads (bench->window->posts);
+  bench->page_loads = tales_post_list_get_n_page_loads (bench->posts);
   wait_for_frame (bench, "category-frame-ms", start, shows_rows, step_all);
-  if (!tales_sidebar_select (bench->window->sidebar, TALES_FILTER_CATEGORY, 0, bench->category))
+  if (!tales_sidebar_select (tales_window_get_sidebar (bench->window), TALES_FILTER_CATEGORY, 0, bench->category))
     {
       bench->waiting_for = NULL;
       g_clear_handle_id (&bench->frame_timeout, g_source_remove);
@@ -413,8 +425,8 @@ step_category (Bench *bench)
 static void
 search_for (Bench *bench, const char *text)
 {
-  gtk_editable_set_text (GTK_EDITABLE (bench->window->search_entry), text);
-  g_signal_emit_by_name (bench->window->search_entry, "search-changed");
+  gtk_editable_set_text (bench->search_entry, text);
+  g_signal_emit_by_name (bench->search_entry, "search-changed");
 }
 
 static void
@@ -434,7 +446,7 @@ step_search (Bench *bench)
   bench->next_word++;
 
   bench->model_changed_us = 0;
-  bench->page_loads = tales_post_list_get_n_page_loads (bench->window->posts);
+  bench->page_loads = tales_post_list_get_n_page_loads (bench->posts);
   start = g_get_monotonic_time ();
   search_for (bench, word);
   name = g_strdup_printf ("search-%s", word);
@@ -485,7 +497,7 @@ refresh_finished_cb (TalesWindow *window,
   emit ("refresh-stall-at-ms", "%.1f", (bench->max_gap_at_us - start) / 1000.0);
   emit ("refresh-long-gaps", "%u", bench->n_long_gaps);
   emit ("refresh-ticks", "%u", bench->n_ticks);
-  emit ("refresh-n-items", "%u", g_list_model_get_n_items (G_LIST_MODEL (window->posts)));
+  emit ("refresh-n-items", "%u", g_list_model_get_n_items (G_LIST_MODEL (bench->posts)));
   emit_memory ();
   quit (bench);
 }
@@ -523,7 +535,9 @@ poll_quiet_cb (gpointer user_data)
 {
   Bench *bench = user_data;
 
-  if (tales_window_is_refreshing (bench->window) || bench->window->reload_source != 0)
+  /* The reload a refresh had queued is dropped when it ends (for one last
+   * reload, which SETTLE_MS lets land). */
+  if (tales_window_is_refreshing (bench->window))
     return G_SOURCE_CONTINUE;
   bench->poll_source = g_timeout_add (SETTLE_MS, settled_cb, bench);
   return G_SOURCE_REMOVE;
@@ -535,8 +549,8 @@ step_settle (Bench *bench)
   g_autoptr(GPtrArray) visible = visible_rows (bench);
 
   emit_memory ();
-  emit ("n-items", "%u", g_list_model_get_n_items (G_LIST_MODEL (bench->window->posts)));
-  emit ("page-loads", "%u", tales_post_list_get_n_page_loads (bench->window->posts));
+  emit ("n-items", "%u", g_list_model_get_n_items (G_LIST_MODEL (bench->posts)));
+  emit ("page-loads", "%u", tales_post_list_get_n_page_loads (bench->posts));
   emit ("row-widgets", "%u", count_row_widgets (bench));
   emit ("rows-on-screen", "%u", visible->len);
   bench->poll_source = g_timeout_add (POLL_MS, poll_quiet_cb, bench);
@@ -571,31 +585,60 @@ bench_free (Bench *bench)
   g_free (bench);
 }
 
-void
-tales_window_bench_start_if_asked (TalesWindow *self)
+/* The first widget of @type under @widget, depth first. */
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
 {
-  const char *mode = g_getenv ("TALES_BENCH");
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+void
+tales_probe_bench_attach (TalesWindow *window,
+                          gboolean     refresh_mode)
+{
   const char *words = g_getenv ("TALES_BENCH_SEARCH");
   const char *category = g_getenv ("TALES_BENCH_CATEGORY");
+  GtkSingleSelection *selection;
   Bench *bench;
 
-  g_return_if_fail (TALES_IS_WINDOW (self));
-
-  if (mode == NULL || *mode == '\0' || self->posts == NULL)
-    return;
+  g_return_if_fail (TALES_IS_WINDOW (window));
 
   bench = g_new0 (Bench, 1);
-  bench->window = self;
-  bench->refresh_mode = g_str_equal (mode, "refresh");
+  bench->window = window;
+  g_object_set_data_full (G_OBJECT (window), "tales-probe-bench", bench, (GDestroyNotify) bench_free);
+  bench->give_up_source = g_timeout_add_seconds (GIVE_UP_S, give_up_cb, bench);
+
+  /* No selection: the library could not be opened. */
+  selection = tales_window_get_selection (window);
+  bench->posts = selection != NULL ? TALES_POST_LIST (gtk_single_selection_get_model (selection)) : NULL;
+  bench->list_view = TALES_POST_LIST_VIEW (find_widget (GTK_WIDGET (window), TALES_TYPE_POST_LIST_VIEW));
+  bench->search_entry = GTK_EDITABLE (find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY));
+  if (bench->posts == NULL || bench->list_view == NULL || bench->search_entry == NULL)
+    {
+      emit ("bench-error", "the window has no post list or search field");
+      g_idle_add (quit_cb, bench);
+      return;
+    }
+
+  bench->refresh_mode = refresh_mode;
   bench->t0_us = process_start_us ();
   bench->words = g_strsplit (words != NULL && *words != '\0' ? words : "kubernetes", ",", -1);
   bench->category = category != NULL && *category != '\0' ? g_strdup (category) : NULL;
-  g_object_set_data_full (G_OBJECT (self), "tales-bench", bench, (GDestroyNotify) bench_free);
 
-  g_signal_connect_after (self, "realize", G_CALLBACK (window_realize_cb), bench);
+  g_signal_connect_after (window, "realize", G_CALLBACK (window_realize_cb), bench);
   bench->hook = g_signal_add_emission_hook (g_signal_lookup ("items-changed", G_TYPE_LIST_MODEL), 0,
                                             items_changed_hook, bench, NULL);
-  bench->give_up_source = g_timeout_add_seconds (GIVE_UP_S, give_up_cb, bench);
   wait_for_frame (bench, "first-rows-ms", bench->t0_us, shows_rows, step_settle);
   /* However long the start takes, only the give-up ends it. */
   g_clear_handle_id (&bench->frame_timeout, g_source_remove);
