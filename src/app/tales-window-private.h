@@ -9,7 +9,7 @@
 #include "tales-pane.h"
 #include "tales-post-list.h"
 #include "tales-post-list-view.h"
-#include "tales-refresher.h"
+#include "tales-scheduler.h"
 #include "tales-sidebar.h"
 #include "tales-window.h"
 
@@ -60,16 +60,10 @@ struct _TalesWindow
   gboolean reloading;
   char *search_text;
 
-  /* refresh (tales-window-refresh.c) */
-  TalesRefresher *refresher;
-  GNetworkMonitor *monitor;
-  gboolean refreshing;
-  gboolean backfilling;
-  gboolean background_refresh;
-  gboolean offline;
-  guint unread_before;
+  /* refresh (tales-window-refresh.c); when and whether is the scheduler's */
+  TalesScheduler *scheduler;
+  gboolean offline;          /* what the offline label says */
   guint reload_source;
-  guint auto_refresh_source;
 
   /* layout (tales-window-layout.c) */
   int drag_start_width;
@@ -135,16 +129,5 @@ void tales_window_capture_after_refresh (TalesWindow *self);
 void tales_window_capture_article_loaded (TalesWindow *self);
 TalesPost *tales_window_get_shown_post (TalesWindow *self);
 void tales_window_capture_dispose      (TalesWindow *self);
-
-/* Runs @func (store, post_id, flag, error) in a worker: the store's
- * writes wait for the refresh's transactions, never the main loop. */
-typedef gboolean (*TalesStoreFlagFunc) (TalesStore *store,
-                                        gint64      post_id,
-                                        gboolean    flag,
-                                        GError    **error);
-void tales_window_store_write_async    (TalesWindow        *self,
-                                        TalesStoreFlagFunc  func,
-                                        gint64              post_id,
-                                        gboolean            flag);
 
 G_END_DECLS
