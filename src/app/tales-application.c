@@ -294,7 +294,8 @@ tidied_cb (GObject      *source_object,
 
   if (!tales_library_tidy_finish (TALES_STORE (source_object), result, &report, &error))
     g_warning ("%s", error->message);
-  g_debug ("Removed %u old posts and %u pictures", report.n_pruned, report.n_files);
+  if (GPOINTER_TO_UINT (user_data) > 0)
+    g_debug ("Removed %u old posts and %u pictures", report.n_pruned, report.n_files);
   g_debug ("Image cache: %" G_GUINT64_FORMAT " bytes, %u files evicted, %" G_GUINT64_FORMAT " left",
            report.budget.bytes_before, report.budget.n_evicted, report.budget.bytes_after);
 }
@@ -306,7 +307,7 @@ start_prune (TalesApplication *self, guint days)
   if (self->store == NULL || self->image_cache == NULL)
     return;
   tales_library_tidy_async (self->store, tales_image_cache_get_dir (self->image_cache), days,
-                            image_budget (self), NULL, tidied_cb, NULL);
+                            image_budget (self), NULL, tidied_cb, GUINT_TO_POINTER (days));
 }
 
 /* A refresh round may have brought more images than the budget holds. */

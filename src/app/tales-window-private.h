@@ -1,7 +1,8 @@
 #pragma once
 
 /* What the window's files (tales-window.c: list, selection, search,
- * read/star; tales-window-refresh.c: refresh, network, offline backfill;
+ * read/star; tales-window-refresh.c: what refreshing, the network and the
+ * offline backfill look like, while TalesScheduler decides when;
  * tales-window-feeds.c: add, rename, remove, OPML; tales-window-layout.c:
  * the leaflets, panes, zoom, printing and keyboard focus;
  * tales-window-capture.c: screenshot mode) share. */
@@ -113,6 +114,7 @@ void tales_window_sidebar_activated    (TalesWindow *self);
 /* tales-window-refresh.c */
 void tales_window_refresh_init         (TalesWindow *self);
 void tales_window_refresh_dispose      (TalesWindow *self);
+/* Asks the scheduler for a refresh (see tales_scheduler_refresh()). */
 void tales_window_refresh_all          (TalesWindow *self,
                                         gboolean     force,
                                         gboolean     background);
