@@ -147,6 +147,79 @@ def check_unsubscribe():
         check("unsubscribe without FEED shows the usage", run(env, "unsubscribe").returncode == 2, "")
 
 
+def check_prune():
+    """`prune [--days N]` removes read, unstarred posts older than N days
+    (the app's retention-days preference, 90, by default) with the
+    pictures only they needed; unread, starred and recent posts stay."""
+    import sqlite3
+    import time
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    base = "http://127.0.0.1:%d" % server.server_address[1]
+    items = "".join("<item><title>Prune %s</title><guid>prune-%s</guid>"
+                    "<description><![CDATA[<p>x</p><img src=\"%s/p/%s.png\">]]></description></item>"
+                    % (name, name, base, name) for name in ("old", "unread", "starred", "recent"))
+    Handler.routes["/p/feed.xml"] = ("application/rss+xml", (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Prune</title>"
+        "<link>https://example.test/</link>%s</channel></rss>" % items).encode("utf-8"))
+    for i, name in enumerate(("old", "unread", "starred", "recent")):
+        Handler.routes["/p/%s.png" % name] = ("image/png", png(20 + i, 20, (i, 50, 90)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    day = 24 * 3600
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, XDG_DATA_HOME=home + "/data", XDG_CACHE_HOME=home + "/cache",
+                   XDG_CONFIG_HOME=home + "/config", LANG="C.UTF-8")
+        fetched = run(env, "fetch", base + "/p/feed.xml")
+        server.shutdown()
+        server.server_close()
+        check("prune: fetch the feed", fetched.returncode == 0, fetched.stderr)
+        check("prune: four pictures to start with", len(image_files(home)) == 4, image_files(home))
+
+        # Age the posts as if seen long ago: all read but "unread", "starred" starred.
+        db = sqlite3.connect(os.path.join(home, "data", "tales", "tales.db"))
+        now = int(time.time())
+        ages = {"old": 200, "unread": 200, "starred": 200, "recent": 95}
+        for name, age in ages.items():
+            db.execute("UPDATE posts SET first_seen = ?, last_seen = ?, is_read = ?, is_starred = ? "
+                       "WHERE title = ?", (now - age * day, now - age * day, int(name != "unread"),
+                                          int(name == "starred"), "Prune " + name))
+        db.commit()
+        db.close()
+
+        def titles():
+            return sorted(p["title"] for p in json.loads(run(env, "list", "--json").stdout or "[]"))
+
+        pruned = run(env, "prune", "--days", "100")
+        check("prune --days 100 exits 0", pruned.returncode == 0, pruned.stderr)
+        check("prune says how many posts and pictures went", ": 1, with 1 pictures" in pruned.stdout,
+              pruned.stdout)
+        check("prune --days 100 removes only the old read post",
+              titles() == ["Prune recent", "Prune starred", "Prune unread"], titles())
+        check("prune takes the post's picture along", len(image_files(home)) == 3, image_files(home))
+
+        kept = run(env, "prune", "--days=100")
+        check("a second prune finds nothing", kept.returncode == 0 and ": 0, with 0 pictures" in kept.stdout,
+              kept.stdout + kept.stderr)
+
+        default = run(env, "prune")
+        check("prune defaults to the app's 90 days", default.returncode == 0 and
+              titles() == ["Prune starred", "Prune unread"], (default.stdout, default.stderr, titles()))
+        check("prune by default also takes the picture", len(image_files(home)) == 2, image_files(home))
+
+        nothing = run(env, "prune", "--days", "0")
+        check("prune --days 0 keeps every post", nothing.returncode == 0 and
+              titles() == ["Prune starred", "Prune unread"], nothing.stdout + nothing.stderr)
+
+        for bad in ("3651", "ten", "-1"):
+            refused = run(env, "prune", "--days", bad)
+            lines = refused.stderr.strip().splitlines()
+            check("prune --days %s is refused in one sentence" % bad,
+                  refused.returncode == 2 and len(lines) == 1 and lines[0].startswith("tales-cli: ")
+                  and "3650" in lines[0], refused.stderr)
+        check("prune with a stray argument shows the usage",
+              run(env, "prune", "--force").returncode == 2, "")
+        check("a refused prune loses nothing", titles() == ["Prune starred", "Prune unread"], titles())
+
+
 def main():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     base = "http://127.0.0.1:%d" % server.server_address[1]
@@ -208,6 +281,7 @@ def main():
         check_json_feed(env, home)
 
     check_unsubscribe()
+    check_prune()
 
     print("1..%d" % len(results))
     for i, (name, ok, detail) in enumerate(results, 1):

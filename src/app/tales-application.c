@@ -283,76 +283,30 @@ image_budget (TalesApplication *self)
   return (guint64) g_settings_get_uint (self->settings, "image-cache-budget-mb") << 20;
 }
 
-/* Prune and budget run in a worker: both walk the store and the disk. */
-typedef struct {
-  TalesStore *store;
-  char *image_dir;
-  guint days;            /* 0: no pruning, only the budget */
-  guint64 budget;
-} Prune;
-
 static void
-prune_free (Prune *prune)
+tidied_cb (GObject      *source_object,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
-  g_clear_object (&prune->store);
-  g_free (prune->image_dir);
-  g_free (prune);
-}
-
-static void
-apply_image_budget (Prune *prune)
-{
-  TalesImageBudgetReport report = { 0 };
+  TalesTidyReport report = { 0 };
   g_autoptr(GError) error = NULL;
 
-  if (!tales_image_budget_apply (prune->store, prune->image_dir, prune->budget, &report, &error))
-    {
-      g_warning ("Could not keep the image cache within its budget: %s", error->message);
-      return;
-    }
+  if (!tales_library_tidy_finish (TALES_STORE (source_object), result, &report, &error))
+    g_warning ("%s", error->message);
+  if (GPOINTER_TO_UINT (user_data) > 0)
+    g_debug ("Removed %u old posts and %u pictures", report.n_pruned, report.n_files);
   g_debug ("Image cache: %" G_GUINT64_FORMAT " bytes, %u files evicted, %" G_GUINT64_FORMAT " left",
-           report.bytes_before, report.n_evicted, report.bytes_after);
+           report.budget.bytes_before, report.budget.n_evicted, report.budget.bytes_after);
 }
 
-static void
-prune_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  Prune *prune = task_data;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr(GDateTime) cutoff = g_date_time_add_days (now, -(int) prune->days);
-  g_autoptr(GError) error = NULL;
-  guint n_pruned = 0;
-  guint n_files = 0;
-
-  if (prune->days > 0 &&
-      !tales_library_prune (prune->store, prune->image_dir, cutoff, &n_pruned, &n_files, &error))
-    g_warning ("Could not remove old posts: %s", error->message);
-  else if (prune->days > 0)
-    g_debug ("Removed %u old posts and %u pictures", n_pruned, n_files);
-  apply_image_budget (prune);
-  g_task_return_boolean (task, TRUE);
-}
-
+/* Prune and budget run in a worker: both walk the store and the disk. */
 static void
 start_prune (TalesApplication *self, guint days)
 {
-  g_autoptr(GTask) task = NULL;
-  Prune *prune;
-
   if (self->store == NULL || self->image_cache == NULL)
     return;
-  prune = g_new0 (Prune, 1);
-  prune->store = g_object_ref (self->store);
-  prune->image_dir = g_strdup (tales_image_cache_get_dir (self->image_cache));
-  prune->days = days;
-  prune->budget = image_budget (self);
-  task = g_task_new (NULL, NULL, NULL, NULL);
-  g_task_set_source_tag (task, start_prune);
-  g_task_set_task_data (task, prune, (GDestroyNotify) prune_free);
-  g_task_run_in_thread (task, prune_thread);
+  tales_library_tidy_async (self->store, tales_image_cache_get_dir (self->image_cache), days,
+                            image_budget (self), NULL, tidied_cb, GUINT_TO_POINTER (days));
 }
 
 /* A refresh round may have brought more images than the budget holds. */

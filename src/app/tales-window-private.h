@@ -1,7 +1,8 @@
 #pragma once
 
 /* What the window's files (tales-window.c: list, selection, search,
- * read/star; tales-window-refresh.c: refresh, network, offline backfill;
+ * read/star; tales-window-refresh.c: what refreshing, the network and the
+ * offline backfill look like, while TalesScheduler decides when;
  * tales-window-feeds.c: add, rename, remove, OPML; tales-window-layout.c:
  * the leaflets, panes, zoom, printing and keyboard focus) share, and what
  * tests may see. Not the window's API (that is tales-window.h): every
@@ -10,7 +11,7 @@
 #include "tales-pane.h"
 #include "tales-post-list.h"
 #include "tales-post-list-view.h"
-#include "tales-refresher.h"
+#include "tales-scheduler.h"
 #include "tales-sidebar.h"
 #include "tales-window.h"
 
@@ -61,16 +62,10 @@ struct _TalesWindow
   gboolean reloading;
   char *search_text;
 
-  /* refresh (tales-window-refresh.c) */
-  TalesRefresher *refresher;
-  GNetworkMonitor *monitor;
-  gboolean refreshing;
-  gboolean backfilling;
-  gboolean background_refresh;
-  gboolean offline;
-  guint unread_before;
+  /* refresh (tales-window-refresh.c); when and whether is the scheduler's */
+  TalesScheduler *scheduler;
+  gboolean offline;          /* what the offline label says */
   guint reload_source;
-  guint auto_refresh_source;
 
   /* layout (tales-window-layout.c) */
   int drag_start_width;
@@ -105,17 +100,6 @@ TalesPost   *_tales_window_get_shown_post    (TalesWindow          *self);
  * for tests. */
 GtkEditable *_tales_window_get_search_entry  (TalesWindow          *self);
 
-/* Runs @func (store, post_id, flag, error) in a worker: the store's
- * writes wait for the refresh's transactions, never the main loop. */
-typedef gboolean (*TalesStoreFlagFunc) (TalesStore *store,
-                                        gint64      post_id,
-                                        gboolean    flag,
-                                        GError    **error);
-void     _tales_window_store_write_async     (TalesWindow          *self,
-                                              TalesStoreFlagFunc    func,
-                                              gint64                post_id,
-                                              gboolean              flag);
-
 /* tales-window-layout.c */
 void     _tales_window_layout_init           (TalesWindow          *self);
 void     _tales_window_layout_dispose        (TalesWindow          *self);
@@ -131,6 +115,7 @@ void     _tales_window_sidebar_activated     (TalesWindow          *self);
 /* tales-window-refresh.c */
 void     _tales_window_refresh_init          (TalesWindow          *self);
 void     _tales_window_refresh_dispose       (TalesWindow          *self);
+/* Asks the scheduler for a refresh (see tales_scheduler_refresh()). */
 void     _tales_window_refresh_all           (TalesWindow          *self,
                                               gboolean              force,
                                               gboolean              background);

@@ -11,18 +11,19 @@
 static void
 set_busy (TalesWindow *self)
 {
-  gboolean busy = self->refreshing || self->backfilling;
+  gboolean backfilling = tales_scheduler_get_backfilling (self->scheduler);
+  gboolean busy = tales_scheduler_get_refreshing (self->scheduler) || backfilling;
 
   gtk_stack_set_visible_child_name (self->refresh_stack, busy ? "busy" : "idle");
   gtk_spinner_set_spinning (self->spinner, busy);
   if (!busy)
     gtk_widget_set_visible (GTK_WIDGET (self->progress_label), FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.make-available-offline", !busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.refresh", !self->backfilling);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.refresh", !backfilling);
 }
 
 static void
-progress_cb (TalesRefresher *refresher,
+progress_cb (TalesScheduler *scheduler,
              guint           done,
              guint           total,
              TalesWindow    *self)
@@ -39,7 +40,7 @@ progress_cb (TalesRefresher *refresher,
 }
 
 static void
-feed_done_cb (TalesRefresher *refresher,
+feed_done_cb (TalesScheduler *scheduler,
               gint64          feed_id,
               gpointer        error,
               TalesWindow    *self)
@@ -53,48 +54,18 @@ tales_window_is_refreshing (TalesWindow *self)
 {
   g_return_val_if_fail (TALES_IS_WINDOW (self), FALSE);
 
-  return self->refreshing;
+  return self->scheduler != NULL && tales_scheduler_get_refreshing (self->scheduler);
 }
 
 /* Network ----------------------------------------------------------------- */
 
-static gboolean
-is_online (TalesWindow *self)
-{
-  return self->monitor == NULL || g_network_monitor_get_network_available (self->monitor);
-}
-
 static void
-update_download_images (TalesWindow *self)
+online_changed_cb (TalesWindow *self)
 {
-  g_autofree char *prefetch = g_settings_get_string (self->settings, "image-prefetch");
-  gboolean metered = self->monitor != NULL && g_network_monitor_get_network_metered (self->monitor);
-  gboolean download;
-
-  if (g_str_equal (prefetch, "always"))
-    download = TRUE;
-  else if (g_str_equal (prefetch, "never"))
-    download = FALSE;
-  else
-    download = !metered;
-
-  if (self->refresher != NULL)
-    tales_refresher_set_download_images (self->refresher, download);
-}
-
-static void
-network_changed_cb (TalesWindow *self)
-{
-  gboolean was_offline = self->offline;
-
   /* Offline is a normal state, said quietly, never an error. */
-  self->offline = !is_online (self);
+  self->offline = !tales_scheduler_get_online (self->scheduler);
   gtk_widget_set_visible (self->offline_label, self->offline);
-  update_download_images (self);
   _tales_window_update_list_state (self);
-
-  if (was_offline && !self->offline)
-    _tales_window_refresh_all (self, FALSE, TRUE);
 }
 
 /* Refresh ----------------------------------------------------------------- */
@@ -141,24 +112,18 @@ refresh_finished (TalesWindow *self)
 }
 
 static void
-refresh_all_done_cb (GObject      *source_object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+refresh_started_cb (TalesWindow *self)
 {
-  g_autoptr(TalesWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  guint n_failed = 0;
-  guint unread;
+  set_busy (self);
+}
 
-  if (!tales_refresher_refresh_all_finish (TALES_REFRESHER (source_object), result, &n_failed, &error) ||
-      self->store == NULL)
-    {
-      /* Cancelled: the window is going away. */
-      self->refreshing = FALSE;
-      return;
-    }
-
-  self->refreshing = FALSE;
+static void
+refresh_finished_cb (TalesScheduler *scheduler,
+                     guint           n_failed,
+                     guint           n_new,
+                     gboolean        background,
+                     TalesWindow    *self)
+{
   set_busy (self);
   refresh_finished (self);
 
@@ -172,9 +137,8 @@ refresh_all_done_cb (GObject      *source_object,
       tales_window_show_message (self, message);
     }
 
-  unread = tales_store_count_unread (self->store, NULL);
-  if (self->background_refresh && unread > self->unread_before)
-    notify_new_posts (self, unread - self->unread_before);
+  if (background)
+    notify_new_posts (self, n_new);
 }
 
 void
@@ -182,23 +146,8 @@ _tales_window_refresh_all (TalesWindow *self,
                            gboolean     force,
                            gboolean     background)
 {
-  /* One refresh at a time: a second request finds this one under way. */
-  if (self->refresher == NULL || self->backfilling || self->refreshing)
-    return;
-
-  if (self->offline)
-    {
-      /* Nothing to wait for: say so at once. */
-      refresh_finished (self);
-      return;
-    }
-
-  self->unread_before = tales_store_count_unread (self->store, NULL);
-  self->background_refresh = background;
-  self->refreshing = TRUE;
-  set_busy (self);
-  tales_refresher_refresh_all_async (self->refresher, force, self->cancellable,
-                                     refresh_all_done_cb, g_object_ref (self));
+  if (self->scheduler != NULL)
+    tales_scheduler_refresh (self->scheduler, force, background);
 }
 
 void
@@ -257,27 +206,6 @@ _tales_window_refresh_feed (TalesWindow *self,
                             refresh_feed_done_cb, g_object_ref (self));
 }
 
-/* Automatic refresh --------------------------------------------------------- */
-
-static gboolean
-auto_refresh_cb (gpointer user_data)
-{
-  TalesWindow *self = user_data;
-
-  _tales_window_refresh_all (self, FALSE, TRUE);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-schedule_auto_refresh (TalesWindow *self)
-{
-  guint minutes = g_settings_get_uint (self->settings, "refresh-interval");
-
-  g_clear_handle_id (&self->auto_refresh_source, g_source_remove);
-  if (minutes > 0)
-    self->auto_refresh_source = g_timeout_add_seconds (minutes * 60, auto_refresh_cb, self);
-}
-
 /* Make available offline ---------------------------------------------------- */
 
 static void
@@ -290,10 +218,9 @@ backfill_done_cb (GObject      *source_object,
   g_autofree char *message = NULL;
   guint n_cached = 0, n_failed = 0;
 
-  if (!tales_refresher_backfill_images_finish (TALES_REFRESHER (source_object), result,
+  if (!tales_scheduler_backfill_images_finish (TALES_SCHEDULER (source_object), result,
                                                &n_cached, &n_failed, &error))
     {
-      self->backfilling = FALSE;
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->store != NULL)
         {
           set_busy (self);
@@ -302,7 +229,6 @@ backfill_done_cb (GObject      *source_object,
       return;
     }
 
-  self->backfilling = FALSE;
   if (self->store == NULL)
     return;
   set_busy (self);
@@ -327,7 +253,8 @@ make_available_offline_action_cb (GtkWidget  *widget,
 {
   TalesWindow *self = TALES_WINDOW (widget);
 
-  if (self->refresher == NULL || self->refreshing || self->backfilling)
+  if (self->scheduler == NULL || tales_scheduler_get_refreshing (self->scheduler) ||
+      tales_scheduler_get_backfilling (self->scheduler))
     return;
   if (self->offline)
     {
@@ -335,48 +262,51 @@ make_available_offline_action_cb (GtkWidget  *widget,
       return;
     }
 
-  self->backfilling = TRUE;
-  set_busy (self);
-  tales_refresher_backfill_images_async (self->refresher, self->cancellable,
+  tales_scheduler_backfill_images_async (self->scheduler, self->cancellable,
                                          backfill_done_cb, g_object_ref (self));
+  set_busy (self);
 }
 
 /* Set-up -------------------------------------------------------------------- */
 
+/* The preference is in minutes, the scheduler counts seconds. */
+static gboolean
+minutes_to_seconds (GValue   *value,
+                    GVariant *variant,
+                    gpointer  user_data)
+{
+  g_value_set_uint (value, g_variant_get_uint32 (variant) * 60);
+  return TRUE;
+}
+
 void
 _tales_window_refresh_init (TalesWindow *self)
 {
-  self->refresher = tales_refresher_new (self->store, self->fetcher, self->image_cache);
-  g_signal_connect_object (self->refresher, "progress", G_CALLBACK (progress_cb), self, 0);
-  g_signal_connect_object (self->refresher, "feed-done", G_CALLBACK (feed_done_cb), self, 0);
-
-  self->monitor = g_object_ref (g_network_monitor_get_default ());
-  g_signal_connect_object (self->monitor, "network-changed", G_CALLBACK (network_changed_cb),
+  self->scheduler = tales_scheduler_new (self->store, self->fetcher, self->image_cache, NULL);
+  g_signal_connect_object (self->scheduler, "refresh-started", G_CALLBACK (refresh_started_cb),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->monitor, "notify::network-metered", G_CALLBACK (network_changed_cb),
+  g_signal_connect_object (self->scheduler, "refresh-finished", G_CALLBACK (refresh_finished_cb), self, 0);
+  g_signal_connect_object (self->scheduler, "progress", G_CALLBACK (progress_cb), self, 0);
+  g_signal_connect_object (self->scheduler, "feed-done", G_CALLBACK (feed_done_cb), self, 0);
+  g_signal_connect_object (self->scheduler, "notify::online", G_CALLBACK (online_changed_cb),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->settings, "changed::image-prefetch", G_CALLBACK (update_download_images),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->settings, "changed::refresh-interval", G_CALLBACK (schedule_auto_refresh),
-                           self, G_CONNECT_SWAPPED);
-
-  self->offline = !is_online (self);
-  gtk_widget_set_visible (self->offline_label, self->offline);
-  update_download_images (self);
-  _tales_window_update_list_state (self);
-  schedule_auto_refresh (self);
+  g_settings_bind (self->settings, "image-prefetch", self->scheduler, "image-prefetch", G_SETTINGS_BIND_GET);
+  g_settings_bind_with_mapping (self->settings, "refresh-interval", self->scheduler, "refresh-interval",
+                                G_SETTINGS_BIND_GET, minutes_to_seconds, NULL, NULL, NULL);
+  online_changed_cb (self);
 }
 
 void
 _tales_window_refresh_dispose (TalesWindow *self)
 {
-  g_clear_handle_id (&self->auto_refresh_source, g_source_remove);
-  if (self->monitor != NULL)
-    g_signal_handlers_disconnect_by_data (self->monitor, self);
-  if (self->settings != NULL)
-    g_signal_handlers_disconnect_by_data (self->settings, self);
-  g_clear_object (&self->monitor);
-  g_clear_object (&self->refresher);
+  if (self->scheduler == NULL)
+    return;
+  /* A backfill under way keeps the scheduler a moment longer: it must
+   * neither reach this window nor follow its settings meanwhile. */
+  g_signal_handlers_disconnect_by_data (self->scheduler, self);
+  g_settings_unbind (self->scheduler, "image-prefetch");
+  g_settings_unbind (self->scheduler, "refresh-interval");
+  g_clear_object (&self->scheduler);
 }
 
 void

@@ -68,40 +68,31 @@ selected_post (TalesWindow *self)
   return gtk_single_selection_get_selected_item (self->selection);
 }
 
+/* One read or starred write under way: once it lands, the list's copy of
+ * the post says so too. */
 typedef struct {
-  TalesStoreFlagFunc func;
+  TalesWindow *self;     /* strong */
   gint64 post_id;
   gboolean flag;
-} StoreWrite;
+  gboolean starred;      /* which flag: starred, or read */
+} FlagWrite;
 
 static void
-store_write_thread (GTask        *task,
-                    gpointer      source_object,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
+flag_written_cb (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
-  TalesWindow *self = source_object;
-  StoreWrite *write = task_data;
-  GError *error = NULL;
-
-  if (write->func (self->store, write->post_id, write->flag, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
-store_write_done_cb (GObject      *source_object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  TalesWindow *self = TALES_WINDOW (source_object);
-  StoreWrite *write = g_task_get_task_data (G_TASK (result));
+  g_autofree FlagWrite *write = user_data;
+  g_autoptr(TalesWindow) self = write->self;
+  TalesStore *store = TALES_STORE (source_object);
   g_autoptr(GError) error = NULL;
   g_autoptr(TalesPost) post = NULL;
+  gboolean ok;
   int position;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  ok = write->starred ? tales_library_set_starred_finish (store, result, &error)
+                      : tales_library_set_read_finish (store, result, &error);
+  if (!ok)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         _tales_window_show_error (self, _("Could not save the change"), error);
@@ -112,29 +103,32 @@ store_write_done_cb (GObject      *source_object,
   position = tales_post_list_find (self->posts, write->post_id);
   if (position >= 0)
     post = g_list_model_get_item (G_LIST_MODEL (self->posts), position);
-  if (post != NULL && write->func == tales_store_set_read)
-    tales_post_set_is_read (post, write->flag);
-  else if (post != NULL && write->func == tales_store_set_starred)
+  if (post != NULL && write->starred)
     tales_post_set_is_starred (post, write->flag);
+  else if (post != NULL)
+    tales_post_set_is_read (post, write->flag);
 
   _tales_window_reload_sidebar (self);
 }
 
-void
-_tales_window_store_write_async (TalesWindow        *self,
-                                 TalesStoreFlagFunc  func,
-                                 gint64              post_id,
-                                 gboolean            flag)
+/* Writes the flag in a worker (the store's writes wait for a refresh's
+ * transactions, never the main loop). */
+static void
+write_flag (TalesWindow *self,
+            gboolean     starred,
+            gint64       post_id,
+            gboolean     flag)
 {
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, store_write_done_cb, NULL);
-  StoreWrite *write = g_new0 (StoreWrite, 1);
+  FlagWrite *write = g_new0 (FlagWrite, 1);
 
-  write->func = func;
+  write->self = g_object_ref (self);
   write->post_id = post_id;
   write->flag = flag;
-  g_task_set_source_tag (task, _tales_window_store_write_async);
-  g_task_set_task_data (task, write, g_free);
-  g_task_run_in_thread (task, store_write_thread);
+  write->starred = starred;
+  if (starred)
+    tales_library_set_starred_async (self->store, post_id, flag, self->cancellable, flag_written_cb, write);
+  else
+    tales_library_set_read_async (self->store, post_id, flag, self->cancellable, flag_written_cb, write);
 }
 
 /* Sets @post's read state, on screen at once and in the store behind. */
@@ -150,7 +144,7 @@ set_read (TalesWindow *self,
   tales_post_set_is_read (post, is_read);
   if (shown != NULL && tales_post_get_db_id (shown) == tales_post_get_db_id (post))
     tales_post_set_is_read (shown, is_read);
-  _tales_window_store_write_async (self, tales_store_set_read, tales_post_get_db_id (post), is_read);
+  write_flag (self, FALSE, tales_post_get_db_id (post), is_read);
 }
 
 static void
@@ -165,7 +159,7 @@ set_starred (TalesWindow *self,
   tales_post_set_is_starred (post, is_starred);
   if (shown != NULL && tales_post_get_db_id (shown) == tales_post_get_db_id (post))
     tales_post_set_is_starred (shown, is_starred);
-  _tales_window_store_write_async (self, tales_store_set_starred, tales_post_get_db_id (post), is_starred);
+  write_flag (self, TRUE, tales_post_get_db_id (post), is_starred);
 }
 
 static void
@@ -620,29 +614,14 @@ show_category_action_cb (GtkWidget  *widget,
 }
 
 static void
-mark_all_read_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
-{
-  TalesWindow *self = source_object;
-  GError *error = NULL;
-
-  if (tales_store_mark_all_read (self->store, task_data, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
 mark_all_read_done_cb (GObject      *source_object,
                        GAsyncResult *result,
                        gpointer      user_data)
 {
-  TalesWindow *self = TALES_WINDOW (source_object);
+  g_autoptr(TalesWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!tales_library_mark_all_read_finish (TALES_STORE (source_object), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         _tales_window_show_error (self, _("Could not mark the posts as read"), error);
@@ -653,45 +632,17 @@ mark_all_read_done_cb (GObject      *source_object,
   apply_filter (self);
 }
 
-typedef struct {
-  TalesPostFilter filter;
-  char *category;
-  char *search;
-} FilterCopy;
-
-static void
-filter_copy_free (FilterCopy *copy)
-{
-  g_free (copy->category);
-  g_free (copy->search);
-  g_free (copy);
-}
-
 static void
 mark_all_read_action_cb (GtkWidget  *widget,
                          const char *action_name,
                          GVariant   *parameter)
 {
   TalesWindow *self = TALES_WINDOW (widget);
-  const TalesPostFilter *filter;
-  FilterCopy *copy;
-  g_autoptr(GTask) task = NULL;
 
   if (self->posts == NULL)
     return;
-  filter = tales_post_list_get_filter (self->posts);
-  copy = g_new0 (FilterCopy, 1);
-  task = g_task_new (self, self->cancellable, mark_all_read_done_cb, NULL);
-
-  copy->filter = *filter;
-  copy->category = g_strdup (filter->category);
-  copy->search = g_strdup (filter->search);
-  copy->filter.category = copy->category;
-  copy->filter.search = copy->search;
-
-  g_task_set_source_tag (task, mark_all_read_action_cb);
-  g_task_set_task_data (task, copy, (GDestroyNotify) filter_copy_free);
-  g_task_run_in_thread (task, mark_all_read_thread);
+  tales_library_mark_all_read_async (self->store, tales_post_list_get_filter (self->posts),
+                                     self->cancellable, mark_all_read_done_cb, g_object_ref (self));
 }
 
 /* GObject ----------------------------------------------------------------- */

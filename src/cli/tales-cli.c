@@ -10,6 +10,7 @@
 #include "tales-cli-library.h"
 #include "tales-cli-opml.h"
 #include "tales-cli-parse.h"
+#include "tales-cli-prune.h"
 #include "tales-cli-unsubscribe.h"
 
 typedef struct {
@@ -28,6 +29,7 @@ static const Command commands[] = {
   { "export-opml", tales_cli_export_opml, "export-opml", N_("print every subscription as OPML 2.0") },
   { "discover", tales_cli_discover, "discover URL", N_("list the feeds found behind a web address") },
   { "refresh", tales_cli_refresh, "refresh [--force]", N_("refresh every due feed (all with --force)") },
+  { "prune", tales_cli_prune, "prune [--days N]", N_("remove read posts older than N days (the app's setting, 90 by default) and keep the image cache within its budget") },
   { "unsubscribe", tales_cli_unsubscribe, "unsubscribe FEED", N_("remove a feed (its number or address), its posts and the images only it needed") },
 };
 

@@ -10,6 +10,8 @@
 #include "tales-image-budget.h"
 #include "tales-image-cache.h"
 #include "tales-library-cleanup.h"
+#include "tales-library-retention.h"
+#include "tales-library-writes.h"
 #include "tales-opml.h"
 #include "tales-parser.h"
 #include "tales-paths.h"
@@ -17,6 +19,7 @@
 #include "tales-refresh.h"
 #include "tales-refresher.h"
 #include "tales-resources.h"
+#include "tales-scheduler.h"
 #include "tales-store.h"
 
 G_BEGIN_DECLS
