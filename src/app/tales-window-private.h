@@ -9,7 +9,7 @@
 #include "tales-pane.h"
 #include "tales-post-list.h"
 #include "tales-post-list-view.h"
-#include "tales-refresher.h"
+#include "tales-library-refresher.h"
 #include "tales-sidebar.h"
 #include "tales-window.h"
 
@@ -61,7 +61,7 @@ struct _TalesWindow
   char *search_text;
 
   /* refresh (tales-window-refresh.c) */
-  TalesRefresher *refresher;
+  TalesLibraryRefresher *refresher;
   GNetworkMonitor *monitor;
   gboolean refreshing;
   gboolean backfilling;

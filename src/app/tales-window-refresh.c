@@ -22,7 +22,7 @@ set_busy (TalesWindow *self)
 }
 
 static void
-progress_cb (TalesRefresher *refresher,
+progress_cb (TalesLibraryRefresher *refresher,
              guint           done,
              guint           total,
              TalesWindow    *self)
@@ -39,7 +39,7 @@ progress_cb (TalesRefresher *refresher,
 }
 
 static void
-feed_done_cb (TalesRefresher *refresher,
+feed_done_cb (TalesLibraryRefresher *refresher,
               gint64          feed_id,
               gpointer        error,
               TalesWindow    *self)
@@ -79,7 +79,7 @@ update_download_images (TalesWindow *self)
     download = !metered;
 
   if (self->refresher != NULL)
-    tales_refresher_set_download_images (self->refresher, download);
+    tales_library_refresher_set_download_images (self->refresher, download);
 }
 
 static void
@@ -151,7 +151,7 @@ refresh_all_done_cb (GObject      *source_object,
   guint n_failed = 0;
   guint unread;
 
-  if (!tales_refresher_refresh_all_finish (TALES_REFRESHER (source_object), result, &n_failed, &error) ||
+  if (!tales_library_refresher_refresh_all_finish (TALES_LIBRARY_REFRESHER (source_object), result, &n_failed, &error) ||
       self->store == NULL)
     {
       /* Cancelled: the window is going away. */
@@ -198,7 +198,7 @@ tales_window_refresh_all (TalesWindow *self,
   self->background_refresh = background;
   self->refreshing = TRUE;
   set_busy (self);
-  tales_refresher_refresh_all_async (self->refresher, force, self->cancellable,
+  tales_library_refresher_refresh_all_async (self->refresher, force, self->cancellable,
                                      refresh_all_done_cb, g_object_ref (self));
 }
 
@@ -233,9 +233,9 @@ refresh_feed_done_cb (GObject      *source_object,
 {
   g_autoptr(TalesWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  TalesRefreshReport report = { 0 };
+  TalesFeedRefreshReport report = { 0 };
 
-  if (!tales_refresh_feed_finish (result, &report, &error))
+  if (!tales_feed_refresh_finish (result, &report, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->store == NULL)
         return;
@@ -254,7 +254,7 @@ tales_window_refresh_feed (TalesWindow *self,
   tales_window_reload_sidebar (self);
   if (self->offline)
     return;
-  tales_refresh_feed_async (self->store, self->fetcher, self->image_cache, url, self->cancellable,
+  tales_feed_refresh_async (self->store, self->fetcher, self->image_cache, url, self->cancellable,
                             refresh_feed_done_cb, g_object_ref (self));
 }
 
@@ -291,7 +291,7 @@ backfill_done_cb (GObject      *source_object,
   g_autofree char *message = NULL;
   guint n_cached = 0, n_failed = 0;
 
-  if (!tales_refresher_backfill_images_finish (TALES_REFRESHER (source_object), result,
+  if (!tales_library_refresher_backfill_images_finish (TALES_LIBRARY_REFRESHER (source_object), result,
                                                &n_cached, &n_failed, &error))
     {
       self->backfilling = FALSE;
@@ -338,7 +338,7 @@ make_available_offline_action_cb (GtkWidget  *widget,
 
   self->backfilling = TRUE;
   set_busy (self);
-  tales_refresher_backfill_images_async (self->refresher, self->cancellable,
+  tales_library_refresher_backfill_images_async (self->refresher, self->cancellable,
                                          backfill_done_cb, g_object_ref (self));
 }
 
@@ -347,7 +347,7 @@ make_available_offline_action_cb (GtkWidget  *widget,
 void
 tales_window_refresh_init (TalesWindow *self)
 {
-  self->refresher = tales_refresher_new (self->store, self->fetcher, self->image_cache);
+  self->refresher = tales_library_refresher_new (self->store, self->fetcher, self->image_cache);
   g_signal_connect_object (self->refresher, "progress", G_CALLBACK (progress_cb), self, 0);
   g_signal_connect_object (self->refresher, "feed-done", G_CALLBACK (feed_done_cb), self, 0);
 

@@ -14,8 +14,8 @@
 #include "tales-parser.h"
 #include "tales-paths.h"
 #include "tales-post.h"
-#include "tales-refresh.h"
-#include "tales-refresher.h"
+#include "tales-feed-refresh.h"
+#include "tales-library-refresher.h"
 #include "tales-resources.h"
 #include "tales-store.h"
 

@@ -4,7 +4,6 @@
 
 #include "tales-parser.h"
 #include "tales-parser-private.h"
-#include "tales-parser-json.h"
 #include "tales-encoding.h"
 #include "tales-compat.h"
 
@@ -95,7 +94,7 @@ element_tag (TalesParseState *state, xmlNode *node)
 {
   const char *ns = node->ns ? (const char *) node->ns->href : NULL;
   const char *local = (const char *) node->name;
-  const char *prefix = tales_parse_known_prefix (ns);
+  const char *prefix = _tales_parse_known_prefix (ns);
   g_autofree char *tag = NULL;
 
   if (prefix != NULL && *prefix != '\0')
@@ -127,12 +126,12 @@ track_declarations (TalesParseState *state, xmlNode *node, TalesAttrs *attrs)
 
       if (href == NULL || *href == '\0')
         continue;
-      tales_parse_state_track_namespace (state, prefix && *prefix ? prefix : NULL, href);
+      _tales_parse_state_track_namespace (state, prefix && *prefix ? prefix : NULL, href);
       if (prefix && *prefix && strcmp (href, "http://www.w3.org/1999/xlink") == 0)
         {
           g_autofree char *key = g_strconcat ("xmlns:", prefix, NULL);
 
-          tales_attrs_set (attrs, key, href);
+          _tales_attrs_set (attrs, key, href);
         }
     }
 }
@@ -140,28 +139,28 @@ track_declarations (TalesParseState *state, xmlNode *node, TalesAttrs *attrs)
 static TalesAttrs *
 element_attrs (TalesParseState *state, xmlNode *node)
 {
-  TalesAttrs *attrs = tales_attrs_new ();
+  TalesAttrs *attrs = _tales_attrs_new ();
   const char *ns = node->ns ? (const char *) node->ns->href : NULL;
   const char *local = (const char *) node->name;
 
   track_declarations (state, node, attrs);
   if (g_ascii_strcasecmp (local, "math") == 0 && g_strcmp0 (ns, "http://www.w3.org/1998/Math/MathML") == 0)
-    tales_attrs_set (attrs, "xmlns", ns);
+    _tales_attrs_set (attrs, "xmlns", ns);
   if (g_ascii_strcasecmp (local, "svg") == 0 && g_strcmp0 (ns, "http://www.w3.org/2000/svg") == 0)
-    tales_attrs_set (attrs, "xmlns", ns);
+    _tales_attrs_set (attrs, "xmlns", ns);
   for (xmlAttr *attr = node->properties; attr != NULL; attr = attr->next)
     {
       xmlChar *value = xmlNodeListGetString (node->doc, attr->children, 1);
-      const char *prefix = attr->ns ? tales_parse_known_prefix ((const char *) attr->ns->href) : NULL;
+      const char *prefix = attr->ns ? _tales_parse_known_prefix ((const char *) attr->ns->href) : NULL;
       g_autofree char *name = prefix && *prefix
         ? g_strconcat (prefix, ":", (const char *) attr->name, NULL)
         : g_strdup ((const char *) attr->name);
       g_autofree char *lower = lower_dup (name);
       g_autofree char *lower_local = lower_dup ((const char *) attr->name);
 
-      tales_attrs_set (attrs, lower, value ? (const char *) value : "");
+      _tales_attrs_set (attrs, lower, value ? (const char *) value : "");
       if (strcmp (lower, lower_local) != 0)
-        tales_attrs_set (attrs, lower_local, value ? (const char *) value : "");
+        _tales_attrs_set (attrs, lower_local, value ? (const char *) value : "");
       xmlFree (value);
     }
   return attrs;
@@ -173,7 +172,7 @@ announce_start (Parser *p, xmlNode *node)
   g_autoptr(TalesAttrs) attrs = element_attrs (p->state, node);
   g_autofree char *tag = element_tag (p->state, node);
 
-  tales_parse_state_start (p->state, tag, attrs);
+  _tales_parse_state_start (p->state, tag, attrs);
 }
 
 static void
@@ -181,7 +180,7 @@ announce_end (Parser *p, xmlNode *node)
 {
   g_autofree char *tag = element_tag (p->state, node);
 
-  tales_parse_state_end (p->state, tag);
+  _tales_parse_state_end (p->state, tag);
 }
 
 /* An entity reference left in the tree (the parser never substitutes
@@ -207,7 +206,7 @@ walk_entity (Parser *p, xmlNode *ref)
       return;
     }
   p->entity_budget -= len;
-  tales_parse_state_text (p->state, (const char *) entity->content, len);
+  _tales_parse_state_text (p->state, (const char *) entity->content, len);
 }
 
 static void
@@ -221,7 +220,7 @@ walk (Parser *p, xmlNode *node, int depth)
         case XML_TEXT_NODE:
         case XML_CDATA_SECTION_NODE:
           if (child->content)
-            tales_parse_state_text (p->state, (const char *) child->content,
+            _tales_parse_state_text (p->state, (const char *) child->content,
                                     strlen ((const char *) child->content));
           break;
         case XML_ELEMENT_NODE:
@@ -244,8 +243,8 @@ static void
 parser_entry_cb (JsonObject *entry, gpointer user_data)
 {
   Parser *p = user_data;
-  const char *feed_title = tales_json_get_string (p->state->feeddata, "title");
-  TalesPost *post = tales_post_from_entry (entry, feed_title,
+  const char *feed_title = _tales_json_get_string (p->state->feeddata, "title");
+  TalesPost *post = _tales_post_from_entry (entry, feed_title,
                                            g_str_has_prefix (p->state->version, "atom"));
 
   if (p->keep_extras)
@@ -533,11 +532,11 @@ options_base (const TalesParseOptions *options)
 
   if (location != NULL && *location != '\0')
     {
-      joined = tales_make_safe_absolute_uri (href, location);
+      joined = tales_uri_make_safe_absolute (href, location);
       if (joined != NULL && *joined != '\0')
         return g_steal_pointer (&joined);
       g_free (joined);
-      joined = tales_make_safe_absolute_uri (location, NULL);
+      joined = tales_uri_make_safe_absolute (location, NULL);
       if (joined != NULL && *joined != '\0')
         return g_steal_pointer (&joined);
     }
@@ -567,7 +566,7 @@ session_begin (Session *s, const TalesParseOptions *options, TalesParsePostFunc 
   s->parser.keep_extras = options != NULL && options->keep_extras;
   s->parser.entity_budget = MAX_ENTITY_EXPANSION;
   /* The text reaches the rules as UTF-8, whatever the document was in. */
-  s->parser.state = tales_parse_state_new (base, options ? options->content_language : NULL,
+  s->parser.state = _tales_parse_state_new (base, options ? options->content_language : NULL,
                                            "utf-8", parser_entry_cb, &s->parser);
   s->parser.state->exact_html = s->parser.keep_extras;
 }
@@ -669,7 +668,7 @@ session_fill_result (Session *s)
                      _("Some bytes were not in the document's encoding."));
   if (p->n_errors > 0)
     result_set_bozo (result, "SAXParseException", p->first_error);
-  tales_feed_fill (result->feed, p->state->feeddata);
+  _tales_feed_fill (result->feed, p->state->feeddata);
   if (p->keep_extras)
     g_object_set_data_full (G_OBJECT (result->feed), TALES_PARSE_EXTRAS,
                             json_object_ref (p->state->feeddata),
@@ -708,12 +707,12 @@ session_end (Session *s, GError **error)
     }
   if (p->root_error == NULL && p->started)
     {
-      tales_parse_state_finish (p->state);
+      _tales_parse_state_finish (p->state);
       session_fill_result (s);
     }
 
   result = g_steal_pointer (&p->result);
-  g_clear_pointer (&p->state, tales_parse_state_free);
+  g_clear_pointer (&p->state, _tales_parse_state_free);
   g_clear_pointer (&p->decoder, tales_decoder_free);
   if (p->root_error != NULL)
     {
@@ -779,7 +778,7 @@ parse_json (GBytes                   *document,
 {
   g_autofree char *base = options_base (options);
 
-  return tales_parse_json (document, base, options, on_post, user_data, error);
+  return _tales_parse_json (document, base, options, on_post, user_data, error);
 }
 
 TalesParseResult *
@@ -805,7 +804,7 @@ tales_parse_full (const char               *data,
       set_empty_error (error);
       return NULL;
     }
-  if (tales_parse_json_sniff (data, length))
+  if (_tales_parse_json_sniff (data, length))
     return parse_json (g_bytes_new_static (data, length), options, on_post, user_data, error);
 
   session_begin (&s, options, on_post, user_data);
@@ -942,7 +941,7 @@ tales_parse_stream_full (GInputStream             *stream,
       set_empty_error (error);
       return NULL;
     }
-  if (tales_parse_json_sniff (buffer, total))
+  if (_tales_parse_json_sniff (buffer, total))
     return parse_json_stream (stream, buffer, total, options, on_post, user_data,
                               cancellable, error);
   return parse_xml_stream (stream, buffer, total, options, on_post, user_data,

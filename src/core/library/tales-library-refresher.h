@@ -4,16 +4,16 @@
 
 #include "tales-fetcher.h"
 #include "tales-image-cache.h"
-#include "tales-refresh.h"
+#include "tales-feed-refresh.h"
 #include "tales-store.h"
 
 G_BEGIN_DECLS
 
-#define TALES_TYPE_REFRESHER (tales_refresher_get_type ())
-G_DECLARE_FINAL_TYPE (TalesRefresher, tales_refresher, TALES, REFRESHER, GObject)
+#define TALES_TYPE_LIBRARY_REFRESHER (tales_library_refresher_get_type ())
+G_DECLARE_FINAL_TYPE (TalesLibraryRefresher, tales_library_refresher, TALES, LIBRARY_REFRESHER, GObject)
 
 /**
- * TalesRefresher:
+ * TalesLibraryRefresher:
  *
  * Refreshes every subscription with bounded concurrency, politely: a feed
  * is not fetched before its next-refresh time (from its ttl or
@@ -26,34 +26,34 @@ G_DECLARE_FINAL_TYPE (TalesRefresher, tales_refresher, TALES, REFRESHER, GObject
  * "download-images" (default TRUE; FALSE on a metered connection unless the
  * person asked).
  */
-TalesRefresher *tales_refresher_new (TalesStore      *store,
+TalesLibraryRefresher *tales_library_refresher_new (TalesStore      *store,
                                      TalesFetcher    *fetcher,
                                      TalesImageCache *images);
 
-gboolean tales_refresher_get_refreshing      (TalesRefresher *self);
-void     tales_refresher_set_max_concurrent  (TalesRefresher *self, guint max);
-void     tales_refresher_set_download_images (TalesRefresher *self, gboolean download);
+gboolean tales_library_refresher_get_refreshing      (TalesLibraryRefresher *self);
+void     tales_library_refresher_set_max_concurrent  (TalesLibraryRefresher *self, guint max);
+void     tales_library_refresher_set_download_images (TalesLibraryRefresher *self, gboolean download);
 
 /* Refreshes every feed that is due (all when @force). A second call while
  * one runs joins it. Completes when all are done; the result is the number
  * of feeds that failed (never an error, except G_IO_ERROR_CANCELLED). */
-void     tales_refresher_refresh_all_async  (TalesRefresher      *self,
+void     tales_library_refresher_refresh_all_async  (TalesLibraryRefresher      *self,
                                              gboolean             force,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
-gboolean tales_refresher_refresh_all_finish (TalesRefresher      *self,
+gboolean tales_library_refresher_refresh_all_finish (TalesLibraryRefresher      *self,
                                              GAsyncResult        *result,
                                              guint               *n_failed,
                                              GError             **error);
 
 /* Downloads every image stored posts need and the cache lacks ("make
  * available offline"), emitting "progress". */
-void     tales_refresher_backfill_images_async  (TalesRefresher      *self,
+void     tales_library_refresher_backfill_images_async  (TalesLibraryRefresher      *self,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,
                                                  gpointer             user_data);
-gboolean tales_refresher_backfill_images_finish (TalesRefresher      *self,
+gboolean tales_library_refresher_backfill_images_finish (TalesLibraryRefresher      *self,
                                                  GAsyncResult        *result,
                                                  guint               *n_cached,
                                                  guint               *n_failed,
