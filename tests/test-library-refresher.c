@@ -126,7 +126,7 @@ refresh_all_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   Finished *finished = user_data;
 
   finished->ok = tales_library_refresher_refresh_all_finish (TALES_LIBRARY_REFRESHER (source), res,
-                                                     &finished->n_failed, &finished->error);
+                                                             &finished->n_failed, &finished->error);
   finished->done = TRUE;
 }
 
@@ -426,9 +426,9 @@ backfill_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   Backfilled *backfilled = user_data;
 
   backfilled->ok = tales_library_refresher_backfill_images_finish (TALES_LIBRARY_REFRESHER (source), res,
-                                                           &backfilled->n_cached,
-                                                           &backfilled->n_failed,
-                                                           &backfilled->error);
+                                                                   &backfilled->n_cached,
+                                                                   &backfilled->n_failed,
+                                                                   &backfilled->error);
   backfilled->done = TRUE;
 }
 

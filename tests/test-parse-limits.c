@@ -466,7 +466,7 @@ rewrite_seconds (const char *html, gboolean sanitize)
       gint64 start = g_get_monotonic_time ();
       g_autofree char *out = sanitize ? _tales_parser_clean_html (html, "text/html")
                                       : _tales_parser_resolve_relative_uris (html, "https://example.test/",
-                                                                     "text/html");
+                                                                             "text/html");
 
       g_assert_nonnull (out);
       best = MIN (best, (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
@@ -524,7 +524,7 @@ test_rewrite_unchanged (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *out = _tales_parser_resolve_relative_uris (cases[i].in, "https://example.test/",
-                                                          "text/html");
+                                                                  "text/html");
 
       g_assert_cmpstr (out, ==, cases[i].out);
     }

@@ -199,7 +199,7 @@ tales_window_refresh_all (TalesWindow *self,
   self->refreshing = TRUE;
   set_busy (self);
   tales_library_refresher_refresh_all_async (self->refresher, force, self->cancellable,
-                                     refresh_all_done_cb, g_object_ref (self));
+                                             refresh_all_done_cb, g_object_ref (self));
 }
 
 void
@@ -292,7 +292,7 @@ backfill_done_cb (GObject      *source_object,
   guint n_cached = 0, n_failed = 0;
 
   if (!tales_library_refresher_backfill_images_finish (TALES_LIBRARY_REFRESHER (source_object), result,
-                                               &n_cached, &n_failed, &error))
+                                                       &n_cached, &n_failed, &error))
     {
       self->backfilling = FALSE;
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->store != NULL)
@@ -339,7 +339,7 @@ make_available_offline_action_cb (GtkWidget  *widget,
   self->backfilling = TRUE;
   set_busy (self);
   tales_library_refresher_backfill_images_async (self->refresher, self->cancellable,
-                                         backfill_done_cb, g_object_ref (self));
+                                                 backfill_done_cb, g_object_ref (self));
 }
 
 /* Set-up -------------------------------------------------------------------- */

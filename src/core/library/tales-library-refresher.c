@@ -75,9 +75,9 @@ tales_library_refresher_dispose (GObject *object)
 
 static void
 tales_library_refresher_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
+                                      guint       prop_id,
+                                      GValue     *value,
+                                      GParamSpec *pspec)
 {
   TalesLibraryRefresher *self = TALES_LIBRARY_REFRESHER (object);
 
@@ -99,9 +99,9 @@ tales_library_refresher_get_property (GObject    *object,
 
 static void
 tales_library_refresher_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
+                                      guint         prop_id,
+                                      const GValue *value,
+                                      GParamSpec   *pspec)
 {
   TalesLibraryRefresher *self = TALES_LIBRARY_REFRESHER (object);
 
@@ -160,8 +160,8 @@ tales_library_refresher_init (TalesLibraryRefresher *self)
  */
 TalesLibraryRefresher *
 tales_library_refresher_new (TalesStore      *store,
-                     TalesFetcher    *fetcher,
-                     TalesImageCache *images)
+                             TalesFetcher    *fetcher,
+                             TalesImageCache *images)
 {
   TalesLibraryRefresher *self;
 
@@ -418,10 +418,10 @@ run_new (TalesLibraryRefresher *self, gboolean force, GPtrArray *feeds)
 
 void
 tales_library_refresher_refresh_all_async (TalesLibraryRefresher      *self,
-                                   gboolean             force,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
+                                           gboolean             force,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GPtrArray) feeds = NULL;
@@ -465,9 +465,9 @@ tales_library_refresher_refresh_all_async (TalesLibraryRefresher      *self,
  */
 gboolean
 tales_library_refresher_refresh_all_finish (TalesLibraryRefresher  *self,
-                                    GAsyncResult    *result,
-                                    guint           *n_failed,
-                                    GError         **error)
+                                            GAsyncResult    *result,
+                                            guint           *n_failed,
+                                            GError         **error)
 {
   gssize failed;
 
@@ -550,9 +550,9 @@ backfill_more (GTask *task)
 
 void
 tales_library_refresher_backfill_images_async (TalesLibraryRefresher      *self,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   Backfill *backfill;
@@ -587,10 +587,10 @@ tales_library_refresher_backfill_images_async (TalesLibraryRefresher      *self,
  */
 gboolean
 tales_library_refresher_backfill_images_finish (TalesLibraryRefresher  *self,
-                                        GAsyncResult    *result,
-                                        guint           *n_cached,
-                                        guint           *n_failed,
-                                        GError         **error)
+                                                GAsyncResult    *result,
+                                                guint           *n_cached,
+                                                guint           *n_failed,
+                                                GError         **error)
 {
   Backfill *backfill;
 

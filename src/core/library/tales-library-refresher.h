@@ -38,25 +38,25 @@ void     tales_library_refresher_set_download_images (TalesLibraryRefresher *sel
  * one runs joins it. Completes when all are done; the result is the number
  * of feeds that failed (never an error, except G_IO_ERROR_CANCELLED). */
 void     tales_library_refresher_refresh_all_async  (TalesLibraryRefresher      *self,
-                                             gboolean             force,
-                                             GCancellable        *cancellable,
-                                             GAsyncReadyCallback  callback,
-                                             gpointer             user_data);
+                                                     gboolean             force,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
 gboolean tales_library_refresher_refresh_all_finish (TalesLibraryRefresher      *self,
-                                             GAsyncResult        *result,
-                                             guint               *n_failed,
-                                             GError             **error);
+                                                     GAsyncResult        *result,
+                                                     guint               *n_failed,
+                                                     GError             **error);
 
 /* Downloads every image stored posts need and the cache lacks ("make
  * available offline"), emitting "progress". */
 void     tales_library_refresher_backfill_images_async  (TalesLibraryRefresher      *self,
-                                                 GCancellable        *cancellable,
-                                                 GAsyncReadyCallback  callback,
-                                                 gpointer             user_data);
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
 gboolean tales_library_refresher_backfill_images_finish (TalesLibraryRefresher      *self,
-                                                 GAsyncResult        *result,
-                                                 guint               *n_cached,
-                                                 guint               *n_failed,
-                                                 GError             **error);
+                                                         GAsyncResult        *result,
+                                                         guint               *n_cached,
+                                                         guint               *n_failed,
+                                                         GError             **error);
 
 G_END_DECLS

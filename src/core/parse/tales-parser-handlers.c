@@ -571,7 +571,7 @@ static void
 start_title (TalesParseState *state, TalesAttrs *attrs)
 {
   _tales_state_push_content (state, "title", attrs, "text/plain",
-                            state->infeed || state->inentry || state->insource);
+                             state->infeed || state->inentry || state->insource);
 }
 
 static void
@@ -599,14 +599,14 @@ start_description (TalesParseState *state, TalesAttrs *attrs)
     }
   else
     _tales_state_push_content (state, "description", attrs, "text/html",
-                              state->infeed || state->inentry || state->insource);
+                               state->infeed || state->inentry || state->insource);
 }
 
 static void
 start_abstract (TalesParseState *state, TalesAttrs *attrs)
 {
   _tales_state_push_content (state, "description", attrs, "text/plain",
-                            state->infeed || state->inentry || state->insource);
+                             state->infeed || state->inentry || state->insource);
 }
 
 static void

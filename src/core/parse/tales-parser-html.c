@@ -616,7 +616,7 @@ prepare (const char *html)
 
 char *
 _tales_parser_html_rewrite (const char *html, const char *base, const char *type,
-                    const TalesParserHtmlFilter *filter)
+                            const TalesParserHtmlFilter *filter)
 {
   g_autofree char *source = NULL;
   Processor p = { 0 };

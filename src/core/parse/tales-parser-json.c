@@ -754,11 +754,11 @@ read_items (Reader *r, JsonArray *items)
 
 TalesParseResult *
 _tales_parse_json (GBytes                   *document,
-                  const char               *address,
-                  const TalesParseOptions  *options,
-                  TalesParsePostFunc        on_post,
-                  gpointer                  user_data,
-                  GError                  **error)
+                   const char               *address,
+                   const TalesParseOptions  *options,
+                   TalesParsePostFunc        on_post,
+                   gpointer                  user_data,
+                   GError                  **error)
 {
   g_autoptr(GBytes) bytes = document;
   g_autoptr(JsonParser) parser = NULL;

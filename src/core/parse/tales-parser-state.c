@@ -297,10 +297,10 @@ stack_entry_free (TalesStackEntry *entry)
 
 TalesParseState *
 _tales_parse_state_new (const char     *baseuri,
-                       const char     *lang,
-                       const char     *encoding,
-                       TalesEntryFunc  on_entry,
-                       gpointer        user_data)
+                        const char     *lang,
+                        const char     *encoding,
+                        TalesEntryFunc  on_entry,
+                        gpointer        user_data)
 {
   TalesParseState *state = g_new0 (TalesParseState, 1);
 
@@ -718,7 +718,7 @@ is_base64 (TalesParseState *state, TalesAttrs *attrs)
 
 void
 _tales_state_push_content (TalesParseState *state, const char *tag, TalesAttrs *attrs,
-                          const char *default_type, gboolean expecting_text)
+                           const char *default_type, gboolean expecting_text)
 {
   const char *type = _tales_attrs_get (attrs, "type");
 

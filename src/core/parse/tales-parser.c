@@ -4,7 +4,7 @@
 
 #include "tales-parser.h"
 #include "tales-parser-private.h"
-#include "tales-encoding.h"
+#include "tales-encoding-private.h"
 #include "tales-compat.h"
 
 #include <glib/gi18n-lib.h>
@@ -221,7 +221,7 @@ walk (Parser *p, xmlNode *node, int depth)
         case XML_CDATA_SECTION_NODE:
           if (child->content)
             _tales_parse_state_text (p->state, (const char *) child->content,
-                                    strlen ((const char *) child->content));
+                                     strlen ((const char *) child->content));
           break;
         case XML_ELEMENT_NODE:
           if (depth < MAX_WALK_DEPTH)
@@ -245,7 +245,7 @@ parser_entry_cb (JsonObject *entry, gpointer user_data)
   Parser *p = user_data;
   const char *feed_title = _tales_json_get_string (p->state->feeddata, "title");
   TalesPost *post = _tales_post_from_entry (entry, feed_title,
-                                           g_str_has_prefix (p->state->version, "atom"));
+                                            g_str_has_prefix (p->state->version, "atom"));
 
   if (p->keep_extras)
     g_object_set_data_full (G_OBJECT (post), TALES_PARSE_EXTRAS,
@@ -567,7 +567,7 @@ session_begin (Session *s, const TalesParseOptions *options, TalesParsePostFunc 
   s->parser.entity_budget = MAX_ENTITY_EXPANSION;
   /* The text reaches the rules as UTF-8, whatever the document was in. */
   s->parser.state = _tales_parse_state_new (base, options ? options->content_language : NULL,
-                                           "utf-8", parser_entry_cb, &s->parser);
+                                            "utf-8", parser_entry_cb, &s->parser);
   s->parser.state->exact_html = s->parser.keep_extras;
 }
 
@@ -624,7 +624,7 @@ session_feed (Session *s, const char *data, gsize length, gboolean last, const c
       gsize n = MIN (CHUNK_SIZE, length - done);
       gboolean final = last && done + n == length;
       gsize utf8_len;
-      const char *utf8 = tales_decoder_convert (s->parser.decoder, data + done, n, final, &utf8_len);
+      const char *utf8 = _tales_decoder_convert (s->parser.decoder, data + done, n, final, &utf8_len);
 
       done += n;
       if (s->ctxt == NULL)
@@ -658,12 +658,12 @@ session_fill_result (Session *s)
   TalesDecoder *decoder = p->decoder;
 
   result->version = doctype_is_netscape (p) ? g_strdup ("rss091n") : g_strdup (p->state->version);
-  result->encoding = g_strdup (decoder ? tales_decoder_get_encoding (decoder) : "utf-8");
+  result->encoding = g_strdup (decoder ? _tales_decoder_get_encoding (decoder) : "utf-8");
   result->namespaces = json_object_ref (p->state->namespaces_in_use);
-  if (decoder != NULL && tales_decoder_get_problem (decoder) != NULL)
-    result_set_bozo (result, tales_decoder_get_problem (decoder),
-                     tales_decoder_get_problem_message (decoder));
-  else if (decoder != NULL && tales_decoder_had_errors (decoder))
+  if (decoder != NULL && _tales_decoder_get_problem (decoder) != NULL)
+    result_set_bozo (result, _tales_decoder_get_problem (decoder),
+                     _tales_decoder_get_problem_message (decoder));
+  else if (decoder != NULL && _tales_decoder_had_errors (decoder))
     result_set_bozo (result, "CharacterEncodingOverride",
                      _("Some bytes were not in the document's encoding."));
   if (p->n_errors > 0)
@@ -713,7 +713,7 @@ session_end (Session *s, GError **error)
 
   result = g_steal_pointer (&p->result);
   g_clear_pointer (&p->state, _tales_parse_state_free);
-  g_clear_pointer (&p->decoder, tales_decoder_free);
+  g_clear_pointer (&p->decoder, _tales_decoder_free);
   if (p->root_error != NULL)
     {
       g_clear_pointer (&p->first_error, g_free);
@@ -765,8 +765,8 @@ set_empty_error (GError **error)
 static TalesDecoder *
 make_decoder (const char *data, gsize length, gboolean complete, const TalesParseOptions *options)
 {
-  return tales_decoder_new (data, length, complete, options && options->from_http,
-                            options ? options->content_type : NULL);
+  return _tales_decoder_new (data, length, complete, options && options->from_http,
+                             options ? options->content_type : NULL);
 }
 
 static TalesParseResult *
