@@ -459,7 +459,7 @@ refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   TalesTestRefresh *refresh = user_data;
 
-  refresh->ok = tales_refresh_feed_finish (result, &refresh->report, &refresh->error);
+  refresh->ok = tales_feed_refresh_finish (result, &refresh->report, &refresh->error);
   refresh->done = TRUE;
 }
 
@@ -468,7 +468,7 @@ tales_test_refresh_start (TalesTestRefresh *refresh, TalesStore *store, TalesFet
                           TalesImageCache *images, const char *url)
 {
   memset (refresh, 0, sizeof *refresh);
-  tales_refresh_feed_async (store, fetcher, images, url, NULL, refreshed_cb, refresh);
+  tales_feed_refresh_async (store, fetcher, images, url, NULL, refreshed_cb, refresh);
 }
 
 void

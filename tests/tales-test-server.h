@@ -74,7 +74,7 @@ void tales_test_wait_for (gboolean *flag, guint timeout_ms);
 typedef struct {
   gboolean done;
   gboolean ok;
-  TalesRefreshReport report;
+  TalesFeedRefreshReport report;
   GError *error;            /* owned by the test when set */
 } TalesTestRefresh;
 

@@ -184,7 +184,7 @@ library_close (Library *library)
 typedef struct {
   gboolean done;
   gboolean ok;
-  TalesRefreshReport report;
+  TalesFeedRefreshReport report;
   GError *error;
 } RefreshCall;
 
@@ -195,7 +195,7 @@ refresh_done_cb (GObject      *source,
 {
   RefreshCall *call = user_data;
 
-  call->ok = tales_refresh_feed_finish (result, &call->report, &call->error);
+  call->ok = tales_feed_refresh_finish (result, &call->report, &call->error);
   call->done = TRUE;
 }
 
@@ -226,7 +226,7 @@ refresh (Library    *library,
 {
   RefreshCall call = { 0 };
 
-  tales_refresh_feed_async (library->store, library->fetcher, library->cache, url, NULL,
+  tales_feed_refresh_async (library->store, library->fetcher, library->cache, url, NULL,
                             refresh_done_cb, &call);
   tales_test_wait_for (&call.done, 60000);
   g_assert_no_error (call.error);
@@ -332,7 +332,7 @@ post_with_most_images (TalesStore *store,
     {
       g_autoptr(TalesPost) listed = g_list_model_get_item (posts, i);
       g_autoptr(TalesPost) post = tales_store_load_post (store, tales_post_get_db_id (listed), NULL);
-      g_autoptr(GPtrArray) urls = tales_refresh_collect_post_images (post);
+      g_autoptr(GPtrArray) urls = tales_feed_refresh_collect_post_images (post);
 
       if (urls->len > *n_images)
         {
@@ -373,7 +373,7 @@ test_offline_render (void)
 
   post = post_with_most_images (library.store, &n_images);
   g_assert_cmpuint (n_images, >=, 2);
-  urls = tales_refresh_collect_post_images (post);
+  urls = tales_feed_refresh_collect_post_images (post);
   for (guint i = 0; i < urls->len; i++)
     {
       gpointer width = g_hash_table_lookup (widths, urls->pdata[i]);

@@ -83,6 +83,45 @@ def check_json_feed(env, tmp):
           refused.returncode == 1 and "not a feed" in refused.stderr, refused.stderr)
 
 
+def check_options_anywhere(env, post_id):
+    """Options may come before, between or after the operands, as GNU tools
+    take them; "--" ends the options; an unknown option is a usage error."""
+    first = run(env, "show", "--html", post_id)
+    last = run(env, "show", post_id, "--html")
+    check("show POST --html is accepted", last.returncode == 0, last.stderr)
+    check("show POST --html prints what show --html POST prints",
+          first.returncode == 0 and "<article" in last.stdout and last.stdout == first.stdout,
+          last.stdout[:200] + last.stderr)
+    plain = run(env, "show", post_id)
+    ended = run(env, "show", "--", post_id)
+    check("show -- POST is show POST", ended.returncode == 0 and ended.stdout == plain.stdout, ended.stderr)
+    operand = run(env, "show", "--", post_id, "--html")
+    check("after --, --html is an operand, so two operands are a usage error",
+          operand.returncode == 2 and "Usage: tales-cli show" in operand.stderr, operand.stderr)
+    unknown = run(env, "show", post_id, "--bogus")
+    check("an unknown option after the operand is a usage error",
+          unknown.returncode == 2 and "Usage: tales-cli show [--html] POST" in unknown.stderr,
+          unknown.stdout[:200] + unknown.stderr)
+    listed_after = run(env, "list", "--json", "--json")
+    check("a repeated option is the option once", listed_after.returncode == 0
+          and json.loads(listed_after.stdout or "null") == json.loads(run(env, "list", "--json").stdout),
+          listed_after.stderr)
+    for args, usage in ((("refresh", "extra", "--force"), "refresh [--force]"),
+                        (("fetch", "--bogus", "http://127.0.0.1:9/x"), "fetch URL"),
+                        (("discover", "http://127.0.0.1:9/", "--json"), "discover URL"),
+                        (("unsubscribe", "1", "2"), "unsubscribe FEED"),
+                        (("export-opml", "--force"), "export-opml")):
+        refused = run(env, *args)
+        check("%s is a usage error" % " ".join(args),
+              refused.returncode == 2 and ("Usage: tales-cli " + usage) in refused.stderr, refused.stderr)
+    fixture = os.path.join(HERE, "data", "jsonfeed-v1.1.json")
+    before = run(env, "parse", "--json", fixture)
+    after = run(env, "parse", fixture, "--json")
+    check("parse FILE --json prints what parse --json FILE prints",
+          after.returncode == 0 and after.stdout == before.stdout and '"entries"' in after.stdout,
+          after.stderr)
+
+
 def image_files(home):
     """The files of the image cache, as the store names them (XX/hash)."""
     root = os.path.join(home, "cache", "tales", "images")
@@ -279,6 +318,7 @@ def main():
         check("unknown post is an error", nope.returncode != 0 and nope.stderr.strip(), nope.stderr)
 
         check_json_feed(env, home)
+        check_options_anywhere(env, str(with_images[0]["id"] if with_images else posts[0]["id"]))
 
     check_unsubscribe()
     check_prune()

@@ -82,7 +82,7 @@ test_srcset_commas_linear (void)
   gint64 start = g_get_monotonic_time ();
 
   /* The srcset parser alone, as the fuzz target calls it. */
-  chosen_direct = tales_html_choose_srcset (full, BASE);
+  chosen_direct = _tales_html_choose_srcset (full, BASE);
   g_test_message ("srcset: %d commas %.3f s, %d commas %.3f s; parser alone %.3f s",
                   BIG / 4, t_quarter, BIG, t_full, seconds_since (start));
   g_assert_cmpfloat (seconds_since (start), <, DEADLINE_S);
@@ -161,7 +161,7 @@ test_srcset_shape (gconstpointer data)
   gint64 start = g_get_monotonic_time ();
   double elapsed;
 
-  chosen = tales_html_choose_srcset (srcset, BASE);
+  chosen = _tales_html_choose_srcset (srcset, BASE);
   elapsed = seconds_since (start);
   g_test_message ("srcset %s (%zu bytes): %.3f s", shape->name, strlen (srcset), elapsed);
   g_assert_cmpfloat (elapsed, <, DEADLINE_S);
@@ -188,7 +188,7 @@ test_srcset_candidate_cap (void)
   for (int i = 1; i <= TALES_HTML_MAX_SRCSET_CANDIDATES; i++)
     g_string_append_printf (s, "w%d.png %dw, ", i, i);
   g_string_append (s, "beyond.png 1600w");
-  chosen = tales_html_choose_srcset (s->str, BASE);
+  chosen = _tales_html_choose_srcset (s->str, BASE);
   g_string_free (s, TRUE);
   g_assert_cmpstr (chosen, ==, "https://blog.example.com/posts/w64.png");
 }
@@ -256,7 +256,7 @@ test_mailto_many_fields (void)
   g_autofree char *clean = NULL;
   gint64 start = g_get_monotonic_time ();
 
-  resolved = tales_html_resolve_link_url (url, BASE);
+  resolved = _tales_html_resolve_link_url (url, BASE);
   g_test_message ("mailto: with %d bytes of fields: %.3f s", BIG, seconds_since (start));
   g_assert_cmpfloat (seconds_since (start), <, DEADLINE_S);
   g_assert_true (g_str_has_prefix (resolved, "mailto:me@example.com?subject=s&body=b&body=b"));

@@ -12,7 +12,7 @@
 #define MIB (1024 * 1024)
 
 /* What the refresh may read of one document, and how a feed is merged
- * (MAX_POSTS_PER_FETCH and MERGE_BATCH_POSTS in tales-refresh.c). */
+ * (MAX_POSTS_PER_FETCH and MERGE_BATCH_POSTS in tales-feed-refresh.c). */
 #define MAX_POSTS_PER_FETCH 10000
 #define MERGE_BATCH_POSTS 500
 
@@ -278,7 +278,7 @@ refresh_watched (Env *env, const char *url, Generated *feed, Watched *watched)
 }
 
 static gboolean
-refresh (Env *env, const char *url, TalesRefreshReport *report, GError **error)
+refresh (Env *env, const char *url, TalesFeedRefreshReport *report, GError **error)
 {
   TalesTestRefresh refreshed;
 
@@ -418,7 +418,7 @@ guid_churn (void)
   Generated feed = { "/churn.xml", 1000, 300, 60 * MIB, 1 };
   g_autofree char *url = feed_url (env, &feed);
   g_autoptr(GError) error = NULL;
-  TalesRefreshReport report;
+  TalesFeedRefreshReport report;
   gint64 starred_id;
 
   g_assert_true (refresh (env, url, &report, &error));
@@ -457,7 +457,7 @@ feed_limit (void)
   g_autofree char *url = feed_url (env, &feed);
   g_autoptr(GError) error = NULL;
   g_autofree char *status = NULL;
-  TalesRefreshReport report;
+  TalesFeedRefreshReport report;
 
   tales_store_set_feed_post_limit (env->store, 300);
   g_assert_cmpuint (tales_store_get_feed_post_limit (env->store), ==, 300);
@@ -545,7 +545,7 @@ in_subprocess (gconstpointer body)
 int
 main (int argc, char **argv)
 {
-  /* No system proxy: only 127.0.0.1 is reached (see test-refresh.c). */
+  /* No system proxy: only 127.0.0.1 is reached (see test-feed-refresh.c). */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   tales_core_init ();

@@ -733,7 +733,7 @@ env_free (Env *env)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Env, env_free)
 
-static TalesRefreshReport
+static TalesFeedRefreshReport
 refresh_ok (Env *env, const char *url)
 {
   TalesTestRefresh refreshed;
@@ -837,7 +837,7 @@ test_refresh (void)
   g_autoptr(TalesPost) hostile = NULL;
   g_autofree char *hostile_page = NULL;
   g_autofree char *changed = NULL;
-  TalesRefreshReport report;
+  TalesFeedRefreshReport report;
 
   serve_images (env);
   tales_test_server_add_string (env->server, "/feed.json", "application/feed+json", json);

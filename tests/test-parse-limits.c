@@ -464,9 +464,9 @@ rewrite_seconds (const char *html, gboolean sanitize)
   for (int run = 0; run < 3; run++)
     {
       gint64 start = g_get_monotonic_time ();
-      g_autofree char *out = sanitize ? tales_sanitize_html (html, "text/html")
-                                      : tales_resolve_relative_uris (html, "https://example.test/",
-                                                                     "text/html");
+      g_autofree char *out = sanitize ? _tales_parser_clean_html (html, "text/html")
+                                      : _tales_parser_resolve_relative_uris (html, "https://example.test/",
+                                                                             "text/html");
 
       g_assert_nonnull (out);
       best = MIN (best, (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
@@ -523,8 +523,8 @@ test_rewrite_unchanged (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *out = tales_resolve_relative_uris (cases[i].in, "https://example.test/",
-                                                          "text/html");
+      g_autofree char *out = _tales_parser_resolve_relative_uris (cases[i].in, "https://example.test/",
+                                                                  "text/html");
 
       g_assert_cmpstr (out, ==, cases[i].out);
     }

@@ -420,7 +420,7 @@ static void
 test_dispose_cancels (void)
 {
   g_autoptr(Env) env = env_new (TRUE, FALSE);
-  TalesRefresher *refresher;
+  TalesLibraryRefresher *refresher;
 
   tales_test_server_add_silent (env->server, "/silent.xml");
   subscribe (env, "/silent.xml");

@@ -181,9 +181,9 @@ refresh_feed_done_cb (GObject      *source_object,
 {
   g_autoptr(TalesWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  TalesRefreshReport report = { 0 };
+  TalesFeedRefreshReport report = { 0 };
 
-  if (!tales_refresh_feed_finish (result, &report, &error))
+  if (!tales_feed_refresh_finish (result, &report, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->store == NULL)
         return;
@@ -202,7 +202,7 @@ _tales_window_refresh_feed (TalesWindow *self,
   _tales_window_reload_sidebar (self);
   if (self->offline)
     return;
-  tales_refresh_feed_async (self->store, self->fetcher, self->image_cache, url, self->cancellable,
+  tales_feed_refresh_async (self->store, self->fetcher, self->image_cache, url, self->cancellable,
                             refresh_feed_done_cb, g_object_ref (self));
 }
 

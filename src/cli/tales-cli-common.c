@@ -76,3 +76,19 @@ tales_cli_open_store (GError **error)
                                                                       TALES_STORE_DEFAULT_FEED_POST_LIMIT));
   return store;
 }
+
+void
+tales_cli_wait_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TalesCliWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+GAsyncResult *
+tales_cli_wait (TalesCliWait *wait)
+{
+  g_main_loop_run (wait->loop);
+  return wait->result;
+}

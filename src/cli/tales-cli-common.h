@@ -1,8 +1,9 @@
 #pragma once
 
-/* What every tales-cli command shares: how failures reach the person. */
+/* What every tales-cli command shares: how failures reach the person, and
+ * waiting for one async call. */
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "tales-store.h"
 
@@ -23,5 +24,17 @@ TalesStore *tales_cli_open_store (GError **error);
 /* Brings the image cache under the person's budget after a command that
  * downloaded images; a failure is reported on stderr and is not fatal. */
 void tales_cli_apply_image_budget (TalesStore *store);
+
+/* Waiting for one async call: pass tales_cli_wait_cb and the TalesCliWait
+ * as its callback and data, then tales_cli_wait() runs @loop until the
+ * call completes. */
+typedef struct {
+  GMainLoop *loop;
+  GAsyncResult *result;
+} TalesCliWait;
+
+void          tales_cli_wait_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+/* Returns (transfer full): the result, once the loop has run to it. */
+GAsyncResult *tales_cli_wait    (TalesCliWait *wait);
 
 G_END_DECLS

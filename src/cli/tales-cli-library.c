@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tales-cli-args.h"
 #include "tales-cli-common.h"
 #include "tales-cli-escape.h"
 #include "tales-core.h"
@@ -16,7 +17,7 @@
 typedef struct {
   GMainLoop *loop;
   gboolean ok;
-  TalesRefreshReport report;
+  TalesFeedRefreshReport report;
   GError *error;
 } FetchState;
 
@@ -25,12 +26,12 @@ refresh_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   FetchState *state = user_data;
 
-  state->ok = tales_refresh_feed_finish (result, &state->report, &state->error);
+  state->ok = tales_feed_refresh_finish (result, &state->report, &state->error);
   g_main_loop_quit (state->loop);
 }
 
 static void
-print_report (TalesStore *store, const TalesRefreshReport *report)
+print_report (TalesStore *store, const TalesFeedRefreshReport *report)
 {
   g_autoptr(TalesFeed) feed = tales_store_get_feed (store, report->feed_id, NULL);
   g_autofree char *title = feed && tales_feed_get_title (feed)
@@ -81,8 +82,9 @@ tales_cli_fetch (int argc, char **argv)
   g_autoptr(TalesImageCache) images = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   FetchState state = { 0 };
+  g_auto(TalesCliArgs) args = { 0 };
 
-  if (argc != 2)
+  if (!tales_cli_args_split (argc, argv, NULL, &args) || args.operands->len != 1)
     return tales_cli_fail_usage ("fetch URL");
 
   store = tales_cli_open_store (&error);
@@ -95,7 +97,8 @@ tales_cli_fetch (int argc, char **argv)
   state.loop = loop;
 
   report_memory ("before");
-  tales_refresh_feed_async (store, fetcher, images, argv[1], NULL, refresh_done_cb, &state);
+  tales_feed_refresh_async (store, fetcher, images, tales_cli_args_operand (&args, 0), NULL,
+                            refresh_done_cb, &state);
   g_main_loop_run (loop);
   report_memory ("after");
 
@@ -195,10 +198,13 @@ tales_cli_list (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(TalesStore) store = NULL;
   g_autoptr(GListModel) posts = NULL;
-  gboolean json = argc == 2 && g_str_equal (argv[1], "--json");
+  g_auto(TalesCliArgs) args = { 0 };
+  const char * const options[] = { "--json", NULL };
+  gboolean json;
 
-  if (argc > 2 || (argc == 2 && !json))
+  if (!tales_cli_args_split (argc, argv, options, &args) || args.operands->len != 0)
     return tales_cli_fail_usage ("list [--json]");
+  json = tales_cli_args_has (&args, "--json");
 
   store = tales_cli_open_store (&error);
   if (store == NULL)
@@ -245,12 +251,16 @@ tales_cli_show (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(TalesStore) store = NULL;
   g_autoptr(TalesPost) post = NULL;
-  gboolean html = argc == 3 && g_str_equal (argv[1], "--html");
-  const char *id_text = argv[argc - 1];
+  g_auto(TalesCliArgs) args = { 0 };
+  const char * const options[] = { "--html", NULL };
+  const char *id_text;
+  gboolean html;
   guint64 post_id = 0;
 
-  if (!(argc == 2 || html))
+  if (!tales_cli_args_split (argc, argv, options, &args) || args.operands->len != 1)
     return tales_cli_fail_usage ("show [--html] POST");
+  html = tales_cli_args_has (&args, "--html");
+  id_text = tales_cli_args_operand (&args, 0);
   if (!g_ascii_string_to_unsigned (id_text, 10, 1, G_MAXINT64, &post_id, NULL))
     {
       fprintf (stderr, _("tales-cli: “%s” is not a post number; “tales-cli list” shows them.\n"), id_text);

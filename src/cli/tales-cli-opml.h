@@ -4,16 +4,12 @@
 
 G_BEGIN_DECLS
 
-/* The tales-cli commands for subscriptions: each takes its own argv
+/* The tales-cli commands for OPML files: each takes its own argv
  * (argv[0] is the command name) and returns the exit status. */
 
 /* `import-opml FILE`: subscribes to every feed of an OPML file. */
 int tales_cli_import_opml (int argc, char **argv);
 /* `export-opml`: prints every subscription as OPML 2.0. */
 int tales_cli_export_opml (int argc, char **argv);
-/* `discover URL`: lists the feeds found behind an address. */
-int tales_cli_discover    (int argc, char **argv);
-/* `refresh [--force]`: refreshes every due feed (all with --force). */
-int tales_cli_refresh     (int argc, char **argv);
 
 G_END_DECLS

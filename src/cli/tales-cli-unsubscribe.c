@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "tales-cli-args.h"
 #include "tales-cli-common.h"
 #include "tales-cli-escape.h"
 #include "tales-cli-unsubscribe.h"
@@ -29,14 +30,15 @@ tales_cli_unsubscribe (int argc, char **argv)
   g_autoptr(TalesFeed) feed = NULL;
   g_autofree char *image_dir = NULL;
   g_autofree char *title = NULL;
+  g_auto(TalesCliArgs) args = { 0 };
 
-  if (argc != 2)
+  if (!tales_cli_args_split (argc, argv, NULL, &args) || args.operands->len != 1)
     return tales_cli_fail_usage ("unsubscribe FEED");
 
   store = tales_cli_open_store (&error);
   if (store == NULL)
     return tales_cli_fail (error);
-  feed = find_feed (store, argv[1], &error);
+  feed = find_feed (store, tales_cli_args_operand (&args, 0), &error);
   if (feed == NULL)
     return tales_cli_fail (error);
 

@@ -7,10 +7,12 @@
 #include <stdio.h>
 
 #include "tales-core.h"
+#include "tales-cli-discover.h"
 #include "tales-cli-library.h"
 #include "tales-cli-opml.h"
 #include "tales-cli-parse.h"
 #include "tales-cli-prune.h"
+#include "tales-cli-refresh.h"
 #include "tales-cli-unsubscribe.h"
 
 typedef struct {

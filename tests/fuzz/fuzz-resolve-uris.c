@@ -1,7 +1,7 @@
 #define G_LOG_DOMAIN "tales-fuzz"
 
 /* libFuzzer target: the parser's relative-URL rewriter,
- * tales_resolve_relative_uris(), which every HTML field of every feed
+ * _tales_parser_resolve_relative_uris(), which every HTML field of every feed
  * passes through. The first byte picks the content type (HTML or XHTML)
  * and whether there is a base; the rest is the markup. build-aux/fuzz runs
  * it with inputs of several megabytes and a time budget per input, so that
@@ -40,9 +40,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   type = (data[0] & 1) ? "application/xhtml+xml" : "text/html";
   base = bases[(data[0] >> 1) % G_N_ELEMENTS (bases)];
   html = g_strndup ((const char *) data + 1, size - 1);
-  resolved = tales_resolve_relative_uris (html, base, type);
+  resolved = _tales_parser_resolve_relative_uris (html, base, type);
   g_assert (resolved != NULL);
   /* The parser's quick check before rewriting: a feed controls it too. */
-  (void) tales_html_has_relative_uris (html);
+  (void) _tales_parser_has_relative_uris (html);
   return 0;
 }

@@ -68,7 +68,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
 
   srcset = g_strndup ((const char *) data, size);
-  chosen = tales_html_choose_srcset (srcset, BASE);
+  chosen = _tales_html_choose_srcset (srcset, BASE);
   if (chosen != NULL)
     g_assert (g_str_has_prefix (chosen, "http://") ||
               g_str_has_prefix (chosen, "https://") ||

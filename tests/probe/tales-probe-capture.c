@@ -170,7 +170,7 @@ post_has_images (Capture   *capture,
 
   if (post == NULL)
     return FALSE;
-  urls = tales_refresh_collect_post_images (post);
+  urls = tales_feed_refresh_collect_post_images (post);
   return urls != NULL && urls->len > 0;
 }
 

@@ -39,4 +39,40 @@ char *tales_uri_resolve (const char *base,
  */
 GUri *tales_uri_without_userinfo (GUri *uri);
 
+/**
+ * tales_uri_join:
+ * @base: (nullable): the URI @uri is relative to
+ * @uri: (nullable): a URI reference
+ *
+ * Joins @uri to @base as Python's urllib.parse.urljoin() does (and so
+ * feedparser): "http:////x" becomes "http://x", a @uri with a scheme other
+ * than @base's, or a @base whose scheme is not hierarchical, stays as it
+ * is, and a join that does not parse gives @uri unchanged.
+ *
+ * Returns: (transfer full): the joined URI, never NULL
+ */
+char     *tales_uri_join                 (const char *base,
+                                          const char *uri);
+
+/**
+ * tales_uri_make_safe_absolute:
+ * @base: (nullable): the URI @rel is relative to
+ * @rel: (nullable): a URI reference
+ *
+ * tales_uri_join(), but "" when the result's scheme is not one feedparser
+ * accepts (javascript:, data: and the like).
+ *
+ * Returns: (transfer full): the joined URI or "", never NULL
+ */
+char     *tales_uri_make_safe_absolute   (const char *base,
+                                          const char *rel);
+
+/**
+ * tales_uri_scheme_is_acceptable:
+ * @scheme: a URI scheme, lower case
+ *
+ * Returns: whether feedparser keeps URIs with @scheme
+ */
+gboolean  tales_uri_scheme_is_acceptable (const char *scheme);
+
 G_END_DECLS

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-/* Limits for the candidate shown (see tales_html_choose_srcset). */
+/* Limits for the candidate shown (see _tales_html_choose_srcset). */
 #define MAX_SRCSET_WIDTH 1600
 #define MAX_SRCSET_DENSITY 2.0
 
@@ -107,7 +107,7 @@ read_candidate (const char *p, const char *base_uri, GArray *candidates)
       }
 
   url = g_strndup (url_start, url_end - url_start);
-  absolute = tales_html_resolve_image_url (url, base_uri);
+  absolute = _tales_html_resolve_image_url (url, base_uri);
   if (absolute == NULL)
     return p;
   if (parse_descriptors (descriptors_start, p, &candidate))
@@ -163,7 +163,7 @@ better (double a, double b, double limit)
  * with no "w" at all, the highest density up to 2x (else the lowest above).
  * The first candidate wins ties. */
 char *
-tales_html_choose_srcset (const char *srcset, const char *base_uri)
+_tales_html_choose_srcset (const char *srcset, const char *base_uri)
 {
   g_autoptr(GArray) candidates = NULL;
   Candidate *best = NULL;

@@ -76,7 +76,7 @@ resolve_url (const char         *raw,
 }
 
 char *
-tales_html_resolve_image_url (const char *raw, const char *base_uri)
+_tales_html_resolve_image_url (const char *raw, const char *base_uri)
 {
   static const char * const schemes[] = { "http", "https", "resource", NULL };
 
@@ -144,7 +144,7 @@ keep_mailto_fields (const char *url)
 }
 
 char *
-tales_html_resolve_link_url (const char *raw, const char *base_uri)
+_tales_html_resolve_link_url (const char *raw, const char *base_uri)
 {
   static const char * const schemes[] = { "http", "https", "mailto", NULL };
   g_autofree char *scheme = NULL;

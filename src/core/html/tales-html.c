@@ -313,11 +313,11 @@ image_url (xmlNode *node, const char *base_uri)
   char *url = NULL;
 
   if (srcset != NULL)
-    url = tales_html_choose_srcset (srcset, base_uri);
+    url = _tales_html_choose_srcset (srcset, base_uri);
   if (url == NULL)
     {
       src = get_attr (node, "src");
-      url = tales_html_resolve_image_url (src, base_uri);
+      url = _tales_html_resolve_image_url (src, base_uri);
     }
   return url;
 }
@@ -337,7 +337,7 @@ is_code_class (const char *name)
  * itself as the byline or be found as it. Every name gets a prefix the
  * view never uses instead, which keeps a post's own names distinct. */
 char *
-tales_html_post_names (const char *value, gboolean keep_code_classes)
+_tales_html_post_names (const char *value, gboolean keep_code_classes)
 {
   static const char spaces[] = " \t\n\r\f";
   GString *out = g_string_new (NULL);
@@ -387,8 +387,8 @@ write_attrs (Walk *walk, xmlNode *node, const char *name)
         continue;
       if (rule->kind == ATTR_CLASS || rule->kind == ATTR_IDS)
         {
-          g_autofree char *names = tales_html_post_names ((const char *) value,
-                                                          rule->kind == ATTR_CLASS);
+          g_autofree char *names = _tales_html_post_names ((const char *) value,
+                                                           rule->kind == ATTR_CLASS);
 
           if (names != NULL)
             append_attr (walk->out, rule->name, names);
@@ -436,7 +436,7 @@ static void
 write_link_start (Walk *walk, xmlNode *node)
 {
   g_autofree char *href = get_attr (node, "href");
-  g_autofree char *url = tales_html_resolve_link_url (href, walk->base_uri);
+  g_autofree char *url = _tales_html_resolve_link_url (href, walk->base_uri);
 
   g_string_append (walk->out, "<a");
   if (url != NULL)
@@ -710,10 +710,10 @@ tales_html_to_text (const char *html)
 }
 
 void
-tales_html_extract (const char  *html,
-                    const char  *base_uri,
-                    char       **text,
-                    GPtrArray  **image_urls)
+_tales_html_extract (const char  *html,
+                     const char  *base_uri,
+                     char       **text,
+                     GPtrArray  **image_urls)
 {
   Walk walk = { 0 };
 

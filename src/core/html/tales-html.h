@@ -53,20 +53,4 @@ GPtrArray *tales_html_collect_image_urls (const char *html,
  * search and feedparser's text/plain detection). */
 char      *tales_html_to_text          (const char *html);
 
-/**
- * tales_html_extract:
- * @html: untrusted HTML
- * @base_uri: (nullable): what relative URLs resolve against
- * @text: (out) (transfer full): tales_html_to_text() of @html
- * @image_urls: (out) (transfer full) (element-type utf8):
- *   tales_html_collect_image_urls() of @html
- *
- * Both at the cost of one parse, for the store, which needs both of every
- * post it saves.
- */
-void       tales_html_extract          (const char  *html,
-                                        const char  *base_uri,
-                                        char       **text,
-                                        GPtrArray  **image_urls);
-
 G_END_DECLS

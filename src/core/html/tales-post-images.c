@@ -7,6 +7,7 @@
 
 #include "tales-post-images.h"
 #include "tales-html.h"
+#include "tales-html-private.h"
 #include "tales-uri.h"
 
 static gboolean
@@ -48,7 +49,7 @@ body_images (const char *body, const char *link, char **body_text)
 
   if (body_text == NULL)
     return tales_html_collect_image_urls (body, link);
-  tales_html_extract (body, link, body_text, &urls);
+  _tales_html_extract (body, link, body_text, &urls);
   return urls;
 }
 

@@ -12,7 +12,7 @@ struct _TalesScheduler
   GObject parent_instance;
 
   TalesStore *store;
-  TalesRefresher *refresher;
+  TalesLibraryRefresher *refresher;
   GNetworkMonitor *monitor;
   /* Cancelled when the scheduler goes: what it started stops. */
   GCancellable *cancellable;
@@ -70,7 +70,7 @@ update_download_images (TalesScheduler *self)
     download = FALSE;
   else
     download = !metered;
-  tales_refresher_set_download_images (self->refresher, download);
+  tales_library_refresher_set_download_images (self->refresher, download);
 }
 
 static void
@@ -116,7 +116,7 @@ refresh_all_done_cb (GObject      *source_object,
 
   g_weak_ref_clear (weak);
   g_free (weak);
-  ok = tales_refresher_refresh_all_finish (TALES_REFRESHER (source_object), result, &n_failed, &error);
+  ok = tales_library_refresher_refresh_all_finish (TALES_LIBRARY_REFRESHER (source_object), result, &n_failed, &error);
   if (self == NULL)
     return;
   set_refreshing (self, FALSE);
@@ -155,7 +155,7 @@ tales_scheduler_refresh (TalesScheduler *self,
   g_signal_emit (self, signals[SIGNAL_REFRESH_STARTED], 0);
   weak = g_new0 (GWeakRef, 1);
   g_weak_ref_init (weak, self);
-  tales_refresher_refresh_all_async (self->refresher, force, self->cancellable, refresh_all_done_cb, weak);
+  tales_library_refresher_refresh_all_async (self->refresher, force, self->cancellable, refresh_all_done_cb, weak);
 }
 
 /* Automatic refresh --------------------------------------------------------- */
@@ -206,7 +206,7 @@ backfill_done_cb (GObject      *source_object,
   GError *error = NULL;
 
   self->backfilling = FALSE;
-  if (tales_refresher_backfill_images_finish (TALES_REFRESHER (source_object), result,
+  if (tales_library_refresher_backfill_images_finish (TALES_LIBRARY_REFRESHER (source_object), result,
                                               &counts[0], &counts[1], &error))
     g_task_return_boolean (task, TRUE);
   else
@@ -239,7 +239,7 @@ tales_scheduler_backfill_images_async (TalesScheduler      *self,
       return;
     }
   self->backfilling = TRUE;
-  tales_refresher_backfill_images_async (self->refresher, cancellable, backfill_done_cb,
+  tales_library_refresher_backfill_images_async (self->refresher, cancellable, backfill_done_cb,
                                          g_steal_pointer (&task));
 }
 
@@ -264,7 +264,7 @@ tales_scheduler_backfill_images_finish (TalesScheduler  *self,
 
 /* Accessors ----------------------------------------------------------------- */
 
-TalesRefresher *
+TalesLibraryRefresher *
 tales_scheduler_get_refresher (TalesScheduler *self)
 {
   g_return_val_if_fail (TALES_IS_SCHEDULER (self), NULL);
@@ -348,7 +348,7 @@ tales_scheduler_new (TalesStore      *store,
 
   self = g_object_new (TALES_TYPE_SCHEDULER, NULL);
   self->store = g_object_ref (store);
-  self->refresher = tales_refresher_new (store, fetcher, images);
+  self->refresher = tales_library_refresher_new (store, fetcher, images);
   g_signal_connect_object (self->refresher, "progress", G_CALLBACK (forward_progress_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->refresher, "feed-done", G_CALLBACK (forward_feed_done_cb),

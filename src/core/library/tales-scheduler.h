@@ -4,7 +4,7 @@
 
 #include "tales-fetcher.h"
 #include "tales-image-cache.h"
-#include "tales-refresher.h"
+#include "tales-library-refresher.h"
 #include "tales-store.h"
 
 G_BEGIN_DECLS
@@ -22,7 +22,7 @@ G_DECLARE_FINAL_TYPE (TalesScheduler, tales_scheduler, TALES, SCHEDULER, GObject
  *
  * Decides when the library is refreshed, so that a window (or anything
  * else: sync plugs in here) only asks and listens. It owns the
- * TalesRefresher, watches a GNetworkMonitor (no refresh while offline, a
+ * TalesLibraryRefresher, watches a GNetworkMonitor (no refresh while offline, a
  * refresh when the network comes back, no image downloads on a metered
  * connection unless "image-prefetch" says "always") and runs the automatic
  * refresh every "refresh-interval" seconds. One refresh or image backfill
@@ -48,7 +48,7 @@ TalesScheduler *tales_scheduler_new (TalesStore      *store,
                                      GNetworkMonitor *monitor);
 
 /* (transfer none) */
-TalesRefresher *tales_scheduler_get_refresher        (TalesScheduler *self);
+TalesLibraryRefresher *tales_scheduler_get_refresher        (TalesScheduler *self);
 gboolean        tales_scheduler_get_online           (TalesScheduler *self);
 gboolean        tales_scheduler_get_refreshing       (TalesScheduler *self);
 gboolean        tales_scheduler_get_backfilling      (TalesScheduler *self);

@@ -253,15 +253,6 @@ tales_fetcher_set_max_bytes (TalesFetcher *self, gsize max_bytes)
     self->max_bytes[i] = max_bytes;
 }
 
-void
-tales_fetcher_set_kind_max_bytes (TalesFetcher *self, TalesFetchKind kind, gsize max_bytes)
-{
-  g_return_if_fail (TALES_IS_FETCHER (self));
-  g_return_if_fail (kind < TALES_FETCH_N_KINDS);
-
-  self->max_bytes[kind] = max_bytes;
-}
-
 gsize
 tales_fetcher_get_kind_max_bytes (TalesFetcher *self, TalesFetchKind kind)
 {

@@ -80,9 +80,6 @@ void          tales_fetcher_set_timeout   (TalesFetcher *self, guint seconds);
 void          tales_fetcher_set_max_bytes (TalesFetcher *self, gsize max_bytes);
 /* The cap (decoded bytes) and the deadline (seconds from the request to
  * the last byte; 0: none) for one kind. */
-void          tales_fetcher_set_kind_max_bytes (TalesFetcher   *self,
-                                                TalesFetchKind  kind,
-                                                gsize           max_bytes);
 gsize         tales_fetcher_get_kind_max_bytes (TalesFetcher   *self,
                                                 TalesFetchKind  kind);
 void          tales_fetcher_set_deadline       (TalesFetcher   *self,

@@ -1,6 +1,6 @@
 #define G_LOG_DOMAIN "tales-encoding"
 
-#include "tales-encoding.h"
+#include "tales-encoding-private.h"
 
 #include <errno.h>
 #include <string.h>
@@ -363,11 +363,11 @@ decoder_choose (TalesDecoder *self, const char *data, gsize len, gboolean comple
 }
 
 TalesDecoder *
-tales_decoder_new (const char *data,
-                   gsize       length,
-                   gboolean    complete,
-                   gboolean    from_http,
-                   const char *content_type)
+_tales_decoder_new (const char *data,
+                    gsize       length,
+                    gboolean    complete,
+                    gboolean    from_http,
+                    const char *content_type)
 {
   TalesDecoder *self = g_new0 (TalesDecoder, 1);
   g_autofree char *xml = NULL;
@@ -404,7 +404,7 @@ tales_decoder_new (const char *data,
 }
 
 void
-tales_decoder_free (TalesDecoder *self)
+_tales_decoder_free (TalesDecoder *self)
 {
   if (self == NULL)
     return;
@@ -417,25 +417,25 @@ tales_decoder_free (TalesDecoder *self)
 }
 
 const char *
-tales_decoder_get_encoding (TalesDecoder *self)
+_tales_decoder_get_encoding (TalesDecoder *self)
 {
   return self->encoding;
 }
 
 const char *
-tales_decoder_get_problem (TalesDecoder *self)
+_tales_decoder_get_problem (TalesDecoder *self)
 {
   return self->problem;
 }
 
 const char *
-tales_decoder_get_problem_message (TalesDecoder *self)
+_tales_decoder_get_problem_message (TalesDecoder *self)
 {
   return self->problem_message;
 }
 
 gboolean
-tales_decoder_had_errors (TalesDecoder *self)
+_tales_decoder_had_errors (TalesDecoder *self)
 {
   return self->errors;
 }
@@ -556,11 +556,11 @@ rewrite_declaration (TalesDecoder *self)
 }
 
 const char *
-tales_decoder_convert (TalesDecoder *self,
-                       const char   *data,
-                       gsize         length,
-                       gboolean      last,
-                       gsize        *out_length)
+_tales_decoder_convert (TalesDecoder *self,
+                        const char   *data,
+                        gsize         length,
+                        gboolean      last,
+                        gsize        *out_length)
 {
   gsize used;
 

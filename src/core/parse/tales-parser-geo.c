@@ -77,7 +77,7 @@ parse_coords (const char *text, gboolean swap, int dims)
 static JsonObject *
 where_of (TalesParseState *state)
 {
-  return tales_json_ensure_object (tales_state_context (state), "where");
+  return _tales_json_ensure_object (_tales_state_context (state), "where");
 }
 
 /* @shape: "point", "line", "polygon", "box" or "linestring". */
@@ -123,54 +123,54 @@ save_shape (TalesParseState *state, const char *shape, const char *text, gboolea
 }
 
 void
-tales_geo_start_where (TalesParseState *state, TalesAttrs *attrs)
+_tales_geo_start_where (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push (state, "where", FALSE);
-  json_object_set_object_member (tales_state_context (state), "where", json_object_new ());
+  _tales_state_push (state, "where", FALSE);
+  json_object_set_object_member (_tales_state_context (state), "where", json_object_new ());
 }
 
 void
-tales_geo_end_where (TalesParseState *state)
+_tales_geo_end_where (TalesParseState *state)
 {
-  g_free (tales_state_pop (state, "where"));
+  g_free (_tales_state_pop (state, "where"));
 }
 
 void
-tales_geo_start_georss (TalesParseState *state, TalesAttrs *attrs)
+_tales_geo_start_georss (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push (state, "geometry", FALSE);
-  json_object_set_object_member (tales_state_context (state), "where", json_object_new ());
+  _tales_state_push (state, "geometry", FALSE);
+  json_object_set_object_member (_tales_state_context (state), "where", json_object_new ());
 }
 
 static void
 end_georss (TalesParseState *state, const char *shape)
 {
-  g_autofree char *text = tales_state_pop (state, "geometry");
+  g_autofree char *text = _tales_state_pop (state, "geometry");
 
   if (text != NULL)
     save_shape (state, shape, text, TRUE, 2);
 }
 
 void
-tales_geo_end_georss_point (TalesParseState *state)
+_tales_geo_end_georss_point (TalesParseState *state)
 {
   end_georss (state, "point");
 }
 
 void
-tales_geo_end_georss_line (TalesParseState *state)
+_tales_geo_end_georss_line (TalesParseState *state)
 {
   end_georss (state, "line");
 }
 
 void
-tales_geo_end_georss_polygon (TalesParseState *state)
+_tales_geo_end_georss_polygon (TalesParseState *state)
 {
   end_georss (state, "polygon");
 }
 
 void
-tales_geo_end_georss_box (TalesParseState *state)
+_tales_geo_end_georss_box (TalesParseState *state)
 {
   end_georss (state, "box");
 }
@@ -178,15 +178,15 @@ tales_geo_end_georss_box (TalesParseState *state)
 static void
 parse_srs_attrs (TalesParseState *state, TalesAttrs *attrs)
 {
-  const char *name = tales_attrs_get (attrs, "srsname");
-  const char *dimension = tales_attrs_get (attrs, "srsdimension");
+  const char *name = _tales_attrs_get (attrs, "srsname");
+  const char *dimension = _tales_attrs_get (attrs, "srsdimension");
   JsonObject *where = where_of (state);
   char *end = NULL;
   gint64 dims = dimension ? g_ascii_strtoll (dimension, &end, 10) : 2;
 
   if (dimension != NULL && (end == dimension || *end != '\0'))
     dims = 2;
-  tales_json_set_string (where, "srsName", name);
+  _tales_json_set_string (where, "srsName", name);
   json_object_set_int_member (where, "srsDimension", dims);
 }
 
@@ -197,50 +197,50 @@ start_gml (TalesParseState *state, TalesAttrs *attrs, const char *geometry, gboo
     parse_srs_attrs (state, attrs);
   if (geometry != NULL)
     tales_set_str (&state->geo_type, geometry);
-  tales_state_push (state, "geometry", FALSE);
+  _tales_state_push (state, "geometry", FALSE);
 }
 
 void
-tales_geo_start_gml_point (TalesParseState *state, TalesAttrs *attrs)
+_tales_geo_start_gml_point (TalesParseState *state, TalesAttrs *attrs)
 {
   start_gml (state, attrs, "point", TRUE);
 }
 
 void
-tales_geo_start_gml_linestring (TalesParseState *state, TalesAttrs *attrs)
+_tales_geo_start_gml_linestring (TalesParseState *state, TalesAttrs *attrs)
 {
   start_gml (state, attrs, "linestring", TRUE);
 }
 
 void
-tales_geo_start_gml_polygon (TalesParseState *state, TalesAttrs *attrs)
+_tales_geo_start_gml_polygon (TalesParseState *state, TalesAttrs *attrs)
 {
   start_gml (state, attrs, NULL, TRUE);
 }
 
 void
-tales_geo_start_gml_exterior (TalesParseState *state, TalesAttrs *attrs)
+_tales_geo_start_gml_exterior (TalesParseState *state, TalesAttrs *attrs)
 {
   start_gml (state, attrs, NULL, FALSE);
 }
 
 void
-tales_geo_start_gml_linearring (TalesParseState *state, TalesAttrs *attrs)
+_tales_geo_start_gml_linearring (TalesParseState *state, TalesAttrs *attrs)
 {
   start_gml (state, attrs, "polygon", FALSE);
 }
 
 void
-tales_geo_end_geom (TalesParseState *state)
+_tales_geo_end_geom (TalesParseState *state)
 {
   g_clear_pointer (&state->geo_type, g_free);
-  g_free (tales_state_pop (state, "geometry"));
+  g_free (_tales_state_pop (state, "geometry"));
 }
 
 void
-tales_geo_start_pos (TalesParseState *state, TalesAttrs *attrs)
+_tales_geo_start_pos (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push (state, "pos", FALSE);
+  _tales_state_push (state, "pos", FALSE);
 }
 
 /* Whether GML coordinates come latitude first, and how many per point. */
@@ -248,7 +248,7 @@ static gboolean
 gml_swap (TalesParseState *state, int *dims)
 {
   JsonObject *where = where_of (state);
-  const char *name = tales_json_get_string (where, "srsName");
+  const char *name = _tales_json_get_string (where, "srsName");
   const char *colon;
 
   *dims = (int) json_object_get_int_member_with_default (where, "srsDimension", 2);
@@ -259,9 +259,9 @@ gml_swap (TalesParseState *state, int *dims)
 }
 
 void
-tales_geo_end_gml_pos (TalesParseState *state)
+_tales_geo_end_gml_pos (TalesParseState *state)
 {
-  g_autofree char *text = tales_state_pop (state, "pos");
+  g_autofree char *text = _tales_state_pop (state, "pos");
   int dims;
   gboolean swap;
 
@@ -272,9 +272,9 @@ tales_geo_end_gml_pos (TalesParseState *state)
 }
 
 void
-tales_geo_end_gml_poslist (TalesParseState *state)
+_tales_geo_end_gml_poslist (TalesParseState *state)
 {
-  g_autofree char *text = tales_state_pop (state, "pos");
+  g_autofree char *text = _tales_state_pop (state, "pos");
   int dims;
   gboolean swap;
 

@@ -11,7 +11,7 @@
 /* What each element means, by feedparser's name for it ("title",
  * "dc_subject", "itunes_image"): RSS 0.9x/1.0/2.0, Atom 0.3/1.0, CDF and
  * the namespaces feedparser knows. An element with no handler here keeps
- * its text under its own name (see tales_parse_state_start()). */
+ * its text under its own name (see _tales_parse_state_start()). */
 
 typedef void (*StartFunc) (TalesParseState *state, TalesAttrs *attrs);
 typedef void (*EndFunc) (TalesParseState *state);
@@ -22,52 +22,49 @@ typedef struct {
   EndFunc end;
 } Handler;
 
-#define S TalesParseState *state
-#define A TalesAttrs *attrs
-
 static void
-pop_discard (S, const char *element)
+pop_discard (TalesParseState *state, const char *element)
 {
-  g_free (tales_state_pop (state, element));
+  g_free (_tales_state_pop (state, element));
 }
 
 static void
-save_string (S, const char *key, const char *value, gboolean overwrite)
+save_string (TalesParseState *state, const char *key, const char *value, gboolean overwrite)
 {
   JsonNode *node = json_node_new (JSON_NODE_VALUE);
 
   json_node_set_string (node, value);
-  tales_state_save (state, key, node, overwrite);
+  _tales_state_save (state, key, node, overwrite);
 }
 
 static void
-save_date (S, const char *key, const char *value)
+save_date (TalesParseState *state, const char *key, const char *value)
 {
-  tales_state_save (state, key, tales_state_parse_date (value), TRUE);
+  _tales_state_save (state, key, _tales_state_parse_date (value), TRUE);
 }
 
 /* feedparser's _enforce_href: url= and uri= become href=. */
 static void
 enforce_href (TalesAttrs *attrs)
 {
-  const char *href = tales_attrs_get (attrs, "url");
+  const char *href = _tales_attrs_get (attrs, "url");
   g_autofree char *copy = NULL;
 
   if (href == NULL)
-    href = tales_attrs_get (attrs, "uri");
+    href = _tales_attrs_get (attrs, "uri");
   if (href == NULL)
-    href = tales_attrs_get (attrs, "href");
+    href = _tales_attrs_get (attrs, "href");
   if (href == NULL || *href == '\0')
     return;
   copy = g_strdup (href);
-  tales_attrs_remove (attrs, "url");
-  tales_attrs_remove (attrs, "uri");
-  tales_attrs_set (attrs, "href", copy);
+  _tales_attrs_remove (attrs, "url");
+  _tales_attrs_remove (attrs, "uri");
+  _tales_attrs_set (attrs, "href", copy);
 }
 
 /* Sets the text of the element just pushed, for values from attributes. */
 static void
-set_pieces (S, const char *value)
+set_pieces (TalesParseState *state, const char *value)
 {
   TalesStackEntry *top = g_ptr_array_index (state->elementstack, state->elementstack->len - 1);
 
@@ -77,20 +74,20 @@ set_pieces (S, const char *value)
 
 /* --- the feed ------------------------------------------------------------ */
 
-static void start_updated (S, A);
-static void end_updated (S);
-static void start_link (S, A);
-static void end_link (S);
+static void start_updated (TalesParseState *state, TalesAttrs *attrs);
+static void end_updated (TalesParseState *state);
+static void start_link (TalesParseState *state, TalesAttrs *attrs);
+static void end_link (TalesParseState *state);
 
 static void
-cdf_common (S, A)
+cdf_common (TalesParseState *state, TalesAttrs *attrs)
 {
-  const char *lastmod = tales_attrs_get (attrs, "lastmod");
-  const char *href = tales_attrs_get (attrs, "href");
+  const char *lastmod = _tales_attrs_get (attrs, "lastmod");
+  const char *href = _tales_attrs_get (attrs, "href");
 
   if (lastmod != NULL)
     {
-      g_autoptr(TalesAttrs) none = tales_attrs_new ();
+      g_autoptr(TalesAttrs) none = _tales_attrs_new ();
 
       start_updated (state, none);
       set_pieces (state, lastmod);
@@ -98,7 +95,7 @@ cdf_common (S, A)
     }
   if (href != NULL)
     {
-      g_autoptr(TalesAttrs) none = tales_attrs_new ();
+      g_autoptr(TalesAttrs) none = _tales_attrs_new ();
       g_autofree char *copy = g_strdup (href);
 
       start_link (state, none);
@@ -108,9 +105,9 @@ cdf_common (S, A)
 }
 
 static void
-start_rss (S, A)
+start_rss (TalesParseState *state, TalesAttrs *attrs)
 {
-  const char *version = tales_attrs_get (attrs, "version");
+  const char *version = _tales_attrs_get (attrs, "version");
 
   if (*state->version != '\0' && g_str_has_prefix (state->version, "rss"))
     return;
@@ -130,16 +127,16 @@ start_rss (S, A)
 }
 
 static void
-start_channel (S, A)
+start_channel (TalesParseState *state, TalesAttrs *attrs)
 {
   state->infeed = TRUE;
   cdf_common (state, attrs);
 }
 
 static void
-start_feed (S, A)
+start_feed (TalesParseState *state, TalesAttrs *attrs)
 {
-  const char *version = tales_attrs_get (attrs, "version");
+  const char *version = _tales_attrs_get (attrs, "version");
 
   state->infeed = TRUE;
   if (*state->version != '\0')
@@ -155,18 +152,18 @@ start_feed (S, A)
 }
 
 static void
-end_channel (S)
+end_channel (TalesParseState *state)
 {
   state->infeed = FALSE;
 }
 
 static void
-start_image (S, A)
+start_image (TalesParseState *state, TalesAttrs *attrs)
 {
-  JsonObject *context = tales_state_context (state);
+  JsonObject *context = _tales_state_context (state);
 
   if (!state->inentry)
-    tales_json_ensure_object (context, "image");
+    _tales_json_ensure_object (context, "image");
   /* RSS 1.0 puts the channel's image beside the channel, not in it;
    * feedparser would drop it, the app shows it. */
   if (!state->infeed && !state->inentry && !state->insource)
@@ -176,11 +173,11 @@ start_image (S, A)
     }
   state->inimage = TRUE;
   state->title_depth = -1;
-  tales_state_push (state, "image", FALSE);
+  _tales_state_push (state, "image", FALSE);
 }
 
 static void
-end_image (S)
+end_image (TalesParseState *state)
 {
   pop_discard (state, "image");
   state->inimage = FALSE;
@@ -190,16 +187,16 @@ end_image (S)
 }
 
 static void
-start_textinput (S, A)
+start_textinput (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_json_ensure_object (tales_state_context (state), "textinput");
+  _tales_json_ensure_object (_tales_state_context (state), "textinput");
   state->intextinput = TRUE;
   state->title_depth = -1;
-  tales_state_push (state, "textinput", FALSE);
+  _tales_state_push (state, "textinput", FALSE);
 }
 
 static void
-end_textinput (S)
+end_textinput (TalesParseState *state)
 {
   pop_discard (state, "textinput");
   state->intextinput = FALSE;
@@ -208,71 +205,71 @@ end_textinput (S)
 static void
 append_empty (JsonObject *context, const char *key)
 {
-  json_array_add_object_element (tales_json_ensure_array (context, key), json_object_new ());
+  json_array_add_object_element (_tales_json_ensure_array (context, key), json_object_new ());
 }
 
 static void
-start_author (S, A)
+start_author (TalesParseState *state, TalesAttrs *attrs)
 {
   state->inauthor = TRUE;
-  tales_state_push (state, "author", TRUE);
-  append_empty (tales_state_context (state), "authors");
+  _tales_state_push (state, "author", TRUE);
+  append_empty (_tales_state_context (state), "authors");
 }
 
 static void
-end_author (S)
+end_author (TalesParseState *state)
 {
   pop_discard (state, "author");
   state->inauthor = FALSE;
-  tales_state_sync_author_detail (state, "author");
+  _tales_state_sync_author_detail (state, "author");
 }
 
 static void
-start_contributor (S, A)
+start_contributor (TalesParseState *state, TalesAttrs *attrs)
 {
   state->incontributor = TRUE;
-  append_empty (tales_state_context (state), "contributors");
-  tales_state_push (state, "contributor", FALSE);
+  append_empty (_tales_state_context (state), "contributors");
+  _tales_state_push (state, "contributor", FALSE);
 }
 
 static void
-end_contributor (S)
+end_contributor (TalesParseState *state)
 {
   pop_discard (state, "contributor");
   state->incontributor = FALSE;
 }
 
 static void
-start_name (S, A)
+start_name (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push (state, "name", FALSE);
+  _tales_state_push (state, "name", FALSE);
 }
 
 static void
-end_name (S)
+end_name (TalesParseState *state)
 {
-  g_autofree char *value = tales_state_pop (state, "name");
+  g_autofree char *value = _tales_state_pop (state, "name");
 
   if (state->inpublisher)
-    tales_state_save_author (state, "name", value, "publisher");
+    _tales_state_save_author (state, "name", value, "publisher");
   else if (state->inauthor)
-    tales_state_save_author (state, "name", value, "author");
+    _tales_state_save_author (state, "name", value, "author");
   else if (state->incontributor)
-    tales_state_save_contributor (state, "name", value);
+    _tales_state_save_contributor (state, "name", value);
   else if (state->intextinput)
-    tales_json_set_string (tales_state_context (state), "name", value);
+    _tales_json_set_string (_tales_state_context (state), "name", value);
 }
 
 static void
-start_width (S, A)
+start_width (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push (state, "width", FALSE);
+  _tales_state_push (state, "width", FALSE);
 }
 
 static void
-start_height (S, A)
+start_height (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push (state, "height", FALSE);
+  _tales_state_push (state, "height", FALSE);
 }
 
 /* Python's int(): optional sign, digits, nothing else. */
@@ -289,107 +286,107 @@ py_int (const char *text)
 }
 
 static void
-end_dimension (S, const char *key)
+end_dimension (TalesParseState *state, const char *key)
 {
-  g_autofree char *value = tales_state_pop (state, key);
+  g_autofree char *value = _tales_state_pop (state, key);
 
   if (state->inimage)
-    json_object_set_int_member (tales_state_context (state), key, py_int (value));
+    json_object_set_int_member (_tales_state_context (state), key, py_int (value));
 }
 
 static void
-end_width (S)
+end_width (TalesParseState *state)
 {
   end_dimension (state, "width");
 }
 
 static void
-end_height (S)
+end_height (TalesParseState *state)
 {
   end_dimension (state, "height");
 }
 
 static void
-start_url (S, A)
+start_url (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push (state, "href", TRUE);
+  _tales_state_push (state, "href", TRUE);
 }
 
 static void
-end_url (S)
+end_url (TalesParseState *state)
 {
-  g_autofree char *value = tales_state_pop (state, "href");
+  g_autofree char *value = _tales_state_pop (state, "href");
 
   if (state->inauthor)
-    tales_state_save_author (state, "href", value, "author");
+    _tales_state_save_author (state, "href", value, "author");
   else if (state->incontributor)
-    tales_state_save_contributor (state, "href", value);
+    _tales_state_save_contributor (state, "href", value);
 }
 
 static void
-start_email (S, A)
+start_email (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push (state, "email", FALSE);
+  _tales_state_push (state, "email", FALSE);
 }
 
 static void
-end_email (S)
+end_email (TalesParseState *state)
 {
-  g_autofree char *value = tales_state_pop (state, "email");
+  g_autofree char *value = _tales_state_pop (state, "email");
 
   if (state->inpublisher)
-    tales_state_save_author (state, "email", value, "publisher");
+    _tales_state_save_author (state, "email", value, "publisher");
   else if (state->inauthor)
-    tales_state_save_author (state, "email", value, "author");
+    _tales_state_save_author (state, "email", value, "author");
   else if (state->incontributor)
-    tales_state_save_contributor (state, "email", value);
+    _tales_state_save_contributor (state, "email", value);
 }
 
 static void
-start_subtitle (S, A)
+start_subtitle (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push_content (state, "subtitle", attrs, "text/plain", TRUE);
+  _tales_state_push_content (state, "subtitle", attrs, "text/plain", TRUE);
 }
 
 static void
-end_subtitle (S)
+end_subtitle (TalesParseState *state)
 {
-  g_free (tales_state_pop_content (state, "subtitle"));
+  g_free (_tales_state_pop_content (state, "subtitle"));
 }
 
 static void
-start_rights (S, A)
+start_rights (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push_content (state, "rights", attrs, "text/plain", TRUE);
+  _tales_state_push_content (state, "rights", attrs, "text/plain", TRUE);
 }
 
 static void
-end_rights (S)
+end_rights (TalesParseState *state)
 {
-  g_free (tales_state_pop_content (state, "rights"));
+  g_free (_tales_state_pop_content (state, "rights"));
 }
 
 static void
-start_item (S, A)
+start_item (TalesParseState *state, TalesAttrs *attrs)
 {
-  const char *id = tales_attrs_get (attrs, "rdf:about");
+  const char *id = _tales_attrs_get (attrs, "rdf:about");
 
-  tales_state_emit_entry (state);
+  _tales_state_emit_entry (state);
   g_clear_pointer (&state->entry, json_object_unref);
   g_hash_table_remove_all (state->entry_depths);
   state->entry = json_object_new ();
   state->entry_emitted = FALSE;
-  tales_state_push (state, "item", FALSE);
+  _tales_state_push (state, "item", FALSE);
   state->inentry = TRUE;
   state->guidislink = FALSE;
   state->title_depth = -1;
   if (id != NULL && *id != '\0')
-    json_object_set_string_member (tales_state_context (state), "id", id);
+    json_object_set_string_member (_tales_state_context (state), "id", id);
   cdf_common (state, attrs);
 }
 
 static void
-end_item (S)
+end_item (TalesParseState *state)
 {
   GPtrArray *stack = state->elementstack;
 
@@ -408,49 +405,49 @@ end_item (S)
   pop_discard (state, "item");
   state->inentry = FALSE;
   state->has_content = FALSE;
-  tales_state_emit_entry (state);
+  _tales_state_emit_entry (state);
 }
 
 static void
-start_language (S, A)
+start_language (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push (state, "language", TRUE);
+  _tales_state_push (state, "language", TRUE);
 }
 
 static void
-end_language (S)
+end_language (TalesParseState *state)
 {
-  char *value = tales_state_pop (state, "language");
+  char *value = _tales_state_pop (state, "language");
 
   g_free (state->lang);
   state->lang = value;
 }
 
 static void
-start_webmaster (S, A)
+start_webmaster (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push (state, "publisher", TRUE);
+  _tales_state_push (state, "publisher", TRUE);
 }
 
 static void
-end_webmaster (S)
+end_webmaster (TalesParseState *state)
 {
   pop_discard (state, "publisher");
-  tales_state_sync_author_detail (state, "publisher");
+  _tales_state_sync_author_detail (state, "publisher");
 }
 
 /* Date elements: the text as written, and "<key>_parsed" beside it. */
 #define DATE_HANDLERS(element, key)                                    \
   static void                                                          \
-  start_##element (S, A)                                               \
+  start_##element (TalesParseState *state, TalesAttrs *attrs)          \
   {                                                                    \
-    tales_state_push (state, key, TRUE);                               \
+    _tales_state_push (state, key, TRUE);                              \
   }                                                                    \
                                                                        \
   static void                                                          \
-  end_##element (S)                                                    \
+  end_##element (TalesParseState *state)                               \
   {                                                                    \
-    g_autofree char *value = tales_state_pop (state, key);             \
+    g_autofree char *value = _tales_state_pop (state, key);            \
                                                                        \
     save_date (state, key "_parsed", value);                           \
   }
@@ -461,33 +458,33 @@ DATE_HANDLERS (created, "created")
 DATE_HANDLERS (expirationdate, "expired")
 
 static void
-start_category (S, A)
+start_category (TalesParseState *state, TalesAttrs *attrs)
 {
-  const char *scheme = tales_attrs_get (attrs, "scheme");
+  const char *scheme = _tales_attrs_get (attrs, "scheme");
 
   if (scheme == NULL)
-    scheme = tales_attrs_get (attrs, "domain");
-  tales_state_add_tag (state, tales_attrs_get (attrs, "term"), scheme, tales_attrs_get (attrs, "label"));
-  tales_state_push (state, "category", TRUE);
+    scheme = _tales_attrs_get (attrs, "domain");
+  _tales_state_add_tag (state, _tales_attrs_get (attrs, "term"), scheme, _tales_attrs_get (attrs, "label"));
+  _tales_state_push (state, "category", TRUE);
 }
 
 static void
-end_category (S)
+end_category (TalesParseState *state)
 {
-  g_autofree char *value = tales_state_pop (state, "category");
+  g_autofree char *value = _tales_state_pop (state, "category");
   JsonObject *context;
   JsonArray *tags;
   guint len;
 
   if (value == NULL || *value == '\0')
     return;
-  context = tales_state_context (state);
-  tags = tales_json_ensure_array (context, "tags");
+  context = _tales_state_context (state);
+  tags = _tales_json_ensure_array (context, "tags");
   len = json_array_get_length (tags);
   if (len > 0)
     {
       JsonObject *last = json_array_get_object_element (tags, len - 1);
-      const char *term = tales_json_get_string (last, "term");
+      const char *term = _tales_json_get_string (last, "term");
 
       if (term == NULL || *term == '\0')
         {
@@ -495,105 +492,105 @@ end_category (S)
           return;
         }
     }
-  tales_state_add_tag (state, value, NULL, NULL);
+  _tales_state_add_tag (state, value, NULL, NULL);
 }
 
 static void
-start_cloud (S, A)
+start_cloud (TalesParseState *state, TalesAttrs *attrs)
 {
-  json_object_set_object_member (tales_state_context (state), "cloud", tales_attrs_to_json (attrs));
+  json_object_set_object_member (_tales_state_context (state), "cloud", _tales_attrs_to_json (attrs));
 }
 
 static void
-start_link (S, A)
+start_link (TalesParseState *state, TalesAttrs *attrs)
 {
-  g_autoptr(TalesAttrs) link = tales_attrs_copy (attrs);
+  g_autoptr(TalesAttrs) link = _tales_attrs_copy (attrs);
   JsonObject *context;
   const char *href;
   const char *type;
 
-  if (tales_attrs_get (link, "rel") == NULL)
-    tales_attrs_set (link, "rel", "alternate");
-  if (tales_attrs_get (link, "type") == NULL)
-    tales_attrs_set (link, "type", strcmp (tales_attrs_get (link, "rel"), "self") == 0
+  if (_tales_attrs_get (link, "rel") == NULL)
+    _tales_attrs_set (link, "rel", "alternate");
+  if (_tales_attrs_get (link, "type") == NULL)
+    _tales_attrs_set (link, "type", strcmp (_tales_attrs_get (link, "rel"), "self") == 0
                                    ? "application/atom+xml" : "text/html");
-  context = tales_state_context (state);
+  context = _tales_state_context (state);
   enforce_href (link);
-  if ((href = tales_attrs_get (link, "href")) != NULL)
+  if ((href = _tales_attrs_get (link, "href")) != NULL)
     {
-      g_autofree char *resolved = tales_state_resolve_uri (state, href);
+      g_autofree char *resolved = _tales_state_resolve_uri (state, href);
 
-      tales_attrs_set (link, "href", resolved);
+      _tales_attrs_set (link, "href", resolved);
     }
-  type = tales_map_content_type (tales_attrs_get (link, "type"));
-  if (strcmp (tales_attrs_get (link, "rel"), "alternate") == 0 &&
+  type = _tales_map_content_type (_tales_attrs_get (link, "type"));
+  if (strcmp (_tales_attrs_get (link, "rel"), "alternate") == 0 &&
       (strcmp (type, "text/html") == 0 || strcmp (type, "application/xhtml+xml") == 0))
     state->isentrylink = TRUE;
-  tales_json_ensure_array (context, "links");
+  _tales_json_ensure_array (context, "links");
   if (!(state->inentry && state->inimage))
-    json_array_add_object_element (tales_json_ensure_array (context, "links"), tales_attrs_to_json (link));
-  if ((href = tales_attrs_get (link, "href")) != NULL)
+    json_array_add_object_element (_tales_json_ensure_array (context, "links"), _tales_attrs_to_json (link));
+  if ((href = _tales_attrs_get (link, "href")) != NULL)
     {
       if (state->isentrylink)
         json_object_set_string_member (context, "link", href);
     }
   else
-    tales_state_push (state, "link", state->infeed || state->inentry || state->insource);
+    _tales_state_push (state, "link", state->infeed || state->inentry || state->insource);
 }
 
 static void
-end_link (S)
+end_link (TalesParseState *state)
 {
   pop_discard (state, "link");
   state->isentrylink = FALSE;
 }
 
 static void
-start_guid (S, A)
+start_guid (TalesParseState *state, TalesAttrs *attrs)
 {
-  const char *permalink = tales_attrs_get (attrs, "ispermalink");
+  const char *permalink = _tales_attrs_get (attrs, "ispermalink");
 
   state->guidislink = permalink == NULL || strcmp (permalink, "true") == 0;
-  tales_state_push (state, "id", TRUE);
+  _tales_state_push (state, "id", TRUE);
 }
 
 static void
-end_guid (S)
+end_guid (TalesParseState *state)
 {
-  g_autofree char *value = tales_state_pop (state, "id");
+  g_autofree char *value = _tales_state_pop (state, "id");
   JsonNode *islink = json_node_new (JSON_NODE_VALUE);
 
   json_node_set_boolean (islink, state->guidislink &&
-                         !json_object_has_member (tales_state_context (state), "link"));
-  tales_state_save (state, "guidislink", islink, FALSE);
+                         !json_object_has_member (_tales_state_context (state), "link"));
+  _tales_state_save (state, "guidislink", islink, FALSE);
   if (state->guidislink && value != NULL)
     save_string (state, "link", value, FALSE);
 }
 
 static void
-start_title (S, A)
+start_title (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push_content (state, "title", attrs, "text/plain",
-                            state->infeed || state->inentry || state->insource);
+  _tales_state_push_content (state, "title", attrs, "text/plain",
+                             state->infeed || state->inentry || state->insource);
 }
 
 static void
-end_title (S)
+end_title (TalesParseState *state)
 {
-  g_autofree char *value = tales_state_pop_content (state, "title");
+  g_autofree char *value = _tales_state_pop_content (state, "title");
 
   if (value == NULL || *value == '\0')
     return;
   state->title_depth = state->depth;
 }
 
-static void start_content (S, A);
-static void end_content (S);
+static void start_content (TalesParseState *state, TalesAttrs *attrs);
+static void end_content (TalesParseState *state);
 
 static void
-start_description (S, A)
+start_description (TalesParseState *state, TalesAttrs *attrs)
 {
-  JsonObject *context = tales_state_context (state);
+  JsonObject *context = _tales_state_context (state);
 
   if (json_object_has_member (context, "summary") && !state->has_content)
     {
@@ -601,71 +598,71 @@ start_description (S, A)
       start_content (state, attrs);
     }
   else
-    tales_state_push_content (state, "description", attrs, "text/html",
-                              state->infeed || state->inentry || state->insource);
+    _tales_state_push_content (state, "description", attrs, "text/html",
+                               state->infeed || state->inentry || state->insource);
 }
 
 static void
-start_abstract (S, A)
+start_abstract (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push_content (state, "description", attrs, "text/plain",
-                            state->infeed || state->inentry || state->insource);
+  _tales_state_push_content (state, "description", attrs, "text/plain",
+                             state->infeed || state->inentry || state->insource);
 }
 
 static void
-end_description (S)
+end_description (TalesParseState *state)
 {
   if (g_strcmp0 (state->summary_key, "content") == 0)
     end_content (state);
   else
-    g_free (tales_state_pop_content (state, "description"));
+    g_free (_tales_state_pop_content (state, "description"));
   g_clear_pointer (&state->summary_key, g_free);
 }
 
 static void
-start_info (S, A)
+start_info (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push_content (state, "info", attrs, "text/plain", TRUE);
+  _tales_state_push_content (state, "info", attrs, "text/plain", TRUE);
 }
 
 static void
-end_info (S)
+end_info (TalesParseState *state)
 {
-  g_free (tales_state_pop_content (state, "info"));
+  g_free (_tales_state_pop_content (state, "info"));
 }
 
 static void
-start_generator (S, A)
+start_generator (TalesParseState *state, TalesAttrs *attrs)
 {
-  g_autoptr(TalesAttrs) detail = tales_attrs_copy (attrs);
+  g_autoptr(TalesAttrs) detail = _tales_attrs_copy (attrs);
   const char *href;
 
   enforce_href (detail);
-  if ((href = tales_attrs_get (detail, "href")) != NULL)
+  if ((href = _tales_attrs_get (detail, "href")) != NULL)
     {
-      g_autofree char *resolved = tales_state_resolve_uri (state, href);
+      g_autofree char *resolved = _tales_state_resolve_uri (state, href);
 
-      tales_attrs_set (detail, "href", resolved);
+      _tales_attrs_set (detail, "href", resolved);
     }
-  json_object_set_object_member (tales_state_context (state), "generator_detail",
-                                 tales_attrs_to_json (detail));
-  tales_state_push (state, "generator", TRUE);
+  json_object_set_object_member (_tales_state_context (state), "generator_detail",
+                                 _tales_attrs_to_json (detail));
+  _tales_state_push (state, "generator", TRUE);
 }
 
 static void
-end_generator (S)
+end_generator (TalesParseState *state)
 {
-  g_autofree char *value = tales_state_pop (state, "generator");
-  JsonObject *context = tales_state_context (state);
+  g_autofree char *value = _tales_state_pop (state, "generator");
+  JsonObject *context = _tales_state_context (state);
 
   if (json_object_has_member (context, "generator_detail"))
-    tales_json_set_string (json_object_get_object_member (context, "generator_detail"), "name", value);
+    _tales_json_set_string (json_object_get_object_member (context, "generator_detail"), "name", value);
 }
 
 static void
-start_summary (S, A)
+start_summary (TalesParseState *state, TalesAttrs *attrs)
 {
-  JsonObject *context = tales_state_context (state);
+  JsonObject *context = _tales_state_context (state);
 
   if (json_object_has_member (context, "summary") && !state->has_content)
     {
@@ -675,122 +672,122 @@ start_summary (S, A)
   else
     {
       tales_set_str (&state->summary_key, "summary");
-      tales_state_push_content (state, "summary", attrs, "text/plain", TRUE);
+      _tales_state_push_content (state, "summary", attrs, "text/plain", TRUE);
     }
 }
 
 static void
-end_summary (S)
+end_summary (TalesParseState *state)
 {
   if (g_strcmp0 (state->summary_key, "content") == 0)
     end_content (state);
   else
-    g_free (tales_state_pop_content (state, state->summary_key ? state->summary_key : "summary"));
+    g_free (_tales_state_pop_content (state, state->summary_key ? state->summary_key : "summary"));
   g_clear_pointer (&state->summary_key, g_free);
 }
 
 static void
-start_enclosure (S, A)
+start_enclosure (TalesParseState *state, TalesAttrs *attrs)
 {
-  g_autoptr(TalesAttrs) link = tales_attrs_copy (attrs);
+  g_autoptr(TalesAttrs) link = _tales_attrs_copy (attrs);
   const char *href;
 
   enforce_href (link);
   /* feedparser leaves these relative; a podcast player cannot */
-  if ((href = tales_attrs_get (link, "href")) != NULL)
+  if ((href = _tales_attrs_get (link, "href")) != NULL)
     {
-      g_autofree char *resolved = tales_state_resolve_uri (state, href);
+      g_autofree char *resolved = _tales_state_resolve_uri (state, href);
 
-      tales_attrs_set (link, "href", resolved);
+      _tales_attrs_set (link, "href", resolved);
     }
-  tales_attrs_set (link, "rel", "enclosure");
-  json_array_add_object_element (tales_json_ensure_array (tales_state_context (state), "links"),
-                                 tales_attrs_to_json (link));
+  _tales_attrs_set (link, "rel", "enclosure");
+  json_array_add_object_element (_tales_json_ensure_array (_tales_state_context (state), "links"),
+                                 _tales_attrs_to_json (link));
 }
 
 static void
-start_source (S, A)
+start_source (TalesParseState *state, TalesAttrs *attrs)
 {
-  const char *url = tales_attrs_get (attrs, "url");
+  const char *url = _tales_attrs_get (attrs, "url");
 
   if (url != NULL)
     json_object_set_string_member (state->sourcedata, "href", url);
-  tales_state_push (state, "source", TRUE);
+  _tales_state_push (state, "source", TRUE);
   state->insource = TRUE;
   state->title_depth = -1;
 }
 
 static void
-end_source (S)
+end_source (TalesParseState *state)
 {
   g_autofree char *value = NULL;
 
   state->insource = FALSE;
-  value = tales_state_pop (state, "source");
+  value = _tales_state_pop (state, "source");
   if (value != NULL && *value != '\0')
     json_object_set_string_member (state->sourcedata, "title", value);
-  json_object_set_object_member (tales_state_context (state), "source", state->sourcedata);
+  json_object_set_object_member (_tales_state_context (state), "source", state->sourcedata);
   state->sourcedata = json_object_new ();
 }
 
 static void
-start_content (S, A)
+start_content (TalesParseState *state, TalesAttrs *attrs)
 {
-  const char *src = tales_attrs_get (attrs, "src");
+  const char *src = _tales_attrs_get (attrs, "src");
 
   state->has_content = TRUE;
-  tales_state_push_content (state, "content", attrs, "text/plain", TRUE);
+  _tales_state_push_content (state, "content", attrs, "text/plain", TRUE);
   if (src != NULL && *src != '\0')
     json_object_set_string_member (state->contentparams, "src", src);
-  tales_state_push (state, "content", TRUE);
+  _tales_state_push (state, "content", TRUE);
 }
 
 static void
-start_body (S, A)
+start_body (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push_content (state, "content", attrs, "application/xhtml+xml", TRUE);
+  _tales_state_push_content (state, "content", attrs, "application/xhtml+xml", TRUE);
 }
 
 static void
-start_content_encoded (S, A)
+start_content_encoded (TalesParseState *state, TalesAttrs *attrs)
 {
   state->has_content = TRUE;
-  tales_state_push_content (state, "content", attrs, "text/html", TRUE);
+  _tales_state_push_content (state, "content", attrs, "text/html", TRUE);
 }
 
 static void
-end_content (S)
+end_content (TalesParseState *state)
 {
-  const char *type = tales_map_content_type (tales_json_get_string (state->contentparams, "type"));
+  const char *type = _tales_map_content_type (_tales_json_get_string (state->contentparams, "type"));
   gboolean copy = strcmp (type, "text/plain") == 0 || strcmp (type, "text/html") == 0 ||
                   strcmp (type, "application/xhtml+xml") == 0;
-  g_autofree char *value = tales_state_pop_content (state, "content");
+  g_autofree char *value = _tales_state_pop_content (state, "content");
 
   if (copy && value != NULL)
     save_string (state, "summary", value, FALSE);
 }
 
 static void
-start_newlocation (S, A)
+start_newlocation (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push (state, "newlocation", TRUE);
+  _tales_state_push (state, "newlocation", TRUE);
 }
 
 static void
-end_newlocation (S)
+end_newlocation (TalesParseState *state)
 {
-  g_autofree char *url = tales_state_pop (state, "newlocation");
-  JsonObject *context = tales_state_context (state);
+  g_autofree char *url = _tales_state_pop (state, "newlocation");
+  JsonObject *context = _tales_state_context (state);
   g_autofree char *safe = NULL;
 
   if (context != state->feeddata || url == NULL)
     return;
-  safe = tales_make_safe_absolute_uri (state->baseuri, g_strstrip (url));
+  safe = tales_uri_make_safe_absolute (state->baseuri, g_strstrip (url));
   json_object_set_string_member (context, "newlocation", safe ? safe : "");
 }
 
 static void
-split_into_tags (S, const char *text, const char *scheme, gboolean skip_empty)
+split_into_tags (TalesParseState *state, const char *text, const char *scheme, gboolean skip_empty)
 {
   g_auto(GStrv) terms = NULL;
 
@@ -801,20 +798,20 @@ split_into_tags (S, const char *text, const char *scheme, gboolean skip_empty)
     {
       g_strstrip (terms[i]);
       if (!skip_empty || *terms[i])
-        tales_state_add_tag (state, terms[i], scheme, NULL);
+        _tales_state_add_tag (state, terms[i], scheme, NULL);
     }
 }
 
 static void
-start_tags (S, A)
+start_tags (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push (state, "tags", TRUE);
+  _tales_state_push (state, "tags", TRUE);
 }
 
 static void
-end_tags (S)
+end_tags (TalesParseState *state)
 {
-  g_autofree char *value = tales_state_pop (state, "tags");
+  g_autofree char *value = _tales_state_pop (state, "tags");
 
   split_into_tags (state, value, NULL, FALSE);
 }
@@ -822,15 +819,15 @@ end_tags (S)
 /* --- Dublin Core ----------------------------------------------------------- */
 
 static void
-start_dcterms_valid (S, A)
+start_dcterms_valid (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push (state, "validity", TRUE);
+  _tales_state_push (state, "validity", TRUE);
 }
 
 static void
-end_dcterms_valid (S)
+end_dcterms_valid (TalesParseState *state)
 {
-  g_autofree char *value = tales_state_pop (state, "validity");
+  g_autofree char *value = _tales_state_pop (state, "validity");
   g_auto(GStrv) parts = NULL;
 
   if (value == NULL)
@@ -855,15 +852,15 @@ end_dcterms_valid (S)
 }
 
 static void
-start_dc_contributor (S, A)
+start_dc_contributor (TalesParseState *state, TalesAttrs *attrs)
 {
   state->incontributor = TRUE;
-  append_empty (tales_state_context (state), "contributors");
-  tales_state_push (state, "name", FALSE);
+  append_empty (_tales_state_context (state), "contributors");
+  _tales_state_push (state, "name", FALSE);
 }
 
 static void
-end_dc_contributor (S)
+end_dc_contributor (TalesParseState *state)
 {
   end_name (state);
   state->incontributor = FALSE;
@@ -872,66 +869,66 @@ end_dc_contributor (S)
 /* --- iTunes ---------------------------------------------------------------- */
 
 static void
-start_itunes_owner (S, A)
+start_itunes_owner (TalesParseState *state, TalesAttrs *attrs)
 {
   state->inpublisher = TRUE;
-  tales_state_push (state, "publisher", FALSE);
+  _tales_state_push (state, "publisher", FALSE);
 }
 
 static void
-end_itunes_owner (S)
+end_itunes_owner (TalesParseState *state)
 {
   pop_discard (state, "publisher");
   state->inpublisher = FALSE;
-  tales_state_sync_author_detail (state, "publisher");
+  _tales_state_sync_author_detail (state, "publisher");
 }
 
 static void
-end_itunes_keywords (S)
+end_itunes_keywords (TalesParseState *state)
 {
-  g_autofree char *value = tales_state_pop (state, "itunes_keywords");
+  g_autofree char *value = _tales_state_pop (state, "itunes_keywords");
 
   split_into_tags (state, value, "http://www.itunes.com/", TRUE);
 }
 
 static void
-start_itunes_category (S, A)
+start_itunes_category (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_add_tag (state, tales_attrs_get (attrs, "text"), "http://www.itunes.com/", NULL);
-  tales_state_push (state, "category", TRUE);
+  _tales_state_add_tag (state, _tales_attrs_get (attrs, "text"), "http://www.itunes.com/", NULL);
+  _tales_state_push (state, "category", TRUE);
 }
 
 static void
-start_itunes_image (S, A)
+start_itunes_image (TalesParseState *state, TalesAttrs *attrs)
 {
-  const char *href = tales_attrs_get (attrs, "href");
+  const char *href = _tales_attrs_get (attrs, "href");
 
-  tales_state_push (state, "itunes_image", FALSE);
+  _tales_state_push (state, "itunes_image", FALSE);
   if (href == NULL || *href == '\0')
-    href = tales_attrs_get (attrs, "url");
+    href = _tales_attrs_get (attrs, "url");
   if (href != NULL && *href != '\0')
     {
       JsonObject *image = json_object_new ();
 
       json_object_set_string_member (image, "href", href);
-      json_object_set_object_member (tales_state_context (state), "image", image);
+      json_object_set_object_member (_tales_state_context (state), "image", image);
     }
 }
 
 static void
-end_itunes_block (S)
+end_itunes_block (TalesParseState *state)
 {
-  g_autofree char *value = tales_state_pop_full (state, "itunes_block", FALSE);
+  g_autofree char *value = _tales_state_pop_full (state, "itunes_block", FALSE);
 
-  json_object_set_int_member (tales_state_context (state), "itunes_block",
+  json_object_set_int_member (_tales_state_context (state), "itunes_block",
                               g_strcmp0 (value, "yes") == 0 || g_strcmp0 (value, "Yes") == 0);
 }
 
 static void
-end_itunes_explicit (S)
+end_itunes_explicit (TalesParseState *state)
 {
-  g_autofree char *value = tales_state_pop_full (state, "itunes_explicit", FALSE);
-  JsonObject *context = tales_state_context (state);
+  g_autofree char *value = _tales_state_pop_full (state, "itunes_explicit", FALSE);
+  JsonObject *context = _tales_state_context (state);
 
   if (g_strcmp0 (value, "yes") == 0)
     json_object_set_boolean_member (context, "itunes_explicit", TRUE);
@@ -944,25 +941,25 @@ end_itunes_explicit (S)
 /* --- Media RSS ------------------------------------------------------------- */
 
 static void
-start_media_category (S, A)
+start_media_category (TalesParseState *state, TalesAttrs *attrs)
 {
-  g_autoptr(TalesAttrs) copy = tales_attrs_copy (attrs);
+  g_autoptr(TalesAttrs) copy = _tales_attrs_copy (attrs);
 
-  if (tales_attrs_get (copy, "scheme") == NULL)
-    tales_attrs_set (copy, "scheme", "http://search.yahoo.com/mrss/category_schema");
+  if (_tales_attrs_get (copy, "scheme") == NULL)
+    _tales_attrs_set (copy, "scheme", "http://search.yahoo.com/mrss/category_schema");
   start_category (state, copy);
 }
 
 static void
-end_media_keywords (S)
+end_media_keywords (TalesParseState *state)
 {
-  g_autofree char *value = tales_state_pop (state, "media_keywords");
+  g_autofree char *value = _tales_state_pop (state, "media_keywords");
 
   split_into_tags (state, value, NULL, TRUE);
 }
 
 static void
-end_media_title (S)
+end_media_title (TalesParseState *state)
 {
   int title_depth = state->title_depth;
 
@@ -971,32 +968,32 @@ end_media_title (S)
 }
 
 static void
-start_media_group (S, A)
+start_media_group (TalesParseState *state, TalesAttrs *attrs)
 {
 }
 
 /* media:rating, media:restriction, media:license: the attributes, once,
  * plus the text as "content". */
 static void
-start_media_once (S, A, const char *key, const char *element)
+start_media_once (TalesParseState *state, TalesAttrs *attrs, const char *key, const char *element)
 {
-  JsonObject *context = tales_state_context (state);
+  JsonObject *context = _tales_state_context (state);
 
   if (!json_object_has_member (context, key))
-    json_object_set_object_member (context, key, tales_attrs_to_json (attrs));
-  tales_state_push (state, element, TRUE);
+    json_object_set_object_member (context, key, _tales_attrs_to_json (attrs));
+  _tales_state_push (state, element, TRUE);
 }
 
 static void
-end_media_once (S, const char *key, const char *element, gboolean split)
+end_media_once (TalesParseState *state, const char *key, const char *element, gboolean split)
 {
-  g_autofree char *value = tales_state_pop (state, element);
+  g_autofree char *value = _tales_state_pop (state, element);
   JsonObject *context;
   JsonNode *node;
 
   if (value == NULL || *value == '\0')
     return;
-  context = tales_state_context (state);
+  context = _tales_state_context (state);
   node = json_object_get_member (context, key);
   if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_OBJECT)
     return;
@@ -1018,84 +1015,84 @@ end_media_once (S, const char *key, const char *element, gboolean split)
 }
 
 static void
-start_media_rating (S, A)
+start_media_rating (TalesParseState *state, TalesAttrs *attrs)
 {
   start_media_once (state, attrs, "media_rating", "rating");
 }
 
 static void
-end_media_rating (S)
+end_media_rating (TalesParseState *state)
 {
   end_media_once (state, "media_rating", "rating", FALSE);
 }
 
 static void
-start_media_restriction (S, A)
+start_media_restriction (TalesParseState *state, TalesAttrs *attrs)
 {
   start_media_once (state, attrs, "media_restriction", "restriction");
 }
 
 static void
-end_media_restriction (S)
+end_media_restriction (TalesParseState *state)
 {
   end_media_once (state, "media_restriction", "restriction", TRUE);
 }
 
 static void
-start_media_license (S, A)
+start_media_license (TalesParseState *state, TalesAttrs *attrs)
 {
   start_media_once (state, attrs, "media_license", "license");
 }
 
 static void
-end_media_license (S)
+end_media_license (TalesParseState *state)
 {
   end_media_once (state, "media_license", "license", FALSE);
 }
 
 static void
-start_media_credit (S, A)
+start_media_credit (TalesParseState *state, TalesAttrs *attrs)
 {
-  json_array_add_object_element (tales_json_ensure_array (tales_state_context (state), "media_credit"),
-                                 tales_attrs_to_json (attrs));
-  tales_state_push (state, "credit", TRUE);
+  json_array_add_object_element (_tales_json_ensure_array (_tales_state_context (state), "media_credit"),
+                                 _tales_attrs_to_json (attrs));
+  _tales_state_push (state, "credit", TRUE);
 }
 
 static void
-end_media_credit (S)
+end_media_credit (TalesParseState *state)
 {
-  g_autofree char *value = tales_state_pop (state, "credit");
+  g_autofree char *value = _tales_state_pop (state, "credit");
   JsonArray *list;
 
   if (value == NULL || *value == '\0')
     return;
-  list = tales_json_ensure_array (tales_state_context (state), "media_credit");
+  list = _tales_json_ensure_array (_tales_state_context (state), "media_credit");
   if (json_array_get_length (list) > 0)
     json_object_set_string_member (json_array_get_object_element (list, json_array_get_length (list) - 1),
                                    "content", value);
 }
 
 static void
-start_media_content (S, A)
+start_media_content (TalesParseState *state, TalesAttrs *attrs)
 {
-  json_array_add_object_element (tales_json_ensure_array (tales_state_context (state), "media_content"),
-                                 tales_attrs_to_json (attrs));
+  json_array_add_object_element (_tales_json_ensure_array (_tales_state_context (state), "media_content"),
+                                 _tales_attrs_to_json (attrs));
 }
 
 static void
-start_media_thumbnail (S, A)
+start_media_thumbnail (TalesParseState *state, TalesAttrs *attrs)
 {
-  JsonArray *list = tales_json_ensure_array (tales_state_context (state), "media_thumbnail");
+  JsonArray *list = _tales_json_ensure_array (_tales_state_context (state), "media_thumbnail");
 
-  tales_state_push (state, "url", TRUE);
-  json_array_add_object_element (list, tales_attrs_to_json (attrs));
+  _tales_state_push (state, "url", TRUE);
+  json_array_add_object_element (list, _tales_attrs_to_json (attrs));
 }
 
 static void
-end_media_thumbnail (S)
+end_media_thumbnail (TalesParseState *state)
 {
-  g_autofree char *url = tales_state_pop (state, "url");
-  JsonArray *list = tales_json_ensure_array (tales_state_context (state), "media_thumbnail");
+  g_autofree char *url = _tales_state_pop (state, "url");
+  JsonArray *list = _tales_json_ensure_array (_tales_state_context (state), "media_thumbnail");
   JsonObject *last;
 
   if (url == NULL || *url == '\0' || json_array_get_length (list) == 0)
@@ -1106,40 +1103,40 @@ end_media_thumbnail (S)
 }
 
 static void
-start_media_player (S, A)
+start_media_player (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push (state, "media_player", FALSE);
-  json_object_set_object_member (tales_state_context (state), "media_player", tales_attrs_to_json (attrs));
+  _tales_state_push (state, "media_player", FALSE);
+  json_object_set_object_member (_tales_state_context (state), "media_player", _tales_attrs_to_json (attrs));
 }
 
 static void
-end_media_player (S)
+end_media_player (TalesParseState *state)
 {
-  g_autofree char *value = tales_state_pop (state, "media_player");
-  JsonObject *context = tales_state_context (state);
+  g_autofree char *value = _tales_state_pop (state, "media_player");
+  JsonObject *context = _tales_state_context (state);
 
   if (json_object_has_member (context, "media_player"))
-    tales_json_set_string (json_object_get_object_member (context, "media_player"), "content", value);
+    _tales_json_set_string (json_object_get_object_member (context, "media_player"), "content", value);
 }
 
 /* --- Podlove Simple Chapters ----------------------------------------------- */
 
 static void
-start_psc_chapters (S, A)
+start_psc_chapters (TalesParseState *state, TalesAttrs *attrs)
 {
-  JsonObject *context = tales_state_context (state);
+  JsonObject *context = _tales_state_context (state);
   JsonObject *chapters;
 
   if (json_object_has_member (context, "psc_chapters"))
     return;
   state->psc_chapters_flag = TRUE;
-  chapters = tales_attrs_to_json (attrs);
+  chapters = _tales_attrs_to_json (attrs);
   json_object_set_array_member (chapters, "chapters", json_array_new ());
   json_object_set_object_member (context, "psc_chapters", chapters);
 }
 
 static void
-end_psc_chapters (S)
+end_psc_chapters (TalesParseState *state)
 {
   state->psc_chapters_flag = FALSE;
 }
@@ -1183,16 +1180,16 @@ psc_start (const char *text)
 }
 
 static void
-start_psc_chapter (S, A)
+start_psc_chapter (TalesParseState *state, TalesAttrs *attrs)
 {
-  JsonObject *context = tales_state_context (state);
+  JsonObject *context = _tales_state_context (state);
   JsonObject *chapter;
   double start;
 
   if (!state->psc_chapters_flag || !json_object_has_member (context, "psc_chapters"))
     return;
-  chapter = tales_attrs_to_json (attrs);
-  start = psc_start (tales_attrs_get (attrs, "start"));
+  chapter = _tales_attrs_to_json (attrs);
+  start = psc_start (_tales_attrs_get (attrs, "start"));
   if (start >= 0)
     json_object_set_double_member (chapter, "start_parsed", start);
   else
@@ -1204,66 +1201,64 @@ start_psc_chapter (S, A)
 /* --- Creative Commons and admin -------------------------------------------- */
 
 static void
-add_license_link (S, const char *href)
+add_license_link (TalesParseState *state, const char *href)
 {
   JsonObject *link = json_object_new ();
 
   json_object_set_string_member (link, "rel", "license");
   if (href != NULL && *href != '\0')
     json_object_set_string_member (link, "href", href);
-  json_array_add_object_element (tales_json_ensure_array (tales_state_context (state), "links"), link);
+  json_array_add_object_element (_tales_json_ensure_array (_tales_state_context (state), "links"), link);
 }
 
 static void
-start_cc_license (S, A)
+start_cc_license (TalesParseState *state, TalesAttrs *attrs)
 {
-  add_license_link (state, tales_attrs_get (attrs, "rdf:resource"));
+  add_license_link (state, _tales_attrs_get (attrs, "rdf:resource"));
 }
 
 static void
-start_creativecommons_license (S, A)
+start_creativecommons_license (TalesParseState *state, TalesAttrs *attrs)
 {
-  tales_state_push (state, "license", TRUE);
+  _tales_state_push (state, "license", TRUE);
 }
 
 static void
-end_creativecommons_license (S)
+end_creativecommons_license (TalesParseState *state)
 {
-  g_autofree char *value = tales_state_pop (state, "license");
+  g_autofree char *value = _tales_state_pop (state, "license");
 
   if (value == NULL)
     return;
   add_license_link (state, value);
-  json_object_remove_member (tales_state_context (state), "license");
+  json_object_remove_member (_tales_state_context (state), "license");
 }
 
 static void
-start_admin_generatoragent (S, A)
+start_admin_generatoragent (TalesParseState *state, TalesAttrs *attrs)
 {
-  const char *value = tales_attrs_get (attrs, "rdf:resource");
+  const char *value = _tales_attrs_get (attrs, "rdf:resource");
   JsonObject *detail = json_object_new ();
 
-  tales_state_push (state, "generator", TRUE);
+  _tales_state_push (state, "generator", TRUE);
   if (value != NULL && *value != '\0')
     set_pieces (state, value);
   pop_discard (state, "generator");
-  tales_json_set_string (detail, "href", value);
-  json_object_set_object_member (tales_state_context (state), "generator_detail", detail);
+  _tales_json_set_string (detail, "href", value);
+  json_object_set_object_member (_tales_state_context (state), "generator_detail", detail);
 }
 
 static void
-start_admin_errorreportsto (S, A)
+start_admin_errorreportsto (TalesParseState *state, TalesAttrs *attrs)
 {
-  const char *value = tales_attrs_get (attrs, "rdf:resource");
+  const char *value = _tales_attrs_get (attrs, "rdf:resource");
 
-  tales_state_push (state, "errorreportsto", TRUE);
+  _tales_state_push (state, "errorreportsto", TRUE);
   if (value != NULL && *value != '\0')
     set_pieces (state, value);
   pop_discard (state, "errorreportsto");
 }
 
-#undef S
-#undef A
 
 static const Handler handlers[] = {
   { "rss", start_rss, NULL },
@@ -1363,19 +1358,19 @@ static const Handler handlers[] = {
   { "creativecommons_license", start_creativecommons_license, end_creativecommons_license },
   { "admin_generatoragent", start_admin_generatoragent, NULL },
   { "admin_errorreportsto", start_admin_errorreportsto, NULL },
-  { "where", tales_geo_start_where, tales_geo_end_where },
-  { "georss_where", tales_geo_start_where, tales_geo_end_where },
-  { "georss_point", tales_geo_start_georss, tales_geo_end_georss_point },
-  { "georss_line", tales_geo_start_georss, tales_geo_end_georss_line },
-  { "georss_polygon", tales_geo_start_georss, tales_geo_end_georss_polygon },
-  { "georss_box", tales_geo_start_georss, tales_geo_end_georss_box },
-  { "gml_point", tales_geo_start_gml_point, tales_geo_end_geom },
-  { "gml_linestring", tales_geo_start_gml_linestring, tales_geo_end_geom },
-  { "gml_polygon", tales_geo_start_gml_polygon, tales_geo_end_geom },
-  { "gml_exterior", tales_geo_start_gml_exterior, tales_geo_end_geom },
-  { "gml_linearring", tales_geo_start_gml_linearring, tales_geo_end_geom },
-  { "gml_pos", tales_geo_start_pos, tales_geo_end_gml_pos },
-  { "gml_poslist", tales_geo_start_pos, tales_geo_end_gml_poslist },
+  { "where", _tales_geo_start_where, _tales_geo_end_where },
+  { "georss_where", _tales_geo_start_where, _tales_geo_end_where },
+  { "georss_point", _tales_geo_start_georss, _tales_geo_end_georss_point },
+  { "georss_line", _tales_geo_start_georss, _tales_geo_end_georss_line },
+  { "georss_polygon", _tales_geo_start_georss, _tales_geo_end_georss_polygon },
+  { "georss_box", _tales_geo_start_georss, _tales_geo_end_georss_box },
+  { "gml_point", _tales_geo_start_gml_point, _tales_geo_end_geom },
+  { "gml_linestring", _tales_geo_start_gml_linestring, _tales_geo_end_geom },
+  { "gml_polygon", _tales_geo_start_gml_polygon, _tales_geo_end_geom },
+  { "gml_exterior", _tales_geo_start_gml_exterior, _tales_geo_end_geom },
+  { "gml_linearring", _tales_geo_start_gml_linearring, _tales_geo_end_geom },
+  { "gml_pos", _tales_geo_start_pos, _tales_geo_end_gml_pos },
+  { "gml_poslist", _tales_geo_start_pos, _tales_geo_end_gml_poslist },
 };
 
 static GHashTable *
@@ -1395,7 +1390,7 @@ handler_table (void)
 }
 
 gboolean
-tales_parse_handlers_start (TalesParseState *state, const char *name, TalesAttrs *attrs)
+_tales_parse_handlers_start (TalesParseState *state, const char *name, TalesAttrs *attrs)
 {
   const Handler *handler = g_hash_table_lookup (handler_table (), name);
 
@@ -1406,7 +1401,7 @@ tales_parse_handlers_start (TalesParseState *state, const char *name, TalesAttrs
 }
 
 gboolean
-tales_parse_handlers_end (TalesParseState *state, const char *name)
+_tales_parse_handlers_end (TalesParseState *state, const char *name)
 {
   const Handler *handler = g_hash_table_lookup (handler_table (), name);
 

@@ -8,113 +8,12 @@
 #include <libxml/HTMLparser.h>
 #include <string.h>
 
-/* URIs: joining as Python's urljoin does, refusing unsafe schemes, and
- * making the URIs inside HTML content absolute. The HTML is tokenized
- * leniently (feeds' HTML is often broken), as feedparser's sgmllib-based
- * processor does, and written back in a fixed form: lower-case names,
- * sorted attributes in double quotes, <br />. The same tokenizer runs the
- * sanitizer (tales-parser-sanitize.c) through a TalesHtmlFilter. */
-
-static const char * const acceptable_schemes[] = {
-  "file", "ftp", "gopher", "h323", "hdl", "http", "https", "imap", "magnet", "mailto", "mms",
-  "news", "nntp", "prospero", "rsync", "rtsp", "rtspu", "sftp", "shttp", "sip", "sips",
-  "snews", "svn", "svn+ssh", "telnet", "wais", "aim", "callto", "cvs", "facetime", "feed",
-  "git", "gtalk", "irc", "ircs", "irc6", "itms", "msnim", "skype", "ssh", "smb", "ymsg",
-  /* Tales' own built-in feed points at its resources */
-  "resource", NULL,
-};
-
-static const char * const relative_schemes[] = {
-  "", "ftp", "http", "gopher", "nntp", "imap", "wais", "file", "https", "shttp", "mms",
-  "prospero", "rtsp", "rtspu", "sftp", "svn", "svn+ssh", "ws", "wss", NULL,
-};
-
-/* "http:////x" -> "http://x", as feedparser's _urifixer; but file:///
- * and resource:/// URIs have an empty authority on purpose. */
-static char *
-fix_slashes (const char *uri)
-{
-  const char *p = uri;
-
-  if (!g_ascii_isalpha (*p) || g_ascii_strncasecmp (uri, "file:", 5) == 0 ||
-      g_ascii_strncasecmp (uri, "resource:", 9) == 0)
-    return g_strdup (uri);
-  while (g_ascii_isalnum (*p) || *p == '+' || *p == '-' || *p == '.')
-    p++;
-  if (strncmp (p, "://", 3) != 0)
-    return g_strdup (uri);
-  p += 3;
-  if (*p != '/')
-    return g_strdup (uri);
-  {
-    const char *rest = p;
-    g_autofree char *head = g_strndup (uri, p - uri);
-
-    while (*rest == '/')
-      rest++;
-    return g_strconcat (head, rest, NULL);
-  }
-}
-
-static char *
-scheme_of (const char *uri)
-{
-  char *scheme = g_uri_parse_scheme (uri);
-
-  return scheme ? scheme : g_strdup ("");
-}
-
-char *
-tales_urljoin (const char *base, const char *uri)
-{
-  g_autofree char *fixed = fix_slashes (uri ? uri : "");
-  g_autofree char *base_scheme = NULL;
-  g_autofree char *uri_scheme = NULL;
-  char *joined;
-
-  if (base == NULL || *base == '\0')
-    return g_steal_pointer (&fixed);
-  if (*fixed == '\0')
-    return g_strdup (base);
-  base_scheme = scheme_of (base);
-  uri_scheme = scheme_of (fixed);
-  if ((*uri_scheme && g_ascii_strcasecmp (uri_scheme, base_scheme) != 0) ||
-      !g_strv_contains (relative_schemes, base_scheme))
-    return g_steal_pointer (&fixed);
-  joined = tales_uri_resolve (base, fixed, G_URI_FLAGS_PARSE_RELAXED);
-  return joined ? joined : g_steal_pointer (&fixed);
-}
-
-char *
-tales_make_safe_absolute_uri (const char *base, const char *rel)
-{
-  g_autofree char *joined = NULL;
-  g_autofree char *scheme = NULL;
-  const char *colon;
-
-  if (base == NULL || *base == '\0')
-    return g_strdup (rel ? rel : "");
-  if (rel == NULL || *rel == '\0')
-    {
-      scheme = scheme_of (base);
-      if (*scheme == '\0' || g_strv_contains (acceptable_schemes, scheme))
-        return g_strdup (base);
-      return g_strdup ("");
-    }
-  joined = tales_urljoin (base, rel);
-  g_strstrip (joined);
-  colon = strchr (joined, ':');
-  scheme = colon ? g_strndup (joined, colon - joined) : g_strdup (joined);
-  if (!g_strv_contains (acceptable_schemes, scheme))
-    return g_strdup ("");
-  return g_steal_pointer (&joined);
-}
-
-gboolean
-tales_uri_scheme_is_acceptable (const char *scheme)
-{
-  return g_strv_contains (acceptable_schemes, scheme);
-}
+/* Making the URIs inside HTML content absolute (joined as Python's urljoin
+ * does, by tales_uri_join()). The HTML is tokenized leniently (feeds' HTML
+ * is often broken), as feedparser's sgmllib-based processor does, and
+ * written back in a fixed form: lower-case names, sorted attributes in
+ * double quotes, <br />. The same tokenizer runs feedparser's output
+ * cleaner (tales-parser-clean-html.c) through a TalesParserHtmlFilter. */
 
 /* --- the HTML processor -------------------------------------------------- */
 
@@ -128,7 +27,7 @@ typedef struct {
   GString *out;
   const char *base;
   gboolean xhtml;
-  const TalesHtmlFilter *filter;  /* NULL: keep everything */
+  const TalesParserHtmlFilter *filter;  /* NULL: keep everything */
   const char *end;                /* the text's terminating NUL */
   /* Hostile HTML repeats an opener ("<!--", "<?", "<a \"") with no
    * closer; searching again from each one would rescan the rest of the
@@ -335,7 +234,7 @@ normalize_attrs (Processor *p, const char *tag, GPtrArray *attrs)
         {
           g_autofree char *stripped = g_strstrip (g_strdup (pair[1]));
 
-          value = tales_make_safe_absolute_uri (p->base, stripped);
+          value = tales_uri_make_safe_absolute (p->base, stripped);
         }
       else
         value = g_strdup (pair[1]);
@@ -716,8 +615,8 @@ prepare (const char *html)
 }
 
 char *
-tales_html_rewrite (const char *html, const char *base, const char *type,
-                    const TalesHtmlFilter *filter)
+_tales_parser_html_rewrite (const char *html, const char *base, const char *type,
+                            const TalesParserHtmlFilter *filter)
 {
   g_autofree char *source = NULL;
   Processor p = { 0 };
@@ -753,9 +652,9 @@ tales_html_rewrite (const char *html, const char *base, const char *type,
 }
 
 char *
-tales_resolve_relative_uris (const char *html, const char *base, const char *type)
+_tales_parser_resolve_relative_uris (const char *html, const char *base, const char *type)
 {
-  return tales_html_rewrite (html, base, type, NULL);
+  return _tales_parser_html_rewrite (html, base, type, NULL);
 }
 
 static gboolean
@@ -775,7 +674,7 @@ is_uri_attr_name (const char *name, gsize len)
 /* Whether a URI attribute in @html has a relative value: one pass, so
  * that HTML with absolute links only need not be rewritten. */
 gboolean
-tales_html_has_relative_uris (const char *html)
+_tales_parser_has_relative_uris (const char *html)
 {
   for (const char *eq = strchr (html, '='); eq != NULL; eq = strchr (eq + 1, '='))
     {

@@ -2,7 +2,6 @@
 
 #include "config.h"
 
-#include "tales-parser-json.h"
 #include "tales-parser-private.h"
 
 #include <glib/gi18n-lib.h>
@@ -10,8 +9,8 @@
 
 /* JSON Feed is read by turning it into the dicts the XML rules fill
  * (feedparser's shape: "link", "content": [{type, value}], "tags": [{term}],
- * "links": [{rel: "enclosure"}] ...). tales_post_from_entry() and
- * tales_feed_fill() then make the TalesPost and the TalesFeed exactly as
+ * "links": [{rel: "enclosure"}] ...). _tales_post_from_entry() and
+ * _tales_feed_fill() then make the TalesPost and the TalesFeed exactly as
  * for an RSS item, so the store, the article view and `tales-cli parse
  * --json` see no difference; and HTML content takes the XML path's steps:
  * relative URIs made absolute here, the sanitizer and the tales-image:
@@ -45,7 +44,7 @@ bom_length (const char *data, gsize length)
 }
 
 gboolean
-tales_parse_json_sniff (const char *data, gsize length)
+_tales_parse_json_sniff (const char *data, gsize length)
 {
   for (gsize i = bom_length (data, length); i < length; i++)
     if (!g_ascii_isspace (data[i]))
@@ -189,7 +188,7 @@ put (JsonObject *dict, const char *key, const char *value)
 static const char *
 member_string (JsonObject *object, const char *key)
 {
-  const char *value = tales_json_get_string (object, key);
+  const char *value = _tales_json_get_string (object, key);
 
   return value != NULL && *value != '\0' ? value : NULL;
 }
@@ -262,7 +261,7 @@ resolve (const char *base, const char *url)
 
   if (url == NULL)
     return NULL;
-  joined = g_strstrip (tales_urljoin (base, url));
+  joined = g_strstrip (tales_uri_join (base, url));
   scheme = g_uri_peek_scheme (joined);
   if (*joined == '\0' || (scheme != NULL && !tales_uri_scheme_is_acceptable (scheme)))
     return NULL;
@@ -407,12 +406,12 @@ item_html (Reader *r, JsonObject *item, const char *base)
 
   if (html == NULL)
     return text != NULL ? text_to_html (text) : NULL;
-  if (base != NULL && (r->keep_extras || tales_html_has_relative_uris (html)))
-    resolved = tales_resolve_relative_uris (html, base, "text/html");
+  if (base != NULL && (r->keep_extras || _tales_parser_has_relative_uris (html)))
+    resolved = _tales_parser_resolve_relative_uris (html, base, "text/html");
   else
     resolved = g_strdup (html);
   if (r->keep_extras)
-    return tales_sanitize_html (resolved, "text/html");
+    return _tales_parser_clean_html (resolved, "text/html");
   return g_steal_pointer (&resolved);
 }
 
@@ -457,7 +456,7 @@ save_date (JsonObject *entry, const char *key, const char *text)
   if (text == NULL)
     return;
   put (entry, key, text);
-  json_object_set_member (entry, parsed_key, tales_state_parse_date (text));
+  json_object_set_member (entry, parsed_key, _tales_state_parse_date (text));
 }
 
 static void
@@ -557,7 +556,7 @@ add_image (JsonObject *entry, const char *key, const char *url)
   put (image, "url", url);
   if (strcmp (key, "media_content") == 0)
     put (image, "medium", "image");
-  json_array_add_object_element (tales_json_ensure_array (entry, key), image);
+  json_array_add_object_element (_tales_json_ensure_array (entry, key), image);
 }
 
 /* "image" is the post's own picture, the cover, as a media:thumbnail
@@ -618,7 +617,7 @@ static void
 emit_item (Reader *r, JsonObject *item)
 {
   g_autoptr(JsonObject) entry = read_item (r, item);
-  g_autoptr(TalesPost) post = tales_post_from_entry (entry, r->feed_title, FALSE);
+  g_autoptr(TalesPost) post = _tales_post_from_entry (entry, r->feed_title, FALSE);
 
   if (r->keep_extras)
     g_object_set_data_full (G_OBJECT (post), TALES_PARSE_EXTRAS,
@@ -689,7 +688,7 @@ read_feed (JsonObject *root, const char *base, const TalesParseOptions *options)
   /* JSON Feed's icon is the large square picture, an Atom <icon> the
    * favicon: the model prefers an image to an icon. */
   if (icon != NULL)
-    put (tales_json_ensure_object (feed, "image"), "href", icon);
+    put (_tales_json_ensure_object (feed, "image"), "href", icon);
   set_resolved (feed, "icon", base, member_string (root, "favicon"));
   return feed;
 }
@@ -754,12 +753,12 @@ read_items (Reader *r, JsonArray *items)
 }
 
 TalesParseResult *
-tales_parse_json (GBytes                   *document,
-                  const char               *address,
-                  const TalesParseOptions  *options,
-                  TalesParsePostFunc        on_post,
-                  gpointer                  user_data,
-                  GError                  **error)
+_tales_parse_json (GBytes                   *document,
+                   const char               *address,
+                   const TalesParseOptions  *options,
+                   TalesParsePostFunc        on_post,
+                   gpointer                  user_data,
+                   GError                  **error)
 {
   g_autoptr(GBytes) bytes = document;
   g_autoptr(JsonParser) parser = NULL;
@@ -789,7 +788,7 @@ tales_parse_json (GBytes                   *document,
   read_items (&r, items);
   g_clear_pointer (&r.feed_authors, json_array_unref);
 
-  tales_feed_fill (r.result->feed, feeddata);
+  _tales_feed_fill (r.result->feed, feeddata);
   if (r.keep_extras)
     g_object_set_data_full (G_OBJECT (r.result->feed), TALES_PARSE_EXTRAS,
                             json_object_ref (feeddata), (GDestroyNotify) json_object_unref);

@@ -28,7 +28,7 @@ cut_short (const char *text)
 static const char *
 get_string (JsonObject *object, const char *key)
 {
-  return tales_json_get_string (object, key);
+  return _tales_json_get_string (object, key);
 }
 
 static JsonObject *
@@ -218,7 +218,7 @@ first_content (JsonObject *entry)
 }
 
 TalesPost *
-tales_post_from_entry (JsonObject *entry, const char *feed_title, gboolean atom)
+_tales_post_from_entry (JsonObject *entry, const char *feed_title, gboolean atom)
 {
   TalesPost *post = tales_post_new ();
   JsonObject *author = get_object (entry, "author_detail");
@@ -302,7 +302,7 @@ feed_image (JsonObject *feeddata)
 }
 
 void
-tales_feed_fill (TalesFeed *feed, JsonObject *feeddata)
+_tales_feed_fill (TalesFeed *feed, JsonObject *feeddata)
 {
   g_autofree char *title = cut_title (get_string (feeddata, "title"));
   g_autofree char *link = tales_text_cut_url (get_string (feeddata, "link"));

@@ -12,12 +12,14 @@
  *   tales-parser-text.c      what happens to an element's text when it
  *                            ends: base64, HTML sniffing, relative URIs
  *   tales-parser-html.c      re-serializing HTML with absolute URIs
+ *   tales-parser-clean-html.c feedparser's output cleaner (parse --json)
  *   tales-parser-model.c     TalesPost / TalesFeed from those dicts
  *   tales-parser-json.c      JSON Feed: the same dicts from JSON
  */
 
 #include "tales-parser.h"
 #include "tales-text-limits.h"
+#include "tales-uri.h"
 
 #include <json-glib/json-glib.h>
 
@@ -30,15 +32,15 @@ typedef struct {
   GPtrArray *pairs;  /* char *name, char *value, name, value, ... */
 } TalesAttrs;
 
-TalesAttrs *tales_attrs_new      (void);
-void        tales_attrs_free     (TalesAttrs *attrs);
-TalesAttrs *tales_attrs_copy     (const TalesAttrs *attrs);
-void        tales_attrs_set      (TalesAttrs *attrs, const char *name, const char *value);
-const char *tales_attrs_get      (const TalesAttrs *attrs, const char *name);
-void        tales_attrs_remove   (TalesAttrs *attrs, const char *name);
-guint       tales_attrs_count    (const TalesAttrs *attrs);
-JsonObject *tales_attrs_to_json  (const TalesAttrs *attrs);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TalesAttrs, tales_attrs_free)
+TalesAttrs *_tales_attrs_new     (void);
+void        _tales_attrs_free    (TalesAttrs *attrs);
+TalesAttrs *_tales_attrs_copy    (const TalesAttrs *attrs);
+void        _tales_attrs_set     (TalesAttrs *attrs, const char *name, const char *value);
+const char *_tales_attrs_get     (const TalesAttrs *attrs, const char *name);
+void        _tales_attrs_remove  (TalesAttrs *attrs, const char *name);
+guint       _tales_attrs_count   (const TalesAttrs *attrs);
+JsonObject *_tales_attrs_to_json (const TalesAttrs *attrs);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TalesAttrs, _tales_attrs_free)
 
 typedef struct _TalesParseState TalesParseState;
 
@@ -97,85 +99,82 @@ struct _TalesParseState {
   gpointer user_data;
 };
 
-TalesParseState *tales_parse_state_new   (const char     *baseuri,
+TalesParseState *_tales_parse_state_new  (const char     *baseuri,
                                           const char     *lang,
                                           const char     *encoding,
                                           TalesEntryFunc  on_entry,
                                           gpointer        user_data);
-void             tales_parse_state_free  (TalesParseState *state);
+void             _tales_parse_state_free (TalesParseState *state);
 /* Ends whatever an incomplete document left open. */
-void             tales_parse_state_finish (TalesParseState *state);
+void             _tales_parse_state_finish (TalesParseState *state);
 
-void tales_parse_state_track_namespace (TalesParseState *state,
-                                        const char      *prefix,
-                                        const char      *uri);
+void _tales_parse_state_track_namespace (TalesParseState *state,
+                                         const char      *prefix,
+                                         const char      *uri);
 /* The feedparser prefix of a namespace URI, "" for the core formats, or
  * NULL when the namespace is not one feedparser knows. */
-const char *tales_parse_known_prefix (const char *uri);
+const char *_tales_parse_known_prefix (const char *uri);
 
 /* SAX-like events, with the tag as feedparser's strict parser forms it:
  * "prefix:localname", lower case. */
-void tales_parse_state_start (TalesParseState *state, const char *tag, TalesAttrs *attrs);
-void tales_parse_state_end   (TalesParseState *state, const char *tag);
-void tales_parse_state_text  (TalesParseState *state, const char *text, gsize len);
+void _tales_parse_state_start (TalesParseState *state, const char *tag, TalesAttrs *attrs);
+void _tales_parse_state_end  (TalesParseState *state, const char *tag);
+void _tales_parse_state_text (TalesParseState *state, const char *text, gsize len);
 
 /* Stack and context helpers for the handlers. */
-void        tales_state_push          (TalesParseState *state, const char *element, gboolean expecting_text);
-char       *tales_state_pop           (TalesParseState *state, const char *element);
-char       *tales_state_pop_full      (TalesParseState *state, const char *element, gboolean strip);
-void        tales_state_push_content  (TalesParseState *state, const char *tag, TalesAttrs *attrs,
+void        _tales_state_push         (TalesParseState *state, const char *element, gboolean expecting_text);
+char       *_tales_state_pop          (TalesParseState *state, const char *element);
+char       *_tales_state_pop_full     (TalesParseState *state, const char *element, gboolean strip);
+void        _tales_state_push_content (TalesParseState *state, const char *tag, TalesAttrs *attrs,
                                        const char *default_type, gboolean expecting_text);
-char       *tales_state_pop_content   (TalesParseState *state, const char *tag);
-JsonObject *tales_state_context       (TalesParseState *state);
-void        tales_state_save          (TalesParseState *state, const char *key, JsonNode *value, gboolean overwrite);
-void        tales_state_save_author   (TalesParseState *state, const char *key, const char *value, const char *prefix);
-void        tales_state_save_contributor (TalesParseState *state, const char *key, const char *value);
-void        tales_state_sync_author_detail (TalesParseState *state, const char *key);
-void        tales_state_add_tag       (TalesParseState *state, const char *term, const char *scheme, const char *label);
-char       *tales_state_resolve_uri   (TalesParseState *state, const char *uri);
-void        tales_state_store_output  (TalesParseState *state, const char *element, const char *output);
-JsonNode   *tales_state_parse_date    (const char *text);
-void        tales_state_emit_entry    (TalesParseState *state);
+char       *_tales_state_pop_content  (TalesParseState *state, const char *tag);
+JsonObject *_tales_state_context      (TalesParseState *state);
+void        _tales_state_save         (TalesParseState *state, const char *key, JsonNode *value, gboolean overwrite);
+void        _tales_state_save_author  (TalesParseState *state, const char *key, const char *value, const char *prefix);
+void        _tales_state_save_contributor (TalesParseState *state, const char *key, const char *value);
+void        _tales_state_sync_author_detail (TalesParseState *state, const char *key);
+void        _tales_state_add_tag      (TalesParseState *state, const char *term, const char *scheme, const char *label);
+char       *_tales_state_resolve_uri  (TalesParseState *state, const char *uri);
+void        _tales_state_store_output (TalesParseState *state, const char *element, const char *output);
+JsonNode   *_tales_state_parse_date   (const char *text);
+void        _tales_state_emit_entry   (TalesParseState *state);
 
 /* Handlers: TRUE when a handler for @name (e.g. "dc_title") exists. */
-gboolean tales_parse_handlers_start (TalesParseState *state, const char *name, TalesAttrs *attrs);
-gboolean tales_parse_handlers_end   (TalesParseState *state, const char *name);
+gboolean _tales_parse_handlers_start (TalesParseState *state, const char *name, TalesAttrs *attrs);
+gboolean _tales_parse_handlers_end  (TalesParseState *state, const char *name);
 
 /* tales-parser-geo.c: GeoRSS and GML handlers */
-void tales_geo_start_where (TalesParseState *state, TalesAttrs *attrs);
-void tales_geo_end_where (TalesParseState *state);
-void tales_geo_start_georss (TalesParseState *state, TalesAttrs *attrs);
-void tales_geo_end_georss_point (TalesParseState *state);
-void tales_geo_end_georss_line (TalesParseState *state);
-void tales_geo_end_georss_polygon (TalesParseState *state);
-void tales_geo_end_georss_box (TalesParseState *state);
-void tales_geo_start_gml_point (TalesParseState *state, TalesAttrs *attrs);
-void tales_geo_start_gml_linestring (TalesParseState *state, TalesAttrs *attrs);
-void tales_geo_start_gml_polygon (TalesParseState *state, TalesAttrs *attrs);
-void tales_geo_start_gml_exterior (TalesParseState *state, TalesAttrs *attrs);
-void tales_geo_start_gml_linearring (TalesParseState *state, TalesAttrs *attrs);
-void tales_geo_end_geom (TalesParseState *state);
-void tales_geo_start_pos (TalesParseState *state, TalesAttrs *attrs);
-void tales_geo_end_gml_pos (TalesParseState *state);
-void tales_geo_end_gml_poslist (TalesParseState *state);
+void _tales_geo_start_where (TalesParseState *state, TalesAttrs *attrs);
+void _tales_geo_end_where (TalesParseState *state);
+void _tales_geo_start_georss (TalesParseState *state, TalesAttrs *attrs);
+void _tales_geo_end_georss_point (TalesParseState *state);
+void _tales_geo_end_georss_line (TalesParseState *state);
+void _tales_geo_end_georss_polygon (TalesParseState *state);
+void _tales_geo_end_georss_box (TalesParseState *state);
+void _tales_geo_start_gml_point (TalesParseState *state, TalesAttrs *attrs);
+void _tales_geo_start_gml_linestring (TalesParseState *state, TalesAttrs *attrs);
+void _tales_geo_start_gml_polygon (TalesParseState *state, TalesAttrs *attrs);
+void _tales_geo_start_gml_exterior (TalesParseState *state, TalesAttrs *attrs);
+void _tales_geo_start_gml_linearring (TalesParseState *state, TalesAttrs *attrs);
+void _tales_geo_end_geom (TalesParseState *state);
+void _tales_geo_start_pos (TalesParseState *state, TalesAttrs *attrs);
+void _tales_geo_end_gml_pos (TalesParseState *state);
+void _tales_geo_end_gml_poslist (TalesParseState *state);
 
 /* tales-parser-text.c */
-const char *tales_map_content_type    (const char *type);
-gboolean    tales_looks_like_html     (const char *text);
-char       *tales_fix_cp1252          (char *text);
-char       *tales_fix_double_utf8     (char *text);
-char       *tales_unwrap_xhtml_div    (GPtrArray *pieces);
-char       *tales_base64_decode_text  (const char *text);
+const char *_tales_map_content_type   (const char *type);
+gboolean    _tales_looks_like_html    (const char *text);
+char       *_tales_fix_cp1252         (char *text);
+char       *_tales_fix_double_utf8    (char *text);
+char       *_tales_unwrap_xhtml_div   (GPtrArray *pieces);
+char       *_tales_base64_decode_text (const char *text);
 
 /* tales-parser-html.c */
-char       *tales_urljoin             (const char *base, const char *uri);
-char       *tales_make_safe_absolute_uri (const char *base, const char *rel);
-gboolean    tales_uri_scheme_is_acceptable (const char *scheme);
-char       *tales_resolve_relative_uris  (const char *html, const char *base, const char *type);
-gboolean    tales_html_has_relative_uris (const char *html);
+char       *_tales_parser_resolve_relative_uris (const char *html, const char *base, const char *type);
+gboolean    _tales_parser_has_relative_uris (const char *html);
 
-/* What tales_html_rewrite() asks about each tag and text as it writes the
- * HTML back. @start sees the tag's attributes normalized (lower-case names,
+/* What _tales_parser_html_rewrite() asks about each tag and text as it
+ * writes the HTML back. @start sees the tag's attributes normalized (lower-case names,
  * one value each, sorted by name) as name, value pairs it may change,
  * add to or remove from; it may rename the tag to a static string, and
  * returns FALSE to drop the tag (not its content). @end likewise for end
@@ -187,26 +186,63 @@ typedef struct {
   gboolean (*end)   (gpointer data, const char **tag);
   gboolean (*text)  (gpointer data);
   gpointer data;
-} TalesHtmlFilter;
+} TalesParserHtmlFilter;
 
 /* Tokenizes @html as feedparser does and writes it back in a fixed form,
  * with URI attributes made absolute against @base (when not NULL). */
-char       *tales_html_rewrite        (const char *html, const char *base, const char *type,
-                                       const TalesHtmlFilter *filter);
+char       *_tales_parser_html_rewrite (const char *html, const char *base, const char *type,
+                                        const TalesParserHtmlFilter *filter);
 
-/* tales-parser-sanitize.c: feedparser's HTML sanitizer, for the values
- * of HTML-typed elements (content, summary, title...). @type is the
- * content type: "text/html" or "application/xhtml+xml". */
-char       *tales_sanitize_html       (const char *html, const char *type);
+/* tales-parser-clean-html.c: feedparser's output sanitizer, for the
+ * values of HTML-typed elements (content, summary, title...) in the
+ * feedparser-shaped output of `tales-cli parse --json` only; the app shows
+ * posts through the stricter tales_html_sanitize(). @type is the content
+ * type: "text/html" or "application/xhtml+xml". */
+char       *_tales_parser_clean_html  (const char *html, const char *type);
 
 /* tales-parser-model.c */
-TalesPost  *tales_post_from_entry     (JsonObject *entry, const char *feed_title, gboolean atom);
-void        tales_feed_fill           (TalesFeed *feed, JsonObject *feeddata);
+TalesPost  *_tales_post_from_entry    (JsonObject *entry, const char *feed_title, gboolean atom);
+void        _tales_feed_fill          (TalesFeed *feed, JsonObject *feeddata);
+
+/* tales-parser-json.c: JSON Feed (https://jsonfeed.org/version/1 and
+ * /version/1.1) for the parser's entry points in tales-parser.c, which send
+ * there every document whose first byte that is not blank is "{". */
+
+/* Whether @data, after an optional UTF-8 byte order mark and blanks,
+ * starts with "{": only a JSON object can be a JSON Feed, and no XML
+ * document starts so. */
+gboolean _tales_parse_json_sniff (const char *data,
+                                  gsize       length);
+
+/**
+ * _tales_parse_json:
+ * @document: (transfer full): the whole document, at most the size the
+ *   caller allows; it is released as soon as its JSON is read
+ * @address: (nullable): the document's address (with Content-Location
+ *   applied); relative URLs resolve against it, else against the feed's
+ *   own feed_url, else its home_page_url
+ * @options: (nullable): as for tales_parse_full()
+ * @on_post: (nullable): as for tales_parse()
+ * @user_data: for @on_post
+ * @error: a TALES_PARSE_ERROR when @document is no JSON Feed
+ *
+ * Reads a JSON Feed into the same result the XML parser gives: the
+ * feedparser-shaped dicts are filled from the JSON and turned into the
+ * TalesFeed and the TalesPosts by the same code as an RSS item.
+ *
+ * Returns: (transfer full) (nullable): the result, or %NULL with @error set
+ */
+TalesParseResult *_tales_parse_json (GBytes                   *document,
+                                     const char               *address,
+                                     const TalesParseOptions  *options,
+                                     TalesParsePostFunc        on_post,
+                                     gpointer                  user_data,
+                                     GError                  **error);
 
 /* JSON helpers */
-const char *tales_json_get_string     (JsonObject *object, const char *key);
-void        tales_json_set_string     (JsonObject *object, const char *key, const char *value);
-JsonArray  *tales_json_ensure_array   (JsonObject *object, const char *key);
-JsonObject *tales_json_ensure_object  (JsonObject *object, const char *key);
+const char *_tales_json_get_string    (JsonObject *object, const char *key);
+void        _tales_json_set_string    (JsonObject *object, const char *key, const char *value);
+JsonArray  *_tales_json_ensure_array  (JsonObject *object, const char *key);
+JsonObject *_tales_json_ensure_object (JsonObject *object, const char *key);
 
 G_END_DECLS

@@ -19,7 +19,7 @@
 /* --- attributes ---------------------------------------------------------- */
 
 TalesAttrs *
-tales_attrs_new (void)
+_tales_attrs_new (void)
 {
   TalesAttrs *attrs = g_new0 (TalesAttrs, 1);
 
@@ -28,7 +28,7 @@ tales_attrs_new (void)
 }
 
 void
-tales_attrs_free (TalesAttrs *attrs)
+_tales_attrs_free (TalesAttrs *attrs)
 {
   if (attrs == NULL)
     return;
@@ -37,9 +37,9 @@ tales_attrs_free (TalesAttrs *attrs)
 }
 
 TalesAttrs *
-tales_attrs_copy (const TalesAttrs *attrs)
+_tales_attrs_copy (const TalesAttrs *attrs)
 {
-  TalesAttrs *copy = tales_attrs_new ();
+  TalesAttrs *copy = _tales_attrs_new ();
 
   for (guint i = 0; i < attrs->pairs->len; i++)
     g_ptr_array_add (copy->pairs, g_strdup (g_ptr_array_index (attrs->pairs, i)));
@@ -56,7 +56,7 @@ attrs_find (const TalesAttrs *attrs, const char *name)
 }
 
 void
-tales_attrs_set (TalesAttrs *attrs, const char *name, const char *value)
+_tales_attrs_set (TalesAttrs *attrs, const char *name, const char *value)
 {
   int i = attrs_find (attrs, name);
 
@@ -71,7 +71,7 @@ tales_attrs_set (TalesAttrs *attrs, const char *name, const char *value)
 }
 
 const char *
-tales_attrs_get (const TalesAttrs *attrs, const char *name)
+_tales_attrs_get (const TalesAttrs *attrs, const char *name)
 {
   int i = attrs_find (attrs, name);
 
@@ -79,7 +79,7 @@ tales_attrs_get (const TalesAttrs *attrs, const char *name)
 }
 
 void
-tales_attrs_remove (TalesAttrs *attrs, const char *name)
+_tales_attrs_remove (TalesAttrs *attrs, const char *name)
 {
   int i = attrs_find (attrs, name);
 
@@ -88,13 +88,13 @@ tales_attrs_remove (TalesAttrs *attrs, const char *name)
 }
 
 guint
-tales_attrs_count (const TalesAttrs *attrs)
+_tales_attrs_count (const TalesAttrs *attrs)
 {
   return attrs->pairs->len / 2;
 }
 
 JsonObject *
-tales_attrs_to_json (const TalesAttrs *attrs)
+_tales_attrs_to_json (const TalesAttrs *attrs)
 {
   JsonObject *object = json_object_new ();
 
@@ -107,7 +107,7 @@ tales_attrs_to_json (const TalesAttrs *attrs)
 /* --- JSON helpers -------------------------------------------------------- */
 
 const char *
-tales_json_get_string (JsonObject *object, const char *key)
+_tales_json_get_string (JsonObject *object, const char *key)
 {
   JsonNode *node = object ? json_object_get_member (object, key) : NULL;
 
@@ -118,7 +118,7 @@ tales_json_get_string (JsonObject *object, const char *key)
 }
 
 void
-tales_json_set_string (JsonObject *object, const char *key, const char *value)
+_tales_json_set_string (JsonObject *object, const char *key, const char *value)
 {
   if (value != NULL)
     json_object_set_string_member (object, key, value);
@@ -127,7 +127,7 @@ tales_json_set_string (JsonObject *object, const char *key, const char *value)
 }
 
 JsonArray *
-tales_json_ensure_array (JsonObject *object, const char *key)
+_tales_json_ensure_array (JsonObject *object, const char *key)
 {
   JsonNode *node = json_object_get_member (object, key);
 
@@ -137,7 +137,7 @@ tales_json_ensure_array (JsonObject *object, const char *key)
 }
 
 JsonObject *
-tales_json_ensure_object (JsonObject *object, const char *key)
+_tales_json_ensure_object (JsonObject *object, const char *key)
 {
   JsonNode *node = json_object_get_member (object, key);
 
@@ -243,7 +243,7 @@ static const KnownNamespace known_namespaces[] = {
 };
 
 const char *
-tales_parse_known_prefix (const char *uri)
+_tales_parse_known_prefix (const char *uri)
 {
   g_autofree char *lower = g_ascii_strdown (uri ? uri : "", -1);
 
@@ -256,7 +256,7 @@ tales_parse_known_prefix (const char *uri)
 }
 
 void
-tales_parse_state_track_namespace (TalesParseState *state, const char *prefix, const char *uri)
+_tales_parse_state_track_namespace (TalesParseState *state, const char *prefix, const char *uri)
 {
   g_autofree char *lower = g_ascii_strdown (uri, -1);
   const char *known;
@@ -272,7 +272,7 @@ tales_parse_state_track_namespace (TalesParseState *state, const char *prefix, c
     }
   if (strstr (lower, "backend.userland.com/rss") != NULL)
     uri = "http://backend.userland.com/rss";
-  known = tales_parse_known_prefix (uri);
+  known = _tales_parse_known_prefix (uri);
   if (known != NULL)
     {
       /* feedparser keys the default namespace as None, which no tag
@@ -296,11 +296,11 @@ stack_entry_free (TalesStackEntry *entry)
 }
 
 TalesParseState *
-tales_parse_state_new (const char     *baseuri,
-                       const char     *lang,
-                       const char     *encoding,
-                       TalesEntryFunc  on_entry,
-                       gpointer        user_data)
+_tales_parse_state_new (const char     *baseuri,
+                        const char     *lang,
+                        const char     *encoding,
+                        TalesEntryFunc  on_entry,
+                        gpointer        user_data)
 {
   TalesParseState *state = g_new0 (TalesParseState, 1);
 
@@ -330,7 +330,7 @@ tales_parse_state_new (const char     *baseuri,
 }
 
 void
-tales_parse_state_free (TalesParseState *state)
+_tales_parse_state_free (TalesParseState *state)
 {
   if (state == NULL)
     return;
@@ -354,7 +354,7 @@ tales_parse_state_free (TalesParseState *state)
 }
 
 void
-tales_state_emit_entry (TalesParseState *state)
+_tales_state_emit_entry (TalesParseState *state)
 {
   if (state->entry == NULL || state->entry_emitted)
     return;
@@ -364,15 +364,15 @@ tales_state_emit_entry (TalesParseState *state)
 }
 
 void
-tales_parse_state_finish (TalesParseState *state)
+_tales_parse_state_finish (TalesParseState *state)
 {
-  tales_state_emit_entry (state);
+  _tales_state_emit_entry (state);
 }
 
 /* --- the element stack --------------------------------------------------- */
 
 void
-tales_state_push (TalesParseState *state, const char *element, gboolean expecting_text)
+_tales_state_push (TalesParseState *state, const char *element, gboolean expecting_text)
 {
   TalesStackEntry *entry = g_new0 (TalesStackEntry, 1);
 
@@ -423,7 +423,7 @@ handle_data (TalesParseState *state, const char *text, gssize len, gboolean esca
 
   if (top == NULL || !takes_more (top, len < 0 ? strlen (text) : (gsize) len))
     return;
-  if (escape && g_strcmp0 (tales_json_get_string (state->contentparams, "type"),
+  if (escape && g_strcmp0 (_tales_json_get_string (state->contentparams, "type"),
                            "application/xhtml+xml") == 0)
     {
       GString *escaped = g_string_sized_new (len < 0 ? 16 : len + 8);
@@ -446,29 +446,29 @@ handle_data (TalesParseState *state, const char *text, gssize len, gboolean esca
 }
 
 void
-tales_parse_state_text (TalesParseState *state, const char *text, gsize len)
+_tales_parse_state_text (TalesParseState *state, const char *text, gsize len)
 {
   handle_data (state, text, (gssize) len, TRUE);
 }
 
 JsonObject *
-tales_state_context (TalesParseState *state)
+_tales_state_context (TalesParseState *state)
 {
   if (state->insource)
     return state->sourcedata;
   if (state->inimage && json_object_has_member (state->feeddata, "image"))
     return json_object_get_object_member (state->feeddata, "image");
   if (state->intextinput)
-    return tales_json_ensure_object (state->feeddata, "textinput");
+    return _tales_json_ensure_object (state->feeddata, "textinput");
   if (state->inentry && state->entry != NULL)
     return state->entry;
   return state->feeddata;
 }
 
 void
-tales_state_save (TalesParseState *state, const char *key, JsonNode *value, gboolean overwrite)
+_tales_state_save (TalesParseState *state, const char *key, JsonNode *value, gboolean overwrite)
 {
-  JsonObject *context = tales_state_context (state);
+  JsonObject *context = _tales_state_context (state);
 
   if (!overwrite && json_object_has_member (context, key))
     {
@@ -479,13 +479,13 @@ tales_state_save (TalesParseState *state, const char *key, JsonNode *value, gboo
 }
 
 char *
-tales_state_resolve_uri (TalesParseState *state, const char *uri)
+_tales_state_resolve_uri (TalesParseState *state, const char *uri)
 {
-  return tales_urljoin (state->baseuri, uri);
+  return tales_uri_join (state->baseuri, uri);
 }
 
 JsonNode *
-tales_state_parse_date (const char *text)
+_tales_state_parse_date (const char *text)
 {
   g_autoptr(GDateTime) date = text ? tales_date_parse (text) : NULL;
   JsonArray *array;
@@ -527,15 +527,15 @@ last_object (JsonObject *context, const char *key)
 }
 
 void
-tales_state_save_author (TalesParseState *state, const char *key, const char *value, const char *prefix)
+_tales_state_save_author (TalesParseState *state, const char *key, const char *value, const char *prefix)
 {
-  JsonObject *context = tales_state_context (state);
+  JsonObject *context = _tales_state_context (state);
   g_autofree char *detail_key = g_strconcat (prefix, "_detail", NULL);
   g_autofree char *list_key = g_strconcat (prefix, "s", NULL);
   JsonObject *last;
 
-  tales_json_set_string (tales_json_ensure_object (context, detail_key), key, value);
-  tales_state_sync_author_detail (state, prefix);
+  _tales_json_set_string (_tales_json_ensure_object (context, detail_key), key, value);
+  _tales_state_sync_author_detail (state, prefix);
   last = last_object (context, list_key);
   if (last == NULL)
     {
@@ -545,13 +545,13 @@ tales_state_save_author (TalesParseState *state, const char *key, const char *va
       json_array_add_object_element (list, last);
       json_object_set_array_member (context, list_key, list);
     }
-  tales_json_set_string (last, key, value);
+  _tales_json_set_string (last, key, value);
 }
 
 void
-tales_state_save_contributor (TalesParseState *state, const char *key, const char *value)
+_tales_state_save_contributor (TalesParseState *state, const char *key, const char *value)
 {
-  JsonObject *context = tales_state_context (state);
+  JsonObject *context = _tales_state_context (state);
   JsonObject *last = last_object (context, "contributors");
 
   if (last == NULL)
@@ -562,7 +562,7 @@ tales_state_save_contributor (TalesParseState *state, const char *key, const cha
       json_array_add_object_element (list, last);
       json_object_set_array_member (context, "contributors", list);
     }
-  tales_json_set_string (last, key, value);
+  _tales_json_set_string (last, key, value);
 }
 
 static GRegex *
@@ -593,7 +593,7 @@ replace_all (const char *text, const char *old, const char *new)
 static void
 split_author (JsonObject *context, const char *key, JsonObject *detail, gboolean detail_is_new)
 {
-  const char *author_text = tales_json_get_string (context, key);
+  const char *author_text = _tales_json_get_string (context, key);
   g_autofree char *author = NULL;
   g_autofree char *email = NULL;
   g_autoptr(GMatchInfo) match = NULL;
@@ -641,16 +641,16 @@ split_author (JsonObject *context, const char *key, JsonObject *detail, gboolean
 }
 
 void
-tales_state_sync_author_detail (TalesParseState *state, const char *key)
+_tales_state_sync_author_detail (TalesParseState *state, const char *key)
 {
-  JsonObject *context = tales_state_context (state);
+  JsonObject *context = _tales_state_context (state);
   g_autofree char *list_key = g_strconcat (key, "s", NULL);
   JsonObject *detail = last_object (context, list_key);
 
   if (detail != NULL && json_object_get_size (detail) > 0)
     {
-      const char *name = tales_json_get_string (detail, "name");
-      const char *email = tales_json_get_string (detail, "email");
+      const char *name = _tales_json_get_string (detail, "name");
+      const char *email = _tales_json_get_string (detail, "email");
 
       if (name && *name && email && *email)
         {
@@ -673,16 +673,16 @@ tales_state_sync_author_detail (TalesParseState *state, const char *key)
 static gboolean
 tag_equal (JsonObject *tag, const char *term, const char *scheme, const char *label)
 {
-  return g_strcmp0 (tales_json_get_string (tag, "term"), term) == 0 &&
-         g_strcmp0 (tales_json_get_string (tag, "scheme"), scheme) == 0 &&
-         g_strcmp0 (tales_json_get_string (tag, "label"), label) == 0;
+  return g_strcmp0 (_tales_json_get_string (tag, "term"), term) == 0 &&
+         g_strcmp0 (_tales_json_get_string (tag, "scheme"), scheme) == 0 &&
+         g_strcmp0 (_tales_json_get_string (tag, "label"), label) == 0;
 }
 
 void
-tales_state_add_tag (TalesParseState *state, const char *term, const char *scheme, const char *label)
+_tales_state_add_tag (TalesParseState *state, const char *term, const char *scheme, const char *label)
 {
-  JsonObject *context = tales_state_context (state);
-  JsonArray *tags = tales_json_ensure_array (context, "tags");
+  JsonObject *context = _tales_state_context (state);
+  JsonArray *tags = _tales_json_ensure_array (context, "tags");
   JsonObject *tag;
 
   if ((term == NULL || !*term) && (scheme == NULL || !*scheme) && (label == NULL || !*label))
@@ -695,9 +695,9 @@ tales_state_add_tag (TalesParseState *state, const char *term, const char *schem
     if (tag_equal (json_array_get_object_element (tags, i), term, scheme, label))
       return;
   tag = json_object_new ();
-  tales_json_set_string (tag, "term", term);
-  tales_json_set_string (tag, "scheme", scheme);
-  tales_json_set_string (tag, "label", label);
+  _tales_json_set_string (tag, "term", term);
+  _tales_json_set_string (tag, "scheme", scheme);
+  _tales_json_set_string (tag, "label", label);
   json_array_add_object_element (tags, tag);
 }
 
@@ -706,9 +706,9 @@ tales_state_add_tag (TalesParseState *state, const char *term, const char *schem
 static gboolean
 is_base64 (TalesParseState *state, TalesAttrs *attrs)
 {
-  const char *type = tales_json_get_string (state->contentparams, "type");
+  const char *type = _tales_json_get_string (state->contentparams, "type");
 
-  if (g_strcmp0 (tales_attrs_get (attrs, "mode"), "base64") == 0)
+  if (g_strcmp0 (_tales_attrs_get (attrs, "mode"), "base64") == 0)
     return TRUE;
   if (g_str_has_prefix (type, "text/") || g_str_has_suffix (type, "+xml") ||
       g_str_has_suffix (type, "/xml"))
@@ -717,10 +717,10 @@ is_base64 (TalesParseState *state, TalesAttrs *attrs)
 }
 
 void
-tales_state_push_content (TalesParseState *state, const char *tag, TalesAttrs *attrs,
-                          const char *default_type, gboolean expecting_text)
+_tales_state_push_content (TalesParseState *state, const char *tag, TalesAttrs *attrs,
+                           const char *default_type, gboolean expecting_text)
 {
-  const char *type = tales_attrs_get (attrs, "type");
+  const char *type = _tales_attrs_get (attrs, "type");
 
   state->incontent++;
   if (state->lang != NULL)
@@ -728,17 +728,17 @@ tales_state_push_content (TalesParseState *state, const char *tag, TalesAttrs *a
   json_object_unref (state->contentparams);
   state->contentparams = json_object_new ();
   json_object_set_string_member (state->contentparams, "type",
-                                 tales_map_content_type (type ? type : default_type));
-  tales_json_set_string (state->contentparams, "language", state->lang);
+                                 _tales_map_content_type (type ? type : default_type));
+  _tales_json_set_string (state->contentparams, "language", state->lang);
   json_object_set_string_member (state->contentparams, "base", state->baseuri);
   json_object_set_boolean_member (state->contentparams, "base64", is_base64 (state, attrs));
-  tales_state_push (state, tag, expecting_text);
+  _tales_state_push (state, tag, expecting_text);
 }
 
 char *
-tales_state_pop_content (TalesParseState *state, const char *tag)
+_tales_state_pop_content (TalesParseState *state, const char *tag)
 {
-  char *value = tales_state_pop (state, tag);
+  char *value = _tales_state_pop (state, tag);
 
   state->incontent--;
   json_object_unref (state->contentparams);
@@ -747,9 +747,9 @@ tales_state_pop_content (TalesParseState *state, const char *tag)
 }
 
 char *
-tales_state_pop (TalesParseState *state, const char *element)
+_tales_state_pop (TalesParseState *state, const char *element)
 {
-  return tales_state_pop_full (state, element, TRUE);
+  return _tales_state_pop_full (state, element, TRUE);
 }
 
 static const char * const can_be_relative_uri[] = {
@@ -768,8 +768,8 @@ join_pieces (TalesParseState *state, GPtrArray *pieces)
   GString *out;
 
   if (strcmp (state->version, "atom10") == 0 &&
-      g_strcmp0 (tales_json_get_string (state->contentparams, "type"), "application/xhtml+xml") == 0)
-    return tales_unwrap_xhtml_div (pieces);
+      g_strcmp0 (_tales_json_get_string (state->contentparams, "type"), "application/xhtml+xml") == 0)
+    return _tales_unwrap_xhtml_div (pieces);
   if (pieces->len == 1)
     return g_strdup (g_ptr_array_index (pieces, 0));
   out = g_string_new (NULL);
@@ -787,7 +787,7 @@ py_strip (char *text)
 
 /* What becomes of an element's text when it ends (feedparser's pop()). */
 char *
-tales_state_pop_full (TalesParseState *state, const char *element, gboolean strip)
+_tales_state_pop_full (TalesParseState *state, const char *element, gboolean strip)
 {
   TalesStackEntry *top = stack_top (state);
   g_autofree char *output = NULL;
@@ -809,7 +809,7 @@ tales_state_pop_full (TalesParseState *state, const char *element, gboolean stri
 
   if (json_object_get_boolean_member_with_default (state->contentparams, "base64", FALSE))
     {
-      char *decoded = tales_base64_decode_text (output);
+      char *decoded = _tales_base64_decode_text (output);
 
       if (decoded != NULL)
         {
@@ -820,25 +820,25 @@ tales_state_pop_full (TalesParseState *state, const char *element, gboolean stri
   if (*output != '\0' && g_strv_contains (can_be_relative_uri, element) &&
       (strcmp (element, "id") != 0 || state->guidislink))
     {
-      char *resolved = tales_state_resolve_uri (state, output);
+      char *resolved = _tales_state_resolve_uri (state, output);
 
       g_free (output);
       output = resolved;
     }
-  type = tales_json_get_string (state->contentparams, "type");
+  type = _tales_json_get_string (state->contentparams, "type");
   if (!g_str_has_prefix (state->version, "atom") && g_strcmp0 (type, "text/plain") == 0 &&
-      tales_looks_like_html (output))
+      _tales_looks_like_html (output))
     json_object_set_string_member (state->contentparams, "type", "text/html");
   json_object_remove_member (state->contentparams, "mode");
   json_object_remove_member (state->contentparams, "base64");
 
-  type = tales_json_get_string (state->contentparams, "type");
-  type = tales_map_content_type (type ? type : "text/html");
+  type = _tales_json_get_string (state->contentparams, "type");
+  type = _tales_map_content_type (type ? type : "text/html");
   htmlish = strcmp (type, "application/xhtml+xml") == 0 || strcmp (type, "text/html") == 0;
   if (htmlish && g_strv_contains (can_contain_relative_uris, element) &&
-      (state->exact_html || tales_html_has_relative_uris (output)))
+      (state->exact_html || _tales_parser_has_relative_uris (output)))
     {
-      char *resolved = tales_resolve_relative_uris (output, state->baseuri, type);
+      char *resolved = _tales_parser_resolve_relative_uris (output, state->baseuri, type);
 
       g_free (output);
       output = resolved;
@@ -848,14 +848,14 @@ tales_state_pop_full (TalesParseState *state, const char *element, gboolean stri
    * feedparser-shaped output pays for this. */
   if (htmlish && state->exact_html && g_strv_contains (can_contain_relative_uris, element))
     {
-      char *clean = tales_sanitize_html (output, type);
+      char *clean = _tales_parser_clean_html (output, type);
 
       g_free (output);
       output = clean;
     }
   if (strcmp (state->encoding, "utf-8") == 0)
-    output = tales_fix_double_utf8 (output);
-  output = tales_fix_cp1252 (output);
+    output = _tales_fix_double_utf8 (output);
+  output = _tales_fix_cp1252 (output);
 
   if (strcmp (element, "category") == 0 || strcmp (element, "tags") == 0 ||
       strcmp (element, "itunes_keywords") == 0)
@@ -863,7 +863,7 @@ tales_state_pop_full (TalesParseState *state, const char *element, gboolean stri
   if (strcmp (element, "title") == 0 && state->title_depth > -1 && state->title_depth <= state->depth)
     return g_steal_pointer (&output);
 
-  tales_state_store_output (state, element, output);
+  _tales_state_store_output (state, element, output);
   return g_steal_pointer (&output);
 }
 
@@ -907,7 +907,7 @@ store_in_entry (TalesParseState *state, const char *element, const char *output)
       JsonObject *content = json_object_copy_deep (state->contentparams);
 
       json_object_set_string_member (content, "value", output);
-      json_array_add_object_element (tales_json_ensure_array (entry, "content"), content);
+      json_array_add_object_element (_tales_json_ensure_array (entry, "content"), content);
     }
   else if (strcmp (element, "link") == 0)
     {
@@ -938,7 +938,7 @@ store_in_entry (TalesParseState *state, const char *element, const char *output)
 }
 
 void
-tales_state_store_output (TalesParseState *state, const char *element, const char *output)
+_tales_state_store_output (TalesParseState *state, const char *element, const char *output)
 {
   JsonObject *context;
   const char *key;
@@ -950,7 +950,7 @@ tales_state_store_output (TalesParseState *state, const char *element, const cha
     }
   if (!state->infeed && !state->insource)
     return;
-  context = tales_state_context (state);
+  context = _tales_state_context (state);
   key = strcmp (element, "description") == 0 ? "subtitle" : element;
   json_object_set_string_member (context, key, output);
   if (strcmp (key, "link") == 0)
@@ -997,7 +997,7 @@ strattrs (TalesAttrs *attrs)
 static gboolean
 content_type_is_xml (TalesParseState *state)
 {
-  const char *type = tales_json_get_string (state->contentparams, "type");
+  const char *type = _tales_json_get_string (state->contentparams, "type");
 
   return g_str_has_suffix (type ? type : "xml", "xml");
 }
@@ -1005,7 +1005,7 @@ content_type_is_xml (TalesParseState *state)
 static gboolean
 content_is_xhtml (TalesParseState *state)
 {
-  return g_strcmp0 (tales_json_get_string (state->contentparams, "type"), "application/xhtml+xml") == 0;
+  return g_strcmp0 (_tales_json_get_string (state->contentparams, "type"), "application/xhtml+xml") == 0;
 }
 
 /* Inline XHTML inside content is kept as markup. */
@@ -1024,7 +1024,7 @@ start_inline (TalesParseState *state, const char *tag, TalesAttrs *attrs)
 
       if ((strcmp (local, "math") == 0 && strcmp (ns, "http://www.w3.org/1998/Math/MathML") == 0) ||
           (strcmp (local, "svg") == 0 && strcmp (ns, "http://www.w3.org/2000/svg") == 0))
-        tales_attrs_set (attrs, "xmlns", ns);
+        _tales_attrs_set (attrs, "xmlns", ns);
     }
   if (strcmp (local, "svg") == 0)
     state->svg_ok++;
@@ -1052,16 +1052,16 @@ method_name (TalesParseState *state, const char *tag, gboolean *has_prefix)
 static void
 track_base_and_lang (TalesParseState *state, const char *tag, TalesAttrs *attrs)
 {
-  const char *base = tales_attrs_get (attrs, "xml:base");
-  const char *lang = tales_attrs_get (attrs, "xml:lang");
+  const char *base = _tales_attrs_get (attrs, "xml:base");
+  const char *lang = _tales_attrs_get (attrs, "xml:lang");
 
   if (base == NULL)
-    base = tales_attrs_get (attrs, "base");
+    base = _tales_attrs_get (attrs, "base");
   if (base == NULL || *base == '\0')
     base = state->baseuri;
   if (*state->baseuri != '\0')
     {
-      char *safe = tales_make_safe_absolute_uri (state->baseuri, base);
+      char *safe = tales_uri_make_safe_absolute (state->baseuri, base);
 
       if (safe != NULL && *safe != '\0')
         {
@@ -1073,14 +1073,14 @@ track_base_and_lang (TalesParseState *state, const char *tag, TalesAttrs *attrs)
     }
   else
     {
-      char *joined = tales_urljoin (state->baseuri, base);
+      char *joined = tales_uri_join (state->baseuri, base);
 
       g_free (state->baseuri);
       state->baseuri = joined;
     }
 
   if (lang == NULL)
-    lang = tales_attrs_get (attrs, "lang");
+    lang = _tales_attrs_get (attrs, "lang");
   if (lang != NULL && *lang == '\0')
     lang = NULL;
   else if (lang == NULL)
@@ -1102,7 +1102,7 @@ track_base_and_lang (TalesParseState *state, const char *tag, TalesAttrs *attrs)
 }
 
 void
-tales_parse_state_start (TalesParseState *state, const char *tag, TalesAttrs *attrs)
+_tales_parse_state_start (TalesParseState *state, const char *tag, TalesAttrs *attrs)
 {
   g_autofree char *name = NULL;
   gboolean has_prefix;
@@ -1126,9 +1126,9 @@ tales_parse_state_start (TalesParseState *state, const char *tag, TalesAttrs *at
       const char *key = g_ptr_array_index (attrs->pairs, i);
 
       if (g_str_has_prefix (key, "xmlns:"))
-        tales_parse_state_track_namespace (state, key + 6, g_ptr_array_index (attrs->pairs, i + 1));
+        _tales_parse_state_track_namespace (state, key + 6, g_ptr_array_index (attrs->pairs, i + 1));
       else if (strcmp (key, "xmlns") == 0)
-        tales_parse_state_track_namespace (state, NULL, g_ptr_array_index (attrs->pairs, i + 1));
+        _tales_parse_state_track_namespace (state, NULL, g_ptr_array_index (attrs->pairs, i + 1));
     }
 
   if (state->incontent && !content_type_is_xml (state))
@@ -1152,16 +1152,16 @@ tales_parse_state_start (TalesParseState *state, const char *tag, TalesAttrs *at
       strcmp (tag, "width") != 0 && strcmp (tag, "height") != 0)
     state->inimage = FALSE;
 
-  if (tales_parse_handlers_start (state, name, attrs))
+  if (_tales_parse_handlers_start (state, name, attrs))
     return;
-  if (tales_attrs_count (attrs) == 0)
-    tales_state_push (state, name, TRUE);
+  if (_tales_attrs_count (attrs) == 0)
+    _tales_state_push (state, name, TRUE);
   else
-    json_object_set_object_member (tales_state_context (state), name, tales_attrs_to_json (attrs));
+    json_object_set_object_member (_tales_state_context (state), name, _tales_attrs_to_json (attrs));
 }
 
 void
-tales_parse_state_end (TalesParseState *state, const char *tag)
+_tales_parse_state_end (TalesParseState *state, const char *tag)
 {
   g_autofree char *name = NULL;
   gboolean has_prefix;
@@ -1171,8 +1171,8 @@ tales_parse_state_end (TalesParseState *state, const char *tag)
   name = method_name (state, tag, &has_prefix);
   if (strcmp (suffix, "svg") == 0 && state->svg_ok > 0)
     state->svg_ok--;
-  if (state->svg_ok > 0 || !tales_parse_handlers_end (state, name))
-    g_free (tales_state_pop (state, name));
+  if (state->svg_ok > 0 || !_tales_parse_handlers_end (state, name))
+    g_free (_tales_state_pop (state, name));
 
   if (state->incontent && !content_type_is_xml (state))
     {

@@ -11,7 +11,7 @@
  * when the element ends. */
 
 const char *
-tales_map_content_type (const char *type)
+_tales_map_content_type (const char *type)
 {
   g_autofree char *lower = g_ascii_strdown (type ? type : "", -1);
 
@@ -49,7 +49,7 @@ is_word (char c)
  * tag or an entity, and every tag and entity is one HTML has. Errs on the
  * side of plain text. */
 gboolean
-tales_looks_like_html (const char *s)
+_tales_looks_like_html (const char *s)
 {
   gboolean evidence = FALSE;
 
@@ -131,7 +131,7 @@ tales_cp1252_char (gunichar c)
 
 /* C1 controls are what cp1252 text read as Latin-1 leaves: map them. */
 char *
-tales_fix_cp1252 (char *text)
+_tales_fix_cp1252 (char *text)
 {
   GString *out;
 
@@ -155,7 +155,7 @@ tales_fix_cp1252 (char *text)
 /* UTF-8 text that was read as Latin-1 and encoded again: undo it when the
  * result is valid UTF-8 (feedparser does the same). */
 char *
-tales_fix_double_utf8 (char *text)
+_tales_fix_double_utf8 (char *text)
 {
   gboolean high = FALSE;
   GString *bytes;
@@ -194,7 +194,7 @@ blank (const char *piece)
 /* Atom's xhtml content comes wrapped in one <div>: drop it, but only
  * when everything is inside that one div. */
 char *
-tales_unwrap_xhtml_div (GPtrArray *pieces)
+_tales_unwrap_xhtml_div (GPtrArray *pieces)
 {
   guint first = 0, last = pieces->len;
   GString *out = g_string_new (NULL);
@@ -242,7 +242,7 @@ tales_unwrap_xhtml_div (GPtrArray *pieces)
 }
 
 char *
-tales_base64_decode_text (const char *text)
+_tales_base64_decode_text (const char *text)
 {
   gsize len = 0;
   guchar *bytes = g_base64_decode (text, &len);

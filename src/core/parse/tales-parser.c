@@ -4,8 +4,7 @@
 
 #include "tales-parser.h"
 #include "tales-parser-private.h"
-#include "tales-parser-json.h"
-#include "tales-encoding.h"
+#include "tales-encoding-private.h"
 #include "tales-compat.h"
 
 #include <glib/gi18n-lib.h>
@@ -95,7 +94,7 @@ element_tag (TalesParseState *state, xmlNode *node)
 {
   const char *ns = node->ns ? (const char *) node->ns->href : NULL;
   const char *local = (const char *) node->name;
-  const char *prefix = tales_parse_known_prefix (ns);
+  const char *prefix = _tales_parse_known_prefix (ns);
   g_autofree char *tag = NULL;
 
   if (prefix != NULL && *prefix != '\0')
@@ -127,12 +126,12 @@ track_declarations (TalesParseState *state, xmlNode *node, TalesAttrs *attrs)
 
       if (href == NULL || *href == '\0')
         continue;
-      tales_parse_state_track_namespace (state, prefix && *prefix ? prefix : NULL, href);
+      _tales_parse_state_track_namespace (state, prefix && *prefix ? prefix : NULL, href);
       if (prefix && *prefix && strcmp (href, "http://www.w3.org/1999/xlink") == 0)
         {
           g_autofree char *key = g_strconcat ("xmlns:", prefix, NULL);
 
-          tales_attrs_set (attrs, key, href);
+          _tales_attrs_set (attrs, key, href);
         }
     }
 }
@@ -140,28 +139,28 @@ track_declarations (TalesParseState *state, xmlNode *node, TalesAttrs *attrs)
 static TalesAttrs *
 element_attrs (TalesParseState *state, xmlNode *node)
 {
-  TalesAttrs *attrs = tales_attrs_new ();
+  TalesAttrs *attrs = _tales_attrs_new ();
   const char *ns = node->ns ? (const char *) node->ns->href : NULL;
   const char *local = (const char *) node->name;
 
   track_declarations (state, node, attrs);
   if (g_ascii_strcasecmp (local, "math") == 0 && g_strcmp0 (ns, "http://www.w3.org/1998/Math/MathML") == 0)
-    tales_attrs_set (attrs, "xmlns", ns);
+    _tales_attrs_set (attrs, "xmlns", ns);
   if (g_ascii_strcasecmp (local, "svg") == 0 && g_strcmp0 (ns, "http://www.w3.org/2000/svg") == 0)
-    tales_attrs_set (attrs, "xmlns", ns);
+    _tales_attrs_set (attrs, "xmlns", ns);
   for (xmlAttr *attr = node->properties; attr != NULL; attr = attr->next)
     {
       xmlChar *value = xmlNodeListGetString (node->doc, attr->children, 1);
-      const char *prefix = attr->ns ? tales_parse_known_prefix ((const char *) attr->ns->href) : NULL;
+      const char *prefix = attr->ns ? _tales_parse_known_prefix ((const char *) attr->ns->href) : NULL;
       g_autofree char *name = prefix && *prefix
         ? g_strconcat (prefix, ":", (const char *) attr->name, NULL)
         : g_strdup ((const char *) attr->name);
       g_autofree char *lower = lower_dup (name);
       g_autofree char *lower_local = lower_dup ((const char *) attr->name);
 
-      tales_attrs_set (attrs, lower, value ? (const char *) value : "");
+      _tales_attrs_set (attrs, lower, value ? (const char *) value : "");
       if (strcmp (lower, lower_local) != 0)
-        tales_attrs_set (attrs, lower_local, value ? (const char *) value : "");
+        _tales_attrs_set (attrs, lower_local, value ? (const char *) value : "");
       xmlFree (value);
     }
   return attrs;
@@ -173,7 +172,7 @@ announce_start (Parser *p, xmlNode *node)
   g_autoptr(TalesAttrs) attrs = element_attrs (p->state, node);
   g_autofree char *tag = element_tag (p->state, node);
 
-  tales_parse_state_start (p->state, tag, attrs);
+  _tales_parse_state_start (p->state, tag, attrs);
 }
 
 static void
@@ -181,7 +180,7 @@ announce_end (Parser *p, xmlNode *node)
 {
   g_autofree char *tag = element_tag (p->state, node);
 
-  tales_parse_state_end (p->state, tag);
+  _tales_parse_state_end (p->state, tag);
 }
 
 /* An entity reference left in the tree (the parser never substitutes
@@ -207,7 +206,7 @@ walk_entity (Parser *p, xmlNode *ref)
       return;
     }
   p->entity_budget -= len;
-  tales_parse_state_text (p->state, (const char *) entity->content, len);
+  _tales_parse_state_text (p->state, (const char *) entity->content, len);
 }
 
 static void
@@ -221,8 +220,8 @@ walk (Parser *p, xmlNode *node, int depth)
         case XML_TEXT_NODE:
         case XML_CDATA_SECTION_NODE:
           if (child->content)
-            tales_parse_state_text (p->state, (const char *) child->content,
-                                    strlen ((const char *) child->content));
+            _tales_parse_state_text (p->state, (const char *) child->content,
+                                     strlen ((const char *) child->content));
           break;
         case XML_ELEMENT_NODE:
           if (depth < MAX_WALK_DEPTH)
@@ -244,9 +243,9 @@ static void
 parser_entry_cb (JsonObject *entry, gpointer user_data)
 {
   Parser *p = user_data;
-  const char *feed_title = tales_json_get_string (p->state->feeddata, "title");
-  TalesPost *post = tales_post_from_entry (entry, feed_title,
-                                           g_str_has_prefix (p->state->version, "atom"));
+  const char *feed_title = _tales_json_get_string (p->state->feeddata, "title");
+  TalesPost *post = _tales_post_from_entry (entry, feed_title,
+                                            g_str_has_prefix (p->state->version, "atom"));
 
   if (p->keep_extras)
     g_object_set_data_full (G_OBJECT (post), TALES_PARSE_EXTRAS,
@@ -533,11 +532,11 @@ options_base (const TalesParseOptions *options)
 
   if (location != NULL && *location != '\0')
     {
-      joined = tales_make_safe_absolute_uri (href, location);
+      joined = tales_uri_make_safe_absolute (href, location);
       if (joined != NULL && *joined != '\0')
         return g_steal_pointer (&joined);
       g_free (joined);
-      joined = tales_make_safe_absolute_uri (location, NULL);
+      joined = tales_uri_make_safe_absolute (location, NULL);
       if (joined != NULL && *joined != '\0')
         return g_steal_pointer (&joined);
     }
@@ -567,8 +566,8 @@ session_begin (Session *s, const TalesParseOptions *options, TalesParsePostFunc 
   s->parser.keep_extras = options != NULL && options->keep_extras;
   s->parser.entity_budget = MAX_ENTITY_EXPANSION;
   /* The text reaches the rules as UTF-8, whatever the document was in. */
-  s->parser.state = tales_parse_state_new (base, options ? options->content_language : NULL,
-                                           "utf-8", parser_entry_cb, &s->parser);
+  s->parser.state = _tales_parse_state_new (base, options ? options->content_language : NULL,
+                                            "utf-8", parser_entry_cb, &s->parser);
   s->parser.state->exact_html = s->parser.keep_extras;
 }
 
@@ -625,7 +624,7 @@ session_feed (Session *s, const char *data, gsize length, gboolean last, const c
       gsize n = MIN (CHUNK_SIZE, length - done);
       gboolean final = last && done + n == length;
       gsize utf8_len;
-      const char *utf8 = tales_decoder_convert (s->parser.decoder, data + done, n, final, &utf8_len);
+      const char *utf8 = _tales_decoder_convert (s->parser.decoder, data + done, n, final, &utf8_len);
 
       done += n;
       if (s->ctxt == NULL)
@@ -659,17 +658,17 @@ session_fill_result (Session *s)
   TalesDecoder *decoder = p->decoder;
 
   result->version = doctype_is_netscape (p) ? g_strdup ("rss091n") : g_strdup (p->state->version);
-  result->encoding = g_strdup (decoder ? tales_decoder_get_encoding (decoder) : "utf-8");
+  result->encoding = g_strdup (decoder ? _tales_decoder_get_encoding (decoder) : "utf-8");
   result->namespaces = json_object_ref (p->state->namespaces_in_use);
-  if (decoder != NULL && tales_decoder_get_problem (decoder) != NULL)
-    result_set_bozo (result, tales_decoder_get_problem (decoder),
-                     tales_decoder_get_problem_message (decoder));
-  else if (decoder != NULL && tales_decoder_had_errors (decoder))
+  if (decoder != NULL && _tales_decoder_get_problem (decoder) != NULL)
+    result_set_bozo (result, _tales_decoder_get_problem (decoder),
+                     _tales_decoder_get_problem_message (decoder));
+  else if (decoder != NULL && _tales_decoder_had_errors (decoder))
     result_set_bozo (result, "CharacterEncodingOverride",
                      _("Some bytes were not in the document's encoding."));
   if (p->n_errors > 0)
     result_set_bozo (result, "SAXParseException", p->first_error);
-  tales_feed_fill (result->feed, p->state->feeddata);
+  _tales_feed_fill (result->feed, p->state->feeddata);
   if (p->keep_extras)
     g_object_set_data_full (G_OBJECT (result->feed), TALES_PARSE_EXTRAS,
                             json_object_ref (p->state->feeddata),
@@ -708,13 +707,13 @@ session_end (Session *s, GError **error)
     }
   if (p->root_error == NULL && p->started)
     {
-      tales_parse_state_finish (p->state);
+      _tales_parse_state_finish (p->state);
       session_fill_result (s);
     }
 
   result = g_steal_pointer (&p->result);
-  g_clear_pointer (&p->state, tales_parse_state_free);
-  g_clear_pointer (&p->decoder, tales_decoder_free);
+  g_clear_pointer (&p->state, _tales_parse_state_free);
+  g_clear_pointer (&p->decoder, _tales_decoder_free);
   if (p->root_error != NULL)
     {
       g_clear_pointer (&p->first_error, g_free);
@@ -766,8 +765,8 @@ set_empty_error (GError **error)
 static TalesDecoder *
 make_decoder (const char *data, gsize length, gboolean complete, const TalesParseOptions *options)
 {
-  return tales_decoder_new (data, length, complete, options && options->from_http,
-                            options ? options->content_type : NULL);
+  return _tales_decoder_new (data, length, complete, options && options->from_http,
+                             options ? options->content_type : NULL);
 }
 
 static TalesParseResult *
@@ -779,7 +778,7 @@ parse_json (GBytes                   *document,
 {
   g_autofree char *base = options_base (options);
 
-  return tales_parse_json (document, base, options, on_post, user_data, error);
+  return _tales_parse_json (document, base, options, on_post, user_data, error);
 }
 
 TalesParseResult *
@@ -805,7 +804,7 @@ tales_parse_full (const char               *data,
       set_empty_error (error);
       return NULL;
     }
-  if (tales_parse_json_sniff (data, length))
+  if (_tales_parse_json_sniff (data, length))
     return parse_json (g_bytes_new_static (data, length), options, on_post, user_data, error);
 
   session_begin (&s, options, on_post, user_data);
@@ -942,7 +941,7 @@ tales_parse_stream_full (GInputStream             *stream,
       set_empty_error (error);
       return NULL;
     }
-  if (tales_parse_json_sniff (buffer, total))
+  if (_tales_parse_json_sniff (buffer, total))
     return parse_json_stream (stream, buffer, total, options, on_post, user_data,
                               cancellable, error);
   return parse_xml_stream (stream, buffer, total, options, on_post, user_data,

@@ -1,8 +1,8 @@
-#define G_LOG_DOMAIN "tales-refresh"
+#define G_LOG_DOMAIN "tales-feed-refresh"
 
 #include "config.h"
 
-#include "tales-refresh.h"
+#include "tales-feed-refresh.h"
 #include "tales-library-cleanup.h"
 #include "tales-parser.h"
 #include "tales-post-images.h"
@@ -40,13 +40,13 @@ typedef struct {
   TalesImageCache *images;
   char *url;
   TalesFeed *feed;
-  TalesRefreshFlags flags;
+  TalesFeedRefreshFlags flags;
   GError *failure;         /* what a failed refresh returns once its error is saved */
   TalesFetchResult *fetched;
   GPtrArray *image_urls;   /* char *, every image the feed's posts need */
   GHashTable *listed_images; /* the strings in image_urls */
   GString *notice;         /* what the feed's status says after a success, or empty */
-  TalesRefreshReport report;
+  TalesFeedRefreshReport report;
 } RefreshData;
 
 static void
@@ -66,7 +66,7 @@ refresh_data_free (RefreshData *data)
 }
 
 GPtrArray *
-tales_refresh_collect_post_images (TalesPost *post)
+tales_feed_refresh_collect_post_images (TalesPost *post)
 {
   return tales_post_images_collect (post, NULL);
 }
@@ -518,7 +518,7 @@ merged_cb (GObject      *source,
       return;
     }
 
-  if (data->flags & TALES_REFRESH_FLAGS_SKIP_IMAGES)
+  if (data->flags & TALES_FEED_REFRESH_FLAGS_SKIP_IMAGES)
     {
       g_task_return_boolean (task, TRUE);
       return;
@@ -624,7 +624,7 @@ feed_ensured_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 void
-tales_refresh_feed_async (TalesStore          *store,
+tales_feed_refresh_async (TalesStore          *store,
                           TalesFetcher        *fetcher,
                           TalesImageCache     *images,
                           const char          *feed_url,
@@ -632,16 +632,16 @@ tales_refresh_feed_async (TalesStore          *store,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  tales_refresh_feed_full_async (store, fetcher, images, feed_url, TALES_REFRESH_FLAGS_NONE,
+  tales_feed_refresh_full_async (store, fetcher, images, feed_url, TALES_FEED_REFRESH_FLAGS_NONE,
                                  cancellable, callback, user_data);
 }
 
 void
-tales_refresh_feed_full_async (TalesStore          *store,
+tales_feed_refresh_full_async (TalesStore          *store,
                                TalesFetcher        *fetcher,
                                TalesImageCache     *images,
                                const char          *feed_url,
-                               TalesRefreshFlags    flags,
+                               TalesFeedRefreshFlags    flags,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
@@ -655,7 +655,7 @@ tales_refresh_feed_full_async (TalesStore          *store,
   g_return_if_fail (feed_url != NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tales_refresh_feed_async);
+  g_task_set_source_tag (task, tales_feed_refresh_async);
   data = g_new0 (RefreshData, 1);
   data->store = g_object_ref (store);
   data->fetcher = g_object_ref (fetcher);
@@ -671,21 +671,21 @@ tales_refresh_feed_full_async (TalesStore          *store,
 }
 
 /**
- * tales_refresh_feed_finish:
+ * tales_feed_refresh_finish:
  * @report: (out) (optional): what the refresh did
  *
  * Returns: %TRUE, or %FALSE with @error set (a fetch, parse or store
  *   error, or G_IO_ERROR_CANCELLED)
  */
 gboolean
-tales_refresh_feed_finish (GAsyncResult        *result,
-                           TalesRefreshReport  *report,
+tales_feed_refresh_finish (GAsyncResult        *result,
+                           TalesFeedRefreshReport  *report,
                            GError             **error)
 {
   RefreshData *data;
 
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tales_refresh_feed_async, FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tales_feed_refresh_async, FALSE);
 
   data = g_task_get_task_data (G_TASK (result));
   if (report != NULL)

@@ -1,9 +1,10 @@
 #pragma once
 
 /* Module library: what a person does with the library, built from the
- * other modules: refresh one feed (tales-refresh) or all that are due
- * (tales-refresher), discover feeds on a page, import and export OPML,
- * and remove a feed with the files only it needed (tales-library-cleanup).
+ * other modules: refresh one feed (tales-feed-refresh) or all that are due
+ * (tales-library-refresher), discover feeds on a page, import and export
+ * OPML, and remove a feed with the files only it needed
+ * (tales-library-cleanup).
  * May use: every other module of the core. */
 
 #include <gio/gio.h>
@@ -24,17 +25,17 @@ typedef struct {
   guint n_images_failed;
   guint n_removed;      /* old posts the per-feed limit dropped: removed,
                          * or new but older than all it keeps, not stored */
-} TalesRefreshReport;
+} TalesFeedRefreshReport;
 
 typedef enum {
-  TALES_REFRESH_FLAGS_NONE = 0,
+  TALES_FEED_REFRESH_FLAGS_NONE = 0,
   /* Record the images the posts need but download none (a metered
    * connection); a later backfill fetches them. */
-  TALES_REFRESH_FLAGS_SKIP_IMAGES = 1 << 0,
-} TalesRefreshFlags;
+  TALES_FEED_REFRESH_FLAGS_SKIP_IMAGES = 1 << 0,
+} TalesFeedRefreshFlags;
 
 /**
- * tales_refresh_feed_async:
+ * tales_feed_refresh_async:
  *
  * Fetches @feed_url (subscribing if new) with a conditional GET, parses it
  * off the main thread while it arrives (never holding the whole document
@@ -53,28 +54,28 @@ typedef enum {
  * Retry-After (each capped at a day), or none when nothing hinted; a 429
  * or 503 with Retry-After sets it too.
  */
-void     tales_refresh_feed_async  (TalesStore          *store,
+void     tales_feed_refresh_async  (TalesStore          *store,
                                     TalesFetcher        *fetcher,
                                     TalesImageCache     *images,
                                     const char          *feed_url,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data);
-/* The same, with @flags. tales_refresh_feed_finish() completes it. */
-void     tales_refresh_feed_full_async (TalesStore          *store,
+/* The same, with @flags. tales_feed_refresh_finish() completes it. */
+void     tales_feed_refresh_full_async (TalesStore          *store,
                                         TalesFetcher        *fetcher,
                                         TalesImageCache     *images,
                                         const char          *feed_url,
-                                        TalesRefreshFlags    flags,
+                                        TalesFeedRefreshFlags    flags,
                                         GCancellable        *cancellable,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data);
-gboolean tales_refresh_feed_finish (GAsyncResult        *result,
-                                    TalesRefreshReport  *report,
+gboolean tales_feed_refresh_finish (GAsyncResult        *result,
+                                    TalesFeedRefreshReport  *report,
                                     GError             **error);
 
 /* The images a post needs, absolute URLs without duplicates: body images
  * first, then cover and enclosure images. Returns (transfer full). */
-GPtrArray *tales_refresh_collect_post_images (TalesPost *post);
+GPtrArray *tales_feed_refresh_collect_post_images (TalesPost *post);
 
 G_END_DECLS

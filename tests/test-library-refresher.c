@@ -1,4 +1,4 @@
-/* TalesRefresher against a real SoupServer on 127.0.0.1 and a real store:
+/* TalesLibraryRefresher against a real SoupServer on 127.0.0.1 and a real store:
  * bounded concurrency, next-refresh times from ttl, Cache-Control and
  * Retry-After, per-feed errors, joining, cancelling, metered mode and the
  * image backfill. Also the fetcher's polite request headers and hints. */
@@ -11,7 +11,7 @@ typedef struct {
   TalesStore *store;
   TalesFetcher *fetcher;
   TalesImageCache *images;
-  TalesRefresher *refresher;
+  TalesLibraryRefresher *refresher;
   guint last_done;
   guint last_total;
   GHashTable *errors;    /* feed id -> GError copy, or NULL for success */
@@ -25,7 +25,7 @@ error_free0 (gpointer error)
 }
 
 static void
-progress_cb (TalesRefresher *refresher, guint done, guint total, Env *env)
+progress_cb (TalesLibraryRefresher *refresher, guint done, guint total, Env *env)
 {
   g_assert_cmpuint (done, <=, total);
   g_assert_cmpuint (done, >=, env->last_done);
@@ -34,7 +34,7 @@ progress_cb (TalesRefresher *refresher, guint done, guint total, Env *env)
 }
 
 static void
-feed_done_cb (TalesRefresher *refresher, gint64 feed_id, GError *error, Env *env)
+feed_done_cb (TalesLibraryRefresher *refresher, gint64 feed_id, GError *error, Env *env)
 {
   /* Once per feed and run. */
   g_assert_false (g_hash_table_contains (env->errors, &feed_id));
@@ -56,7 +56,7 @@ env_new (void)
   g_assert_no_error (error);
   env->fetcher = tales_fetcher_new ();
   env->images = tales_image_cache_new (env->store, env->fetcher, dir);
-  env->refresher = tales_refresher_new (env->store, env->fetcher, env->images);
+  env->refresher = tales_library_refresher_new (env->store, env->fetcher, env->images);
   env->errors = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, error_free0);
   g_signal_connect (env->refresher, "progress", G_CALLBACK (progress_cb), env);
   g_signal_connect (env->refresher, "feed-done", G_CALLBACK (feed_done_cb), env);
@@ -125,8 +125,8 @@ refresh_all_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   Finished *finished = user_data;
 
-  finished->ok = tales_refresher_refresh_all_finish (TALES_REFRESHER (source), res,
-                                                     &finished->n_failed, &finished->error);
+  finished->ok = tales_library_refresher_refresh_all_finish (TALES_LIBRARY_REFRESHER (source), res,
+                                                             &finished->n_failed, &finished->error);
   finished->done = TRUE;
 }
 
@@ -139,12 +139,12 @@ refresh_all (Env *env, gboolean force)
   env->last_done = 0;
   env->last_total = 0;
   g_hash_table_remove_all (env->errors);
-  tales_refresher_refresh_all_async (env->refresher, force, NULL, refresh_all_cb, &finished);
-  g_assert_true (tales_refresher_get_refreshing (env->refresher) || env->last_total == 0);
+  tales_library_refresher_refresh_all_async (env->refresher, force, NULL, refresh_all_cb, &finished);
+  g_assert_true (tales_library_refresher_get_refreshing (env->refresher) || env->last_total == 0);
   tales_test_wait_for (&finished.done, 30000);
   g_assert_no_error (finished.error);
   g_assert_true (finished.ok);
-  g_assert_false (tales_refresher_get_refreshing (env->refresher));
+  g_assert_false (tales_library_refresher_get_refreshing (env->refresher));
   return finished.n_failed;
 }
 
@@ -164,7 +164,7 @@ test_concurrency (void)
   g_autoptr(Env) env = env_new ();
   const guint n_feeds = 6;
 
-  tales_refresher_set_max_concurrent (env->refresher, 2);
+  tales_library_refresher_set_max_concurrent (env->refresher, 2);
   for (guint i = 0; i < n_feeds; i++)
     {
       g_autofree char *path = g_strdup_printf ("/feed%u.xml", i);
@@ -370,8 +370,8 @@ test_join (void)
       subscribe (env, path);
     }
 
-  tales_refresher_refresh_all_async (env->refresher, FALSE, NULL, refresh_all_cb, &first);
-  tales_refresher_refresh_all_async (env->refresher, FALSE, NULL, refresh_all_cb, &second);
+  tales_library_refresher_refresh_all_async (env->refresher, FALSE, NULL, refresh_all_cb, &first);
+  tales_library_refresher_refresh_all_async (env->refresher, FALSE, NULL, refresh_all_cb, &second);
   tales_test_wait_for (&first.done, 30000);
   tales_test_wait_for (&second.done, 30000);
   g_assert_true (first.ok && second.ok);
@@ -390,7 +390,7 @@ test_cancel (void)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   Finished finished = { 0 };
 
-  tales_refresher_set_max_concurrent (env->refresher, 1);
+  tales_library_refresher_set_max_concurrent (env->refresher, 1);
   for (guint i = 0; i < 4; i++)
     {
       g_autofree char *path = g_strdup_printf ("/c%u.xml", i);
@@ -400,13 +400,13 @@ test_cancel (void)
       subscribe (env, path);
     }
 
-  tales_refresher_refresh_all_async (env->refresher, FALSE, cancellable, refresh_all_cb, &finished);
+  tales_library_refresher_refresh_all_async (env->refresher, FALSE, cancellable, refresh_all_cb, &finished);
   g_cancellable_cancel (cancellable);
   tales_test_wait_for (&finished.done, 1500);
   g_assert_false (finished.ok);
   g_assert_error (finished.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&finished.error);
-  g_assert_false (tales_refresher_get_refreshing (env->refresher));
+  g_assert_false (tales_library_refresher_get_refreshing (env->refresher));
   /* Cancelling is not failing: nothing reported, nothing saved as an error. */
   g_assert_cmpuint (g_hash_table_size (env->errors), ==, 0);
   g_assert_cmpuint (tales_test_server_hits (env->server, NULL), <=, 1);
@@ -425,10 +425,10 @@ backfill_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   Backfilled *backfilled = user_data;
 
-  backfilled->ok = tales_refresher_backfill_images_finish (TALES_REFRESHER (source), res,
-                                                           &backfilled->n_cached,
-                                                           &backfilled->n_failed,
-                                                           &backfilled->error);
+  backfilled->ok = tales_library_refresher_backfill_images_finish (TALES_LIBRARY_REFRESHER (source), res,
+                                                                   &backfilled->n_cached,
+                                                                   &backfilled->n_failed,
+                                                                   &backfilled->error);
   backfilled->done = TRUE;
 }
 
@@ -449,7 +449,7 @@ test_metered_then_backfill (void)
   tales_test_server_add_bytes (env->server, "/pic.png", "image/png", png);
   subscribe (env, "/pics.xml");
 
-  tales_refresher_set_download_images (env->refresher, FALSE);
+  tales_library_refresher_set_download_images (env->refresher, FALSE);
   g_assert_cmpuint (refresh_all (env, FALSE), ==, 0);
   g_assert_cmpuint (tales_test_server_hits (env->server, "/pics.xml"), ==, 1);
   g_assert_cmpuint (tales_test_server_hits (env->server, "/pic.png"), ==, 0);
@@ -461,7 +461,7 @@ test_metered_then_backfill (void)
   g_assert_cmpstr (g_ptr_array_index (missing, 0), ==, image_url);
 
   env->last_done = env->last_total = 0;
-  tales_refresher_backfill_images_async (env->refresher, NULL, backfill_cb, &backfilled);
+  tales_library_refresher_backfill_images_async (env->refresher, NULL, backfill_cb, &backfilled);
   tales_test_wait_for (&backfilled.done, 20000);
   g_assert_no_error (backfilled.error);
   g_assert_true (backfilled.ok);

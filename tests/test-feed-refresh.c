@@ -48,7 +48,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Env, env_free)
 /* Refreshes @url and waits; returns whether it worked, with @error set
  * (owned by the caller) when it did not. */
 static gboolean
-refresh (Env *env, const char *url, TalesRefreshReport *report, GError **error)
+refresh (Env *env, const char *url, TalesFeedRefreshReport *report, GError **error)
 {
   TalesTestRefresh refreshed;
 
@@ -96,7 +96,7 @@ collect_feed_images (const char *xml, gsize length, guint *n_items)
   g_assert_no_error (error);
   for (guint i = 0; i < parsed->posts->len; i++)
     {
-      g_autoptr(GPtrArray) urls = tales_refresh_collect_post_images (g_ptr_array_index (parsed->posts, i));
+      g_autoptr(GPtrArray) urls = tales_feed_refresh_collect_post_images (g_ptr_array_index (parsed->posts, i));
 
       for (guint j = 0; j < urls->len; j++)
         if (!g_hash_table_contains (seen, g_ptr_array_index (urls, j)))
@@ -230,7 +230,7 @@ check_feed_refresh (const char *xml, gsize length)
   g_autoptr(Env) env = env_new ();
   g_autofree char *url = tales_test_server_url (env->server, "/feed.xml");
   g_autoptr(GError) error = NULL;
-  TalesRefreshReport report;
+  TalesFeedRefreshReport report;
   guint n_items = serve_feed (env, "/feed.xml", xml, length);
   guint hits;
 
@@ -338,7 +338,7 @@ test_refresh_large (void)
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GArray) ids = NULL;
   g_autoptr(GError) error = NULL;
-  TalesRefreshReport report;
+  TalesFeedRefreshReport report;
   /* Smaller under AddressSanitizer, where every allocation records its
    * stack; still many chunks of the streamed body either way. */
 #if defined(__SANITIZE_ADDRESS__)
@@ -404,7 +404,7 @@ test_refresh_failing_image (void)
   g_autoptr(GBytes) png = tales_test_make_image (4, 4, 0xff0000, "png");
   g_autoptr(GError) error = NULL;
   g_autoptr(TalesImageRecord) record = NULL;
-  TalesRefreshReport report;
+  TalesFeedRefreshReport report;
 
   tales_test_server_add_string (env->server, "/feed.xml", "application/rss+xml", xml);
   tales_test_server_add_bytes (env->server, "/img/1.png", "image/png", png);
@@ -603,7 +603,7 @@ test_refresh_bad (gconstpointer user_data)
   g_autoptr(GPtrArray) after = NULL;
   g_autoptr(TalesFeed) feed = NULL;
   g_autofree char *etag = NULL;
-  TalesRefreshReport report;
+  TalesFeedRefreshReport report;
   gint64 start;
   gboolean ok;
 
@@ -671,7 +671,7 @@ test_refresh_welcome (void)
 {
   g_autoptr(Env) env = env_new ();
   g_autoptr(GError) error = NULL;
-  TalesRefreshReport report;
+  TalesFeedRefreshReport report;
   const char *images[] = {
     "resource:///io/github/talesreader/Tales/welcome/tales-cover.png",
     "resource:///io/github/talesreader/Tales/welcome/offline.png",
@@ -845,7 +845,7 @@ test_collect_post_images (void)
   tales_post_add_enclosure (post, "https://cdn.example.test/enclosure.png", "image/png", 0);
   tales_post_add_enclosure (post, "https://cdn.example.test/talk.mp3", "audio/mpeg", 0);
 
-  urls = tales_refresh_collect_post_images (post);
+  urls = tales_feed_refresh_collect_post_images (post);
   g_assert_cmpuint (urls->len, ==, G_N_ELEMENTS (expected));
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     g_assert_cmpstr (g_ptr_array_index (urls, i), ==, expected[i]);

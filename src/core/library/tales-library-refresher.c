@@ -1,15 +1,15 @@
-#define G_LOG_DOMAIN "tales-refresher"
+#define G_LOG_DOMAIN "tales-library-refresher"
 
 #include "config.h"
 
-#include "tales-refresher.h"
+#include "tales-library-refresher.h"
 
 #define DEFAULT_MAX_CONCURRENT 4
 
 /* One refresh of every due feed, shared by every caller that asked while
  * it ran. Lives on the main context of the first caller. */
 typedef struct {
-  TalesRefresher *self;      /* strong */
+  TalesLibraryRefresher *self;      /* strong */
   GPtrArray *queue;          /* TalesFeed, due, in order */
   GPtrArray *not_due;        /* TalesFeed skipped: a forced call that joins adds them */
   gboolean force;
@@ -28,7 +28,7 @@ typedef struct {
   GSource *cancel_source;    /* fires when the caller's cancellable does */
 } Waiter;
 
-struct _TalesRefresher
+struct _TalesLibraryRefresher
 {
   GObject parent_instance;
 
@@ -40,7 +40,7 @@ struct _TalesRefresher
   Run *run;                  /* the run in progress, or NULL */
 };
 
-G_DEFINE_FINAL_TYPE (TalesRefresher, tales_refresher, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (TalesLibraryRefresher, tales_library_refresher, G_TYPE_OBJECT)
 
 enum {
   PROP_0,
@@ -62,29 +62,29 @@ static guint signals[N_SIGNALS];
 /* GObject */
 
 static void
-tales_refresher_dispose (GObject *object)
+tales_library_refresher_dispose (GObject *object)
 {
-  TalesRefresher *self = TALES_REFRESHER (object);
+  TalesLibraryRefresher *self = TALES_LIBRARY_REFRESHER (object);
 
   g_clear_object (&self->images);
   g_clear_object (&self->fetcher);
   g_clear_object (&self->store);
 
-  G_OBJECT_CLASS (tales_refresher_parent_class)->dispose (object);
+  G_OBJECT_CLASS (tales_library_refresher_parent_class)->dispose (object);
 }
 
 static void
-tales_refresher_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
+tales_library_refresher_get_property (GObject    *object,
+                                      guint       prop_id,
+                                      GValue     *value,
+                                      GParamSpec *pspec)
 {
-  TalesRefresher *self = TALES_REFRESHER (object);
+  TalesLibraryRefresher *self = TALES_LIBRARY_REFRESHER (object);
 
   switch (prop_id)
     {
     case PROP_REFRESHING:
-      g_value_set_boolean (value, tales_refresher_get_refreshing (self));
+      g_value_set_boolean (value, tales_library_refresher_get_refreshing (self));
       break;
     case PROP_MAX_CONCURRENT:
       g_value_set_uint (value, self->max_concurrent);
@@ -98,20 +98,20 @@ tales_refresher_get_property (GObject    *object,
 }
 
 static void
-tales_refresher_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
+tales_library_refresher_set_property (GObject      *object,
+                                      guint         prop_id,
+                                      const GValue *value,
+                                      GParamSpec   *pspec)
 {
-  TalesRefresher *self = TALES_REFRESHER (object);
+  TalesLibraryRefresher *self = TALES_LIBRARY_REFRESHER (object);
 
   switch (prop_id)
     {
     case PROP_MAX_CONCURRENT:
-      tales_refresher_set_max_concurrent (self, g_value_get_uint (value));
+      tales_library_refresher_set_max_concurrent (self, g_value_get_uint (value));
       break;
     case PROP_DOWNLOAD_IMAGES:
-      tales_refresher_set_download_images (self, g_value_get_boolean (value));
+      tales_library_refresher_set_download_images (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -119,13 +119,13 @@ tales_refresher_set_property (GObject      *object,
 }
 
 static void
-tales_refresher_class_init (TalesRefresherClass *klass)
+tales_library_refresher_class_init (TalesLibraryRefresherClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->dispose = tales_refresher_dispose;
-  object_class->get_property = tales_refresher_get_property;
-  object_class->set_property = tales_refresher_set_property;
+  object_class->dispose = tales_library_refresher_dispose;
+  object_class->get_property = tales_library_refresher_get_property;
+  object_class->set_property = tales_library_refresher_set_property;
 
   properties[PROP_REFRESHING] =
     g_param_spec_boolean ("refreshing", NULL, NULL, FALSE,
@@ -147,29 +147,29 @@ tales_refresher_class_init (TalesRefresherClass *klass)
 }
 
 static void
-tales_refresher_init (TalesRefresher *self)
+tales_library_refresher_init (TalesLibraryRefresher *self)
 {
   self->max_concurrent = DEFAULT_MAX_CONCURRENT;
   self->download_images = TRUE;
 }
 
 /**
- * tales_refresher_new:
+ * tales_library_refresher_new:
  *
  * Returns: (transfer full): a refresher for @store's subscriptions
  */
-TalesRefresher *
-tales_refresher_new (TalesStore      *store,
-                     TalesFetcher    *fetcher,
-                     TalesImageCache *images)
+TalesLibraryRefresher *
+tales_library_refresher_new (TalesStore      *store,
+                             TalesFetcher    *fetcher,
+                             TalesImageCache *images)
 {
-  TalesRefresher *self;
+  TalesLibraryRefresher *self;
 
   g_return_val_if_fail (TALES_IS_STORE (store), NULL);
   g_return_val_if_fail (TALES_IS_FETCHER (fetcher), NULL);
   g_return_val_if_fail (TALES_IS_IMAGE_CACHE (images), NULL);
 
-  self = g_object_new (TALES_TYPE_REFRESHER, NULL);
+  self = g_object_new (TALES_TYPE_LIBRARY_REFRESHER, NULL);
   self->store = g_object_ref (store);
   self->fetcher = g_object_ref (fetcher);
   self->images = g_object_ref (images);
@@ -177,17 +177,17 @@ tales_refresher_new (TalesStore      *store,
 }
 
 gboolean
-tales_refresher_get_refreshing (TalesRefresher *self)
+tales_library_refresher_get_refreshing (TalesLibraryRefresher *self)
 {
-  g_return_val_if_fail (TALES_IS_REFRESHER (self), FALSE);
+  g_return_val_if_fail (TALES_IS_LIBRARY_REFRESHER (self), FALSE);
 
   return self->run != NULL;
 }
 
 void
-tales_refresher_set_max_concurrent (TalesRefresher *self, guint max)
+tales_library_refresher_set_max_concurrent (TalesLibraryRefresher *self, guint max)
 {
-  g_return_if_fail (TALES_IS_REFRESHER (self));
+  g_return_if_fail (TALES_IS_LIBRARY_REFRESHER (self));
 
   max = CLAMP (max, 1, 64);
   if (self->max_concurrent == max)
@@ -197,9 +197,9 @@ tales_refresher_set_max_concurrent (TalesRefresher *self, guint max)
 }
 
 void
-tales_refresher_set_download_images (TalesRefresher *self, gboolean download)
+tales_library_refresher_set_download_images (TalesLibraryRefresher *self, gboolean download)
 {
-  g_return_if_fail (TALES_IS_REFRESHER (self));
+  g_return_if_fail (TALES_IS_LIBRARY_REFRESHER (self));
 
   download = !!download;
   if (self->download_images == download)
@@ -264,7 +264,7 @@ run_free (Run *run)
 static void
 detach_run (Run *run)
 {
-  TalesRefresher *self = run->self;
+  TalesLibraryRefresher *self = run->self;
 
   if (self->run != run)
     return;
@@ -303,7 +303,7 @@ feed_refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   gboolean cancelled;
 
   run->in_flight--;
-  tales_refresh_feed_finish (result, NULL, &error);
+  tales_feed_refresh_finish (result, NULL, &error);
   cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
               g_cancellable_is_cancelled (run->cancellable);
   /* Cancellation is silence: no failure, no signal. */
@@ -322,15 +322,15 @@ feed_refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 start_one (Run *run, TalesFeed *feed)
 {
-  TalesRefresher *self = run->self;
+  TalesLibraryRefresher *self = run->self;
   Job *job = g_new0 (Job, 1);
-  TalesRefreshFlags flags = self->download_images ? TALES_REFRESH_FLAGS_NONE
-                                                  : TALES_REFRESH_FLAGS_SKIP_IMAGES;
+  TalesFeedRefreshFlags flags = self->download_images ? TALES_FEED_REFRESH_FLAGS_NONE
+                                                  : TALES_FEED_REFRESH_FLAGS_SKIP_IMAGES;
 
   job->run = run;
   job->feed_id = tales_feed_get_db_id (feed);
   run->in_flight++;
-  tales_refresh_feed_full_async (self->store, self->fetcher, self->images,
+  tales_feed_refresh_full_async (self->store, self->fetcher, self->images,
                                  tales_feed_get_url (feed), flags, run->cancellable,
                                  feed_refreshed_cb, job);
 }
@@ -403,7 +403,7 @@ force_run (Run *run)
 }
 
 static Run *
-run_new (TalesRefresher *self, gboolean force, GPtrArray *feeds)
+run_new (TalesLibraryRefresher *self, gboolean force, GPtrArray *feeds)
 {
   Run *run = g_new0 (Run, 1);
 
@@ -417,21 +417,21 @@ run_new (TalesRefresher *self, gboolean force, GPtrArray *feeds)
 }
 
 void
-tales_refresher_refresh_all_async (TalesRefresher      *self,
-                                   gboolean             force,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
+tales_library_refresher_refresh_all_async (TalesLibraryRefresher      *self,
+                                           gboolean             force,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GPtrArray) feeds = NULL;
   GError *error = NULL;
   Run *run;
 
-  g_return_if_fail (TALES_IS_REFRESHER (self));
+  g_return_if_fail (TALES_IS_LIBRARY_REFRESHER (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tales_refresher_refresh_all_async);
+  g_task_set_source_tag (task, tales_library_refresher_refresh_all_async);
   if (g_task_return_error_if_cancelled (task))
     return;
 
@@ -458,21 +458,21 @@ tales_refresher_refresh_all_async (TalesRefresher      *self,
 }
 
 /**
- * tales_refresher_refresh_all_finish:
+ * tales_library_refresher_refresh_all_finish:
  * @n_failed: (out) (optional): how many feeds failed
  *
  * Returns: %TRUE, or %FALSE when cancelled (or the feeds could not be listed)
  */
 gboolean
-tales_refresher_refresh_all_finish (TalesRefresher  *self,
-                                    GAsyncResult    *result,
-                                    guint           *n_failed,
-                                    GError         **error)
+tales_library_refresher_refresh_all_finish (TalesLibraryRefresher  *self,
+                                            GAsyncResult    *result,
+                                            guint           *n_failed,
+                                            GError         **error)
 {
   gssize failed;
 
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tales_refresher_refresh_all_async, FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tales_library_refresher_refresh_all_async, FALSE);
 
   failed = g_task_propagate_int (G_TASK (result), error);
   if (failed < 0)
@@ -485,7 +485,7 @@ tales_refresher_refresh_all_finish (TalesRefresher  *self,
 /* Backfilling images */
 
 typedef struct {
-  TalesRefresher *self;
+  TalesLibraryRefresher *self;
   GPtrArray *urls;
   guint next;
   guint in_flight;
@@ -549,20 +549,20 @@ backfill_more (GTask *task)
 }
 
 void
-tales_refresher_backfill_images_async (TalesRefresher      *self,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
+tales_library_refresher_backfill_images_async (TalesLibraryRefresher      *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   Backfill *backfill;
   GError *error = NULL;
   GPtrArray *urls;
 
-  g_return_if_fail (TALES_IS_REFRESHER (self));
+  g_return_if_fail (TALES_IS_LIBRARY_REFRESHER (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tales_refresher_backfill_images_async);
+  g_task_set_source_tag (task, tales_library_refresher_backfill_images_async);
   urls = tales_store_list_missing_images (self->store, &error);
   if (urls == NULL)
     {
@@ -579,23 +579,23 @@ tales_refresher_backfill_images_async (TalesRefresher      *self,
 }
 
 /**
- * tales_refresher_backfill_images_finish:
+ * tales_library_refresher_backfill_images_finish:
  * @n_cached: (out) (optional): images now cached
  * @n_failed: (out) (optional): images that could not be had
  *
  * Returns: %TRUE, or %FALSE when cancelled (or the store failed)
  */
 gboolean
-tales_refresher_backfill_images_finish (TalesRefresher  *self,
-                                        GAsyncResult    *result,
-                                        guint           *n_cached,
-                                        guint           *n_failed,
-                                        GError         **error)
+tales_library_refresher_backfill_images_finish (TalesLibraryRefresher  *self,
+                                                GAsyncResult    *result,
+                                                guint           *n_cached,
+                                                guint           *n_failed,
+                                                GError         **error)
 {
   Backfill *backfill;
 
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tales_refresher_backfill_images_async, FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tales_library_refresher_backfill_images_async, FALSE);
 
   if (!g_task_propagate_boolean (G_TASK (result), error))
     return FALSE;

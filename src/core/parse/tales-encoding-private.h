@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 typedef struct _TalesDecoder TalesDecoder;
 
 /**
- * tales_decoder_new:
+ * _tales_decoder_new:
  * @data: the document's first bytes (or all of them)
  * @length: their length
  * @complete: whether @data is the whole document; then every candidate
@@ -21,27 +21,27 @@ typedef struct _TalesDecoder TalesDecoder;
  *   @content_type is itself a problem)
  * @content_type: (nullable): the HTTP Content-Type header
  */
-TalesDecoder *tales_decoder_new (const char *data,
-                                 gsize       length,
-                                 gboolean    complete,
-                                 gboolean    from_http,
-                                 const char *content_type);
-void          tales_decoder_free (TalesDecoder *decoder);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TalesDecoder, tales_decoder_free)
+TalesDecoder *_tales_decoder_new (const char *data,
+                                  gsize       length,
+                                  gboolean    complete,
+                                  gboolean    from_http,
+                                  const char *content_type);
+void          _tales_decoder_free (TalesDecoder *decoder);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TalesDecoder, _tales_decoder_free)
 
 /* The encoding used, as feedparser names it ("utf-8", "us-ascii",
  * "gb18030"); "" when none worked. */
-const char *tales_decoder_get_encoding (TalesDecoder *decoder);
+const char *_tales_decoder_get_encoding (TalesDecoder *decoder);
 /* feedparser's exception class for an encoding problem, or NULL:
  * "CharacterEncodingOverride", "CharacterEncodingUnknown",
  * "NonXMLContentType". */
-const char *tales_decoder_get_problem  (TalesDecoder *decoder);
-const char *tales_decoder_get_problem_message (TalesDecoder *decoder);
+const char *_tales_decoder_get_problem  (TalesDecoder *decoder);
+const char *_tales_decoder_get_problem_message (TalesDecoder *decoder);
 /* Whether bytes that did not decode were replaced by U+FFFD. */
-gboolean    tales_decoder_had_errors   (TalesDecoder *decoder);
+gboolean    _tales_decoder_had_errors   (TalesDecoder *decoder);
 
 /**
- * tales_decoder_convert:
+ * _tales_decoder_convert:
  * @decoder: a #TalesDecoder
  * @data: the next bytes of the document, from its very first byte on
  * @length: their length
@@ -51,10 +51,10 @@ gboolean    tales_decoder_had_errors   (TalesDecoder *decoder);
  * Returns: (transfer none): @data as UTF-8, valid until the next call;
  *   may be @data itself
  */
-const char *tales_decoder_convert (TalesDecoder *decoder,
-                                   const char   *data,
-                                   gsize         length,
-                                   gboolean      last,
-                                   gsize        *out_length);
+const char *_tales_decoder_convert (TalesDecoder *decoder,
+                                    const char   *data,
+                                    gsize         length,
+                                    gboolean      last,
+                                    gsize        *out_length);
 
 G_END_DECLS

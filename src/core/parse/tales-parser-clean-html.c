@@ -657,17 +657,17 @@ sanitize_text (gpointer data)
 }
 
 char *
-tales_sanitize_html (const char *html, const char *type)
+_tales_parser_clean_html (const char *html, const char *type)
 {
   Sanitizer s = { 0 };
-  TalesHtmlFilter filter = { sanitize_start, sanitize_end, sanitize_text, &s };
+  TalesParserHtmlFilter filter = { sanitize_start, sanitize_end, sanitize_text, &s };
   GString *source = g_string_new (html);
   g_autofree char *clean = NULL;
   GString *out;
 
   /* as feedparser: a CDATA section is text, not a declaration to drop */
   g_string_replace (source, "<![CDATA[", "&lt;![CDATA[", 0);
-  clean = tales_html_rewrite (source->str, NULL, type, &filter);
+  clean = _tales_parser_html_rewrite (source->str, NULL, type, &filter);
   g_string_free (source, TRUE);
   out = g_string_new (g_strstrip (clean));
   g_string_replace (out, "\r\n", "\n", 0);
