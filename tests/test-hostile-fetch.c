@@ -3,9 +3,7 @@
  * are never sent, and only permanent redirects move a subscription. */
 
 #include "tales-core.h"
-#include "tales-test-server.h"
-
-#include <stdio.h>
+#include "tales-test-utils.h"
 
 #define MIB (1024 * 1024)
 /* Shortened deadline for the tests; the defaults are minutes. */
@@ -46,45 +44,16 @@ fetch_kind (TalesFetcher *fetcher, TalesFetchKind kind, const char *url, Fetched
 }
 
 /* A store, a fetcher and an image cache in the test's own XDG dirs. */
-typedef struct {
-  TalesTestServer *server;
-  TalesStore *store;
-  TalesFetcher *fetcher;
-  TalesImageCache *images;
-} Env;
-
-static Env *
+static TalesTestEnv *
 env_new (void)
 {
-  Env *env = g_new0 (Env, 1);
-  g_autoptr(GError) error = NULL;
   g_autofree char *name = g_strdup_printf ("hostile-%d.db", g_random_int_range (0, G_MAXINT));
-  g_autofree char *db = g_build_filename (g_get_user_data_dir (), name, NULL);
-  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "images", NULL);
 
-  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
-  env->server = tales_test_server_new ();
-  env->store = tales_store_open (db, &error);
-  g_assert_no_error (error);
-  env->fetcher = tales_fetcher_new ();
-  env->images = tales_image_cache_new (env->store, env->fetcher, dir);
-  return env;
+  return tales_test_env_new (name, NULL);
 }
-
-static void
-env_free (Env *env)
-{
-  g_clear_object (&env->images);
-  g_clear_object (&env->fetcher);
-  g_clear_object (&env->store);
-  g_clear_pointer (&env->server, tales_test_server_free);
-  g_free (env);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Env, env_free)
 
 static gboolean
-refresh (Env *env, const char *url, GError **error)
+refresh (TalesTestEnv *env, const char *url, GError **error)
 {
   TalesTestRefresh refreshed;
 
@@ -255,29 +224,6 @@ hostile_url (Hostile *hostile, const char *path)
   return g_strconcat (hostile->base, path, NULL);
 }
 
-/* Peak memory (VmHWM) in KiB; reset_peak() starts a new peak. */
-static gsize
-peak_kib (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  line = strstr (status, "VmHWM:");
-  g_assert_nonnull (line);
-  return (gsize) g_ascii_strtoull (line + strlen ("VmHWM:"), NULL, 10);
-}
-
-static void
-reset_peak (void)
-{
-  FILE *file = fopen ("/proc/self/clear_refs", "w");
-
-  g_assert_nonnull (file);
-  fputs ("5", file);
-  fclose (file);
-}
-
 /* The sentence names the cap as the README does ("50.0 MiB", with a
  * non-breaking space from GLib). */
 static void
@@ -312,7 +258,7 @@ static void
 test_trickle_feed (void)
 {
   g_autoptr(Hostile) hostile = hostile_new ();
-  g_autoptr(Env) env = env_new ();
+  g_autoptr(TalesTestEnv) env = env_new ();
   g_autofree char *url = hostile_url (hostile, "/trickle.xml");
   g_autoptr(GError) error = NULL;
   g_autoptr(TalesFeed) feed = NULL;
@@ -372,16 +318,16 @@ test_gzip_bomb_image (void)
    * it through. */
   g_assert_cmpuint (g_bytes_get_size (hostile->gzip_body), <, cap / 8);
 
-  reset_peak ();
-  before = peak_kib ();
+  tales_test_reset_peak_memory ();
+  before = tales_test_memory_kib ("VmHWM");
   fetch_kind (fetcher, TALES_FETCH_IMAGE, url, &f);
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_TOO_LARGE);
   assert_names_size (f.error, 16 * MIB, "16.0");
   g_test_message ("gzip bomb: peak memory +%zu MiB while refusing %zu MiB",
-                  (peak_kib () - before) / 1024, hostile->gzip_size / MIB);
+                  (tales_test_memory_kib ("VmHWM") - before) / 1024, hostile->gzip_size / MIB);
   /* The cap (16 MiB) and its buffer's growth (more under ASan, which
    * keeps freed blocks a while), far from the 256 MiB body. */
-  g_assert_cmpuint (peak_kib () - before, <, 96 * 1024);
+  g_assert_cmpuint (tales_test_memory_kib ("VmHWM") - before, <, 96 * 1024);
   fetched_clear (&f);
 }
 
@@ -535,7 +481,7 @@ test_userinfo_host (void)
 /* Redirects */
 
 static void
-assert_stored_at (Env *env, gint64 id, const char *url, const char *gone)
+assert_stored_at (TalesTestEnv *env, gint64 id, const char *url, const char *gone)
 {
   g_autoptr(TalesFeed) feed = tales_store_get_feed (env->store, id, NULL);
   g_autoptr(GError) error = NULL;
@@ -557,7 +503,7 @@ assert_stored_at (Env *env, gint64 id, const char *url, const char *gone)
 }
 
 static gint64
-feed_id_of (Env *env, const char *url)
+feed_id_of (TalesTestEnv *env, const char *url)
 {
   g_autoptr(TalesFeed) feed = tales_store_find_feed_by_url (env->store, url, NULL);
 
@@ -569,7 +515,7 @@ static void
 test_redirect_permanent (gconstpointer user_data)
 {
   guint status = GPOINTER_TO_UINT (user_data);
-  g_autoptr(Env) env = env_new ();
+  g_autoptr(TalesTestEnv) env = env_new ();
   g_autofree char *old_url = tales_test_server_url (env->server, "/old.xml");
   g_autofree char *new_url = tales_test_server_url (env->server, "/new.xml");
   g_autoptr(GError) error = NULL;
@@ -601,7 +547,7 @@ static void
 test_redirect_temporary (gconstpointer user_data)
 {
   guint status = GPOINTER_TO_UINT (user_data);
-  g_autoptr(Env) env = env_new ();
+  g_autoptr(TalesTestEnv) env = env_new ();
   g_autofree char *url = tales_test_server_url (env->server, "/temp.xml");
   g_autofree char *target = tales_test_server_url (env->server, "/target.xml");
   g_autoptr(GError) error = NULL;
@@ -627,7 +573,7 @@ test_redirect_temporary (gconstpointer user_data)
 static void
 test_redirect_chain (void)
 {
-  g_autoptr(Env) env = env_new ();
+  g_autoptr(TalesTestEnv) env = env_new ();
   g_autofree char *url = tales_test_server_url (env->server, "/a.xml");
   g_autofree char *moved = tales_test_server_url (env->server, "/b.xml");
   g_autoptr(GError) error = NULL;
@@ -651,7 +597,7 @@ test_redirect_chain (void)
 static void
 test_redirect_to_subscribed (void)
 {
-  g_autoptr(Env) env = env_new ();
+  g_autoptr(TalesTestEnv) env = env_new ();
   g_autofree char *old_url = tales_test_server_url (env->server, "/old.xml");
   g_autofree char *new_url = tales_test_server_url (env->server, "/new.xml");
   g_autoptr(GError) error = NULL;
@@ -675,7 +621,7 @@ test_redirect_to_subscribed (void)
 static void
 test_redirect_permanent_broken (void)
 {
-  g_autoptr(Env) env = env_new ();
+  g_autoptr(TalesTestEnv) env = env_new ();
   g_autofree char *url = tales_test_server_url (env->server, "/feed.xml");
   g_autofree char *parked = tales_test_server_url (env->server, "/parked");
   g_autoptr(GError) error = NULL;
