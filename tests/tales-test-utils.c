@@ -7,6 +7,28 @@
 
 #include <glib/gstdio.h>
 
+void
+tales_test_set_flag_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+set_flag_timeout_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+tales_test_wait_ms (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, set_flag_timeout_cb, &done);
+  tales_test_wait_for (&done, ms + 10000);
+}
+
 TalesStore *
 tales_test_open_store (const char *path)
 {

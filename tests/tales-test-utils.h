@@ -23,6 +23,14 @@
 
 G_BEGIN_DECLS
 
+/* Waiting ------------------------------------------------------------------ */
+
+/* Sets the gboolean at @user_data: a callback for g_signal_connect_swapped()
+ * that tales_test_wait_for() then waits on. */
+void tales_test_set_flag_cb (gpointer user_data);
+/* Iterates the default main context for @ms milliseconds. */
+void tales_test_wait_ms (guint ms);
+
 /* Stores and posts -------------------------------------------------------- */
 
 /* Opens the store at @path, or the default library in the test's XDG data
