@@ -35,6 +35,19 @@ tales_test_ui_init (int *argc, char ***argv)
   return TRUE;
 }
 
+GtkWidget *
+tales_test_window_with_view (TalesImageCache *cache, TalesArticleView **view_out)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view = tales_article_view_new (cache);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+  *view_out = TALES_ARTICLE_VIEW (view);
+  return window;
+}
+
 void
 tales_test_collect_widgets (GtkWidget *widget, GType type, GPtrArray *found)
 {

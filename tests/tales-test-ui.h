@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 #include <webkit/webkit.h>
 
+#include "tales-article-view.h"
 #include "tales-test-utils.h"
 
 G_BEGIN_DECLS
@@ -22,6 +23,10 @@ G_BEGIN_DECLS
  * suite needs before calling. Returns FALSE, having said so in TAP, when
  * there is no display. */
 gboolean   tales_test_ui_init (int *argc, char ***argv);
+
+/* A 900 x 700 window, presented, holding a new article view over @cache
+ * (set in *@view_out); returns the window. */
+GtkWidget *tales_test_window_with_view (TalesImageCache *cache, TalesArticleView **view_out);
 
 /* Adds @widget and every widget below it that is a @type to @found. */
 void       tales_test_collect_widgets (GtkWidget *widget, GType type, GPtrArray *found);

@@ -29,6 +29,40 @@ tales_test_wait_ms (guint ms)
   tales_test_wait_for (&done, ms + 10000);
 }
 
+void
+tales_test_fetch_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  TalesTestFetch *fetch = user_data;
+
+  fetch->result = tales_fetcher_fetch_finish (TALES_FETCHER (source), res, &fetch->error);
+  fetch->done = TRUE;
+}
+
+void
+tales_test_fetch_wait (TalesTestFetch *fetch, guint timeout_ms)
+{
+  tales_test_wait_for (&fetch->done, timeout_ms);
+  g_assert_true ((fetch->result == NULL) != (fetch->error == NULL));
+}
+
+void
+tales_test_fetch_clear (TalesTestFetch *fetch)
+{
+  g_clear_pointer (&fetch->result, tales_fetch_result_free);
+  g_clear_error (&fetch->error);
+}
+
+void
+tales_test_download_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  TalesTestDownload *download = user_data;
+
+  download->ok = tales_image_cache_download_finish (TALES_IMAGE_CACHE (source), res,
+                                                    &download->n_cached, &download->n_failed,
+                                                    &download->error);
+  download->done = TRUE;
+}
+
 TalesStore *
 tales_test_open_store (const char *path)
 {

@@ -31,6 +31,35 @@ void tales_test_set_flag_cb (gpointer user_data);
 /* Iterates the default main context for @ms milliseconds. */
 void tales_test_wait_ms (guint ms);
 
+/* Downloads ---------------------------------------------------------------- */
+
+/* A download a test starts with tales_fetcher_*_async() (callback
+ * tales_test_fetch_cb, or its own that sets the same fields), then waits
+ * for. */
+typedef struct {
+  gboolean done;
+  TalesFetchResult *result;
+  GError *error;
+} TalesTestFetch;
+
+void tales_test_fetch_cb    (GObject *source, GAsyncResult *res, gpointer user_data);
+/* Waits up to @timeout_ms; then @fetch holds a result or an error, never
+ * both. */
+void tales_test_fetch_wait  (TalesTestFetch *fetch, guint timeout_ms);
+void tales_test_fetch_clear (TalesTestFetch *fetch);
+
+/* Images an image cache downloads (callback tales_test_download_cb), or
+ * that another object's async call (with its own callback) caches. */
+typedef struct {
+  gboolean done;
+  gboolean ok;
+  guint n_cached;
+  guint n_failed;
+  GError *error;
+} TalesTestDownload;
+
+void tales_test_download_cb (GObject *source, GAsyncResult *res, gpointer user_data);
+
 /* Stores and posts -------------------------------------------------------- */
 
 /* Opens the store at @path, or the default library in the test's XDG data

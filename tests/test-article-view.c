@@ -35,20 +35,6 @@ wait_for_images (WebKitWebView *web_view)
   return images;
 }
 
-static GtkWidget *
-window_with_view (TalesImageCache   *cache,
-                  TalesArticleView **view_out)
-{
-  GtkWidget *window = gtk_window_new ();
-  GtkWidget *view = tales_article_view_new (cache);
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
-  gtk_window_set_child (GTK_WINDOW (window), view);
-  gtk_window_present (GTK_WINDOW (window));
-  *view_out = TALES_ARTICLE_VIEW (view);
-  return window;
-}
-
 static void
 show_and_wait (TalesArticleView *view,
                TalesPost        *post,
@@ -90,24 +76,6 @@ library_close (Library *library)
   g_clear_object (&library->store);
 }
 
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  TalesRefreshReport report;
-  GError *error;
-} RefreshCall;
-
-static void
-refresh_done_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  RefreshCall *call = user_data;
-
-  call->ok = tales_refresh_feed_finish (result, &call->report, &call->error);
-  call->done = TRUE;
-}
-
 static void
 print_image_failures (TalesStore *store)
 {
@@ -133,10 +101,9 @@ static guint
 refresh (Library    *library,
          const char *url)
 {
-  RefreshCall call = { 0 };
+  TalesTestRefresh call;
 
-  tales_refresh_feed_async (library->store, library->fetcher, library->cache, url, NULL,
-                            refresh_done_cb, &call);
+  tales_test_refresh_start (&call, library->store, library->fetcher, library->cache, url);
   tales_test_wait_for (&call.done, 60000);
   g_assert_no_error (call.error);
   g_assert_true (call.ok);
@@ -297,7 +264,7 @@ test_offline_render (void)
   /* Real pictures, not only placeholders. */
   g_assert_cmpuint (n_served, >=, 2);
 
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   show_and_wait (view, post, NULL);
   images = wait_for_images (tales_article_view_get_web_view (view));
 
@@ -386,7 +353,7 @@ test_zero_requests (void)
   tales_post_set_cover_url (post, cover);
   tales_post_set_content (post, vectors);
 
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
 
   /* Through the sanitizer and the renderer, as the app shows posts. */
   show_and_wait (view, post, NULL);
@@ -426,7 +393,7 @@ test_placeholder (void)
   tales_post_set_title (post, "Missing picture");
   tales_post_set_content (post, "<p>Before</p><img src=\"https://images.example.test/never.png\" alt=\"never cached\"><p>After</p>");
 
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   show_and_wait (view, post, NULL);
   images = wait_for_images (tales_article_view_get_web_view (view));
 
@@ -460,7 +427,7 @@ test_replaced_load (void)
   tales_post_set_title (second, "Second");
   tales_post_set_content (second, "<p id=\"body\">second</p>");
 
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   show_and_wait (view, first, NULL);
 
   g_signal_connect_swapped (view, "loaded", G_CALLBACK (tales_test_set_flag_cb), &loaded);
@@ -498,7 +465,7 @@ test_category_link (void)
   GtkWidget *window;
 
   library_open (&library);
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   g_signal_connect (view, "category-activated", G_CALLBACK (category_cb), &category);
   show_and_wait (view, NULL,
                  "<!DOCTYPE html><html><body><p id=\"body\">Chips:</p>"
@@ -561,7 +528,7 @@ test_color_scheme (void)
   library_open (&library);
   tales_post_set_title (post, "Night and day");
   tales_post_set_content (post, "<p>Some words.</p>");
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   web_view = tales_article_view_get_web_view (view);
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
@@ -621,7 +588,7 @@ test_print (void)
   library_open (&library);
   tales_post_set_title (post, "Print me");
   tales_post_set_content (post, "<p>Paper is an offline format too.</p>");
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   show_and_wait (view, post, NULL);
 
   g_mkdir_with_parents (g_get_user_cache_dir (), 0700);

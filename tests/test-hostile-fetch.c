@@ -9,38 +9,15 @@
 /* Shortened deadline for the tests; the defaults are minutes. */
 #define TEST_DEADLINE 2
 
-typedef struct {
-  gboolean done;
-  TalesFetchResult *result;
-  GError *error;
-} Fetched;
-
 static void
-fetched_clear (Fetched *fetched)
-{
-  g_clear_pointer (&fetched->result, tales_fetch_result_free);
-  g_clear_error (&fetched->error);
-}
-
-static void
-fetch_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  Fetched *fetched = user_data;
-
-  fetched->result = tales_fetcher_fetch_finish (TALES_FETCHER (source), res, &fetched->error);
-  fetched->done = TRUE;
-}
-
-static void
-fetch_kind (TalesFetcher *fetcher, TalesFetchKind kind, const char *url, Fetched *fetched)
+fetch_kind (TalesFetcher *fetcher, TalesFetchKind kind, const char *url, TalesTestFetch *fetched)
 {
   memset (fetched, 0, sizeof *fetched);
   if (kind == TALES_FETCH_IMAGE)
-    tales_fetcher_fetch_image_async (fetcher, url, NULL, fetch_cb, fetched);
+    tales_fetcher_fetch_image_async (fetcher, url, NULL, tales_test_fetch_cb, fetched);
   else
-    tales_fetcher_fetch_kind_async (fetcher, kind, url, NULL, NULL, NULL, fetch_cb, fetched);
-  tales_test_wait_for (&fetched->done, 60000);
-  g_assert_true ((fetched->result == NULL) != (fetched->error == NULL));
+    tales_fetcher_fetch_kind_async (fetcher, kind, url, NULL, NULL, NULL, tales_test_fetch_cb, fetched);
+  tales_test_fetch_wait (fetched, 60000);
 }
 
 /* A store, a fetcher and an image cache in the test's own XDG dirs. */
@@ -288,13 +265,13 @@ test_trickle_image (void)
   g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
   g_autofree char *url = hostile_url (hostile, "/trickle.png");
   gint64 start;
-  Fetched f;
+  TalesTestFetch f;
 
   tales_fetcher_set_deadline (fetcher, TALES_FETCH_IMAGE, TEST_DEADLINE);
   start = g_get_monotonic_time ();
   fetch_kind (fetcher, TALES_FETCH_IMAGE, url, &f);
   assert_deadline_error (f.error, start, url);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 /* The caps */
@@ -309,7 +286,7 @@ test_gzip_bomb_image (void)
   g_autofree char *url = hostile_url (hostile, "/bomb.png");
   gsize cap = tales_fetcher_get_kind_max_bytes (fetcher, TALES_FETCH_IMAGE);
   gsize before;
-  Fetched f;
+  TalesTestFetch f;
 
   g_assert_cmpuint (cap, ==, 16 * MIB);
   hostile->gzip_size = 256 * MIB;
@@ -328,7 +305,7 @@ test_gzip_bomb_image (void)
   /* The cap (16 MiB) and its buffer's growth (more under ASan, which
    * keeps freed blocks a while), far from the 256 MiB body. */
   g_assert_cmpuint (tales_test_memory_kib ("VmHWM") - before, <, 96 * 1024);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 /* Reads a streamed body to its end in a thread, as the parser does. */
@@ -342,7 +319,7 @@ typedef struct {
 static void
 stream_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  Fetched *fetched = user_data;
+  TalesTestFetch *fetched = user_data;
 
   fetched->result = tales_fetcher_fetch_stream_finish (TALES_FETCHER (source), res,
                                                        &fetched->error);
@@ -385,7 +362,7 @@ test_feed_over_cap (void)
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GThread) thread = NULL;
   Drain drain = { 0 };
-  Fetched f = { 0 };
+  TalesTestFetch f = { 0 };
 
   g_assert_cmpuint (tales_fetcher_get_kind_max_bytes (fetcher, TALES_FETCH_FEED), ==, 50 * MIB);
   g_string_append (huge, feed_head);
@@ -406,11 +383,11 @@ test_feed_over_cap (void)
   assert_names_size (drain.error, 50 * MIB, "50.0");
   g_assert_cmpuint (drain.total, <=, 50 * MIB);
   g_clear_error (&drain.error);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   fetch_kind (fetcher, TALES_FETCH_FEED, whole_url, &f);
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_TOO_LARGE);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 /* Credentials */
@@ -428,7 +405,7 @@ test_userinfo_stripped (void)
   g_autofree char *image_url = g_strdup_printf ("http://reader:s3cret@%s/private.png",
                                                 base + strlen ("http://"));
   g_autofree char *go_url = tales_test_server_url (server, "/go");
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_status (server, "/private.xml", 401);
   tales_test_server_add_header (server, "/private.xml", "WWW-Authenticate", "Basic realm=\"feeds\"");
@@ -439,20 +416,20 @@ test_userinfo_stripped (void)
   fetch_kind (fetcher, TALES_FETCH_FEED, secret_url, &f);
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_HTTP);
   g_assert_null (strstr (f.error->message, "s3cret"));
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
   g_assert_cmpuint (tales_test_server_hits (server, "/private.xml"), ==, 1);
   g_assert_null (tales_test_server_last_header (server, "/private.xml", "Authorization"));
 
   fetch_kind (fetcher, TALES_FETCH_IMAGE, image_url, &f);
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_HTTP);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
   g_assert_cmpuint (tales_test_server_hits (server, "/private.png"), ==, 1);
   g_assert_null (tales_test_server_last_header (server, "/private.png", "Authorization"));
 
   /* A Location with credentials: followed without them. */
   fetch_kind (fetcher, TALES_FETCH_FEED, go_url, &f);
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_HTTP);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
   g_assert_cmpuint (tales_test_server_hits (server, "/private.xml"), ==, 2);
   g_assert_null (tales_test_server_last_header (server, "/private.xml", "Authorization"));
 }
@@ -466,7 +443,7 @@ test_userinfo_host (void)
   const char *base = tales_test_server_get_base (server);
   g_autofree char *url = g_strdup_printf ("http://reader:s3cret@%s/feed.xml", base + strlen ("http://"));
   g_autofree char *plain = tales_test_server_url (server, "/feed.xml");
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_string (server, "/feed.xml", "application/rss+xml", good_feed);
   fetch_kind (fetcher, TALES_FETCH_FEED, url, &f);
@@ -475,7 +452,7 @@ test_userinfo_host (void)
   g_assert_null (tales_test_server_last_header (server, "/feed.xml", "Authorization"));
   g_assert_cmpstr (tales_test_server_last_header (server, "/feed.xml", "Host"), ==,
                    base + strlen ("http://"));
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 /* Redirects */
@@ -520,7 +497,7 @@ test_redirect_permanent (gconstpointer user_data)
   g_autofree char *new_url = tales_test_server_url (env->server, "/new.xml");
   g_autoptr(GError) error = NULL;
   gint64 id;
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_redirect (env->server, "/old.xml", status, "/new.xml");
   tales_test_server_add_string (env->server, "/new.xml", "application/rss+xml", good_feed);
@@ -529,7 +506,7 @@ test_redirect_permanent (gconstpointer user_data)
   g_assert_no_error (f.error);
   g_assert_true (f.result->redirects_permanent);
   g_assert_cmpstr (f.result->permanent_url, ==, new_url);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   g_assert_true (refresh (env, old_url, &error));
   g_assert_no_error (error);
@@ -551,7 +528,7 @@ test_redirect_temporary (gconstpointer user_data)
   g_autofree char *url = tales_test_server_url (env->server, "/temp.xml");
   g_autofree char *target = tales_test_server_url (env->server, "/target.xml");
   g_autoptr(GError) error = NULL;
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_redirect (env->server, "/temp.xml", status, "/target.xml");
   tales_test_server_add_string (env->server, "/target.xml", "application/rss+xml", good_feed);
@@ -561,7 +538,7 @@ test_redirect_temporary (gconstpointer user_data)
   g_assert_false (f.result->redirects_permanent);
   g_assert_null (f.result->permanent_url);
   g_assert_cmpstr (f.result->final_url, ==, target);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   g_assert_true (refresh (env, url, &error));
   g_assert_no_error (error);
@@ -577,7 +554,7 @@ test_redirect_chain (void)
   g_autofree char *url = tales_test_server_url (env->server, "/a.xml");
   g_autofree char *moved = tales_test_server_url (env->server, "/b.xml");
   g_autoptr(GError) error = NULL;
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_redirect (env->server, "/a.xml", 301, "/b.xml");
   tales_test_server_add_redirect (env->server, "/b.xml", 302, "/c.xml");
@@ -587,7 +564,7 @@ test_redirect_chain (void)
   g_assert_no_error (f.error);
   g_assert_false (f.result->redirects_permanent);
   g_assert_cmpstr (f.result->permanent_url, ==, moved);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   g_assert_true (refresh (env, url, &error));
   assert_stored_at (env, feed_id_of (env, moved), moved, url);

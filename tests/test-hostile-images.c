@@ -145,38 +145,19 @@ static const char small_svg[] =
 
 /* Downloading */
 
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  guint n_cached;
-  guint n_failed;
-  GError *error;
-} Downloaded;
-
-static void
-download_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  Downloaded *downloaded = user_data;
-
-  downloaded->ok = tales_image_cache_download_finish (TALES_IMAGE_CACHE (source), res,
-                                                      &downloaded->n_cached, &downloaded->n_failed,
-                                                      &downloaded->error);
-  downloaded->done = TRUE;
-}
-
 /* Downloads @urls (NULL-terminated paths on the server) and waits. */
-static Downloaded
+static TalesTestDownload
 download (Env *env, gboolean now, const char *const *paths)
 {
   g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
-  Downloaded d = { 0 };
+  TalesTestDownload d = { 0 };
 
   for (guint i = 0; paths[i] != NULL; i++)
     g_ptr_array_add (urls, tales_test_server_url (env->parts.server, paths[i]));
   if (now)
-    tales_image_cache_download_now_async (env->parts.images, urls, NULL, download_cb, &d);
+    tales_image_cache_download_now_async (env->parts.images, urls, NULL, tales_test_download_cb, &d);
   else
-    tales_image_cache_download_async (env->parts.images, urls, NULL, download_cb, &d);
+    tales_image_cache_download_async (env->parts.images, urls, NULL, tales_test_download_cb, &d);
   tales_test_wait_for (&d.done, 30000);
   g_assert_no_error (d.error);
   g_assert_true (d.ok);
@@ -344,7 +325,7 @@ test_png_bomb (void)
   g_autoptr(TalesImageRecord) record = NULL;
   const char *const paths[] = { "/bomb.png", "/strip.png", NULL };
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  Downloaded d;
+  TalesTestDownload d;
 
   g_assert_cmpuint (g_bytes_get_size (bomb), <, 100 * 1024);
   tales_test_server_add_bytes (env->parts.server, "/bomb.png", "image/png", bomb);
@@ -373,7 +354,7 @@ test_svg_bomb (void)
   g_autoptr(GBytes) png = NULL;
   const char *const paths[] = { "/bomb.svg", NULL };
   gint64 start = g_get_monotonic_time ();
-  Downloaded d;
+  TalesTestDownload d;
 
   g_assert_cmpuint (g_bytes_get_size (bomb), <, 3000);
   png = tales_image_svg_rasterize (bomb, &error);
@@ -441,7 +422,7 @@ test_normal_images (void)
   g_autoptr(GBytes) jpeg = tales_test_make_image (64, 48, 0x654321, "jpeg");
   g_autoptr(GBytes) gif = g_bytes_new_static (small_gif, sizeof small_gif);
   const char *const paths[] = { "/a.png", "/b.jpg", "/c.gif", "/d.svg", "/e.svg", NULL };
-  Downloaded d;
+  TalesTestDownload d;
 
   tales_test_server_add_bytes (env->parts.server, "/a.png", "image/png", png);
   tales_test_server_add_bytes (env->parts.server, "/b.jpg", "image/jpeg", jpeg);
@@ -541,7 +522,7 @@ test_backoff (void)
   const char *const paths[] = { "/gone.png", NULL };
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   g_autoptr(TalesImageRecord) record = NULL;
-  Downloaded d;
+  TalesTestDownload d;
 
   tales_test_server_add_status (env->parts.server, "/gone.png", 503);
   d = download (env, FALSE, paths);
@@ -596,7 +577,7 @@ test_missing_file_refetched (void)
   const char *const paths[] = { "/here.png", NULL };
   g_autoptr(TalesImageRecord) record = NULL;
   g_autofree char *filename = NULL;
-  Downloaded d;
+  TalesTestDownload d;
 
   tales_test_server_add_bytes (env->parts.server, "/here.png", "image/png", png);
   d = download (env, FALSE, paths);

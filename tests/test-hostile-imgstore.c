@@ -462,22 +462,6 @@ test_budget_order (void)
   g_assert_cmpuint (report.bytes_after, ==, size[1]);
 }
 
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  guint n_cached;
-} Download;
-
-static void
-download_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Download *download = user_data;
-
-  download->ok = tales_image_cache_download_finish (TALES_IMAGE_CACHE (source), result,
-                                                    &download->n_cached, NULL, NULL);
-  download->done = TRUE;
-}
-
 /* Evicted images are missing, not failed: "Make available offline" lists
  * and fetches them again. */
 static void
@@ -487,7 +471,7 @@ test_budget_evicted_come_back (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) missing = NULL;
   TalesImageBudgetReport report;
-  Download download = { 0 };
+  TalesTestDownload download = { 0 };
   guint n_files = 0;
   guint64 total;
 
@@ -509,8 +493,9 @@ test_budget_evicted_come_back (void)
       g_assert_null (record->path);
     }
 
-  tales_image_cache_download_async (env->parts.images, missing, NULL, download_cb, &download);
+  tales_image_cache_download_async (env->parts.images, missing, NULL, tales_test_download_cb, &download);
   tales_test_wait_for (&download.done, 20000);
+  g_assert_no_error (download.error);
   g_assert_true (download.ok);
   g_assert_cmpuint (download.n_cached, ==, missing->len);
   for (guint n = 1; n <= 6; n++)

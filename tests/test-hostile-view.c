@@ -166,20 +166,6 @@ library_close (Library *library)
   g_clear_object (&library->store);
 }
 
-static GtkWidget *
-window_with_view (TalesImageCache   *cache,
-                  TalesArticleView **view_out)
-{
-  GtkWidget *window = gtk_window_new ();
-  GtkWidget *view = tales_article_view_new (cache);
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
-  gtk_window_set_child (GTK_WINDOW (window), view);
-  gtk_window_present (GTK_WINDOW (window));
-  *view_out = TALES_ARTICLE_VIEW (view);
-  return window;
-}
-
 static void
 show_and_wait (TalesArticleView *view,
                TalesPost        *post)
@@ -402,7 +388,7 @@ test_image_bombs (void)
   tales_test_server_stop (server);
   post = only_post (library.store);
 
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   sampler = g_timeout_add (SAMPLE_INTERVAL_MS, sample_cb, &watch);
   show_and_wait (view, post);
   g_assert_false (watch.killed);
@@ -462,7 +448,7 @@ test_hung_web_process (void)
   guint sampler;
 
   library_open (&library);
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   sampler = g_timeout_add (SAMPLE_INTERVAL_MS, sample_cb, &watch);
   id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (tales_test_set_flag_cb), &loaded);
 
@@ -535,7 +521,7 @@ test_memory_limit (void)
   int steps;
 
   library_open (&library);
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   show_and_wait (view, post);
   sampler = g_timeout_add (SAMPLE_INTERVAL_MS, sample_cb, &watch);
   id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (tales_test_set_flag_cb), &loaded);
@@ -619,7 +605,7 @@ test_killed_web_process (void)
   int pid;
 
   library_open (&library);
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   show_and_wait (view, fatal);
   assert_post_shown (view, "Kills the renderer.");
 

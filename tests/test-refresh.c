@@ -686,25 +686,6 @@ test_refresh_welcome (void)
 
 /* The image cache on its own */
 
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  guint n_cached;
-  guint n_failed;
-  GError *error;
-} Downloaded;
-
-static void
-download_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  Downloaded *downloaded = user_data;
-
-  downloaded->ok = tales_image_cache_download_finish (TALES_IMAGE_CACHE (source), res,
-                                                      &downloaded->n_cached, &downloaded->n_failed,
-                                                      &downloaded->error);
-  downloaded->done = TRUE;
-}
-
 static void
 test_image_cache_dedup (void)
 {
@@ -717,7 +698,7 @@ test_image_cache_dedup (void)
   g_autofree char *filename = NULL;
   g_autoptr(TalesImageRecord) a = NULL;
   g_autoptr(TalesImageRecord) b = NULL;
-  Downloaded d = { 0 };
+  TalesTestDownload d = { 0 };
 
   /* Ten distinct images, each listed twice, and two URLs with the same
    * bytes: one request per URL, one file per content. */
@@ -733,7 +714,7 @@ test_image_cache_dedup (void)
   g_ptr_array_add (urls, g_strdup (same_a));
   g_ptr_array_add (urls, g_strdup (same_b));
 
-  tales_image_cache_download_async (env->parts.images, urls, NULL, download_cb, &d);
+  tales_image_cache_download_async (env->parts.images, urls, NULL, tales_test_download_cb, &d);
   tales_test_wait_for (&d.done, 20000);
   g_assert_no_error (d.error);
   g_assert_true (d.ok);
@@ -751,7 +732,7 @@ test_image_cache_dedup (void)
 
   /* Everything is cached now: a second batch fetches nothing. */
   memset (&d, 0, sizeof d);
-  tales_image_cache_download_async (env->parts.images, urls, NULL, download_cb, &d);
+  tales_image_cache_download_async (env->parts.images, urls, NULL, tales_test_download_cb, &d);
   tales_test_wait_for (&d.done, 5000);
   g_assert_true (d.ok);
   g_assert_cmpuint (d.n_cached, ==, 0);
@@ -765,7 +746,7 @@ test_image_cache_cancel (void)
   g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(TalesImageRecord) record = NULL;
-  Downloaded d = { 0 };
+  TalesTestDownload d = { 0 };
 
   for (guint i = 0; i < 6; i++)
     {
@@ -773,7 +754,7 @@ test_image_cache_cancel (void)
       tales_test_server_add_silent (env->parts.server, path);
       g_ptr_array_add (urls, tales_test_server_url (env->parts.server, path));
     }
-  tales_image_cache_download_async (env->parts.images, urls, cancellable, download_cb, &d);
+  tales_image_cache_download_async (env->parts.images, urls, cancellable, tales_test_download_cb, &d);
   /* Let the first requests reach the server; at most four at a time. */
   while (tales_test_server_hits (env->parts.server, NULL) < 4)
     g_main_context_iteration (NULL, TRUE);

@@ -398,18 +398,10 @@ test_cancel (void)
   g_assert_cmpuint (tales_test_server_hits (env->parts.server, NULL), <=, 1);
 }
 
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  guint n_cached;
-  guint n_failed;
-  GError *error;
-} Backfilled;
-
 static void
 backfill_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  Backfilled *backfilled = user_data;
+  TalesTestDownload *backfilled = user_data;
 
   backfilled->ok = tales_refresher_backfill_images_finish (TALES_REFRESHER (source), res,
                                                            &backfilled->n_cached,
@@ -428,7 +420,7 @@ test_metered_then_backfill (void)
   g_autofree char *xml = make_feed ("Pictures", NULL, body);
   g_autoptr(GPtrArray) missing = NULL;
   g_autoptr(TalesImageRecord) record = NULL;
-  Backfilled backfilled = { 0 };
+  TalesTestDownload backfilled = { 0 };
   g_autoptr(GError) error = NULL;
 
   tales_test_server_add_string (env->parts.server, "/pics.xml", "application/rss+xml", xml);
