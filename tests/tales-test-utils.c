@@ -39,6 +39,15 @@ tales_test_fetch_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 void
+tales_test_fetch_stream_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  TalesTestFetch *fetch = user_data;
+
+  fetch->result = tales_fetcher_fetch_stream_finish (TALES_FETCHER (source), res, &fetch->error);
+  fetch->done = TRUE;
+}
+
+void
 tales_test_fetch_wait (TalesTestFetch *fetch, guint timeout_ms)
 {
   tales_test_wait_for (&fetch->done, timeout_ms);

@@ -1,10 +1,12 @@
 #pragma once
 
-/* What many test files need besides the server: a store opened or failed
- * loudly, a feed in it, posts to merge, a look at the SQLite file behind
- * the store's back, the process's memory, and the parts of a refresh
- * (server, store, fetcher, image cache) in the test's own XDG folders.
- * Every helper asserts its own success, so a test reads as what it does. */
+/* What many test files need besides the server (tales-test-server.h):
+ * waiting for a flag or a download, a store opened or failed loudly, a
+ * feed in it, posts to merge, a look at the SQLite file behind the store's
+ * back, the process's memory, and the parts of a refresh (server, store,
+ * fetcher, image cache) in the test's own XDG folders. Every helper
+ * asserts its own success, so that a test reads as what it checks. The
+ * display suites add tales-test-ui.h. */
 
 #include <sqlite3.h>
 
@@ -34,8 +36,7 @@ void tales_test_wait_ms (guint ms);
 /* Downloads ---------------------------------------------------------------- */
 
 /* A download a test starts with tales_fetcher_*_async() (callback
- * tales_test_fetch_cb, or its own that sets the same fields), then waits
- * for. */
+ * tales_test_fetch_cb or tales_test_fetch_stream_cb), then waits for. */
 typedef struct {
   gboolean done;
   TalesFetchResult *result;
@@ -43,6 +44,8 @@ typedef struct {
 } TalesTestFetch;
 
 void tales_test_fetch_cb    (GObject *source, GAsyncResult *res, gpointer user_data);
+/* The same for tales_fetcher_fetch_stream_async(). */
+void tales_test_fetch_stream_cb (GObject *source, GAsyncResult *res, gpointer user_data);
 /* Waits up to @timeout_ms; then @fetch holds a result or an error, never
  * both. */
 void tales_test_fetch_wait  (TalesTestFetch *fetch, guint timeout_ms);

@@ -313,20 +313,11 @@ test_fetch_resource (void)
  * thread while the fetcher keeps reading the network on this one. */
 
 static void
-fetch_stream_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  TalesTestFetch *fetched = user_data;
-
-  fetched->result = tales_fetcher_fetch_stream_finish (TALES_FETCHER (source), res,
-                                                       &fetched->error);
-  fetched->done = TRUE;
-}
-
-static void
 fetch_stream (TalesFetcher *fetcher, const char *url, const char *etag, TalesTestFetch *fetched)
 {
   memset (fetched, 0, sizeof *fetched);
-  tales_fetcher_fetch_stream_async (fetcher, url, etag, NULL, NULL, fetch_stream_cb, fetched);
+  tales_fetcher_fetch_stream_async (fetcher, url, etag, NULL, NULL, tales_test_fetch_stream_cb,
+                                    fetched);
   tales_test_fetch_wait (fetched, 10000);
 }
 

@@ -316,16 +316,6 @@ typedef struct {
   gboolean done;
 } Drain;
 
-static void
-stream_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  TalesTestFetch *fetched = user_data;
-
-  fetched->result = tales_fetcher_fetch_stream_finish (TALES_FETCHER (source), res,
-                                                       &fetched->error);
-  fetched->done = TRUE;
-}
-
 static gboolean
 drain_done_cb (gpointer user_data)
 {
@@ -373,7 +363,7 @@ test_feed_over_cap (void)
   tales_test_server_add_chunked (server, "/huge.xml", "application/rss+xml", bytes);
   tales_test_server_add_bytes (server, "/huge-whole.xml", "application/rss+xml", bytes);
 
-  tales_fetcher_fetch_stream_async (fetcher, url, NULL, NULL, NULL, stream_cb, &f);
+  tales_fetcher_fetch_stream_async (fetcher, url, NULL, NULL, NULL, tales_test_fetch_stream_cb, &f);
   tales_test_wait_for (&f.done, 30000);
   g_assert_no_error (f.error);
   drain.stream = f.result->stream;
