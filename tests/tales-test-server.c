@@ -1,15 +1,8 @@
 #include "tales-test-server.h"
+#include "tales-test-utils.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <string.h>
-
-#if defined(__has_feature)
-# if __has_feature(address_sanitizer)
-#  define TALES_TEST_ASAN 1
-# endif
-#elif defined(__SANITIZE_ADDRESS__)
-# define TALES_TEST_ASAN 1
-#endif
 
 #ifdef TALES_TEST_ASAN
 /* GLib is built without frame pointers, so ASan's fast unwinder often
@@ -435,7 +428,7 @@ timeout_cb (gpointer user_data)
 /* Under AddressSanitizer every allocation records its whole stack (see
  * ASAN_OPTIONS in tests/meson.build): work takes many times longer, so the
  * bounds on waiting stretch with it. */
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef TALES_TEST_ASAN
 #define WAIT_SCALE 10
 #else
 #define WAIT_SCALE 1

@@ -9,132 +9,31 @@
 
 #include "tales-article-view-private.h"
 #include "tales-test-server.h"
+#include "tales-test-ui.h"
 #include "tales-window.h"
 
 /* WebKit starts slowly on a loaded machine. */
 #define LOAD_TIMEOUT_MS 60000
-#define JS_TIMEOUT_MS 30000
 #define FIXTURE_IMAGE_PREFIX "https://images.example.test"
 /* The width of the SVG the article view shows for a missing image. */
 #define PLACEHOLDER_WIDTH 320
 
 /* Helpers ----------------------------------------------------------------- */
 
-static void
-set_flag_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
-
-static gboolean
-set_flag_timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_ms (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, set_flag_timeout_cb, &done);
-  tales_test_wait_for (&done, ms + 10000);
-}
-
-typedef struct {
-  gboolean done;
-  JSCValue *value;
-  GError *error;
-} JsCall;
-
-static void
-js_done_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  JsCall *call = user_data;
-
-  call->value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source), result, &call->error);
-  call->done = TRUE;
-}
-
-/* Evaluates @script in the page and returns its value as a string. */
-static char *
-run_js (WebKitWebView *web_view,
-        const char    *script)
-{
-  JsCall call = { 0 };
-  char *text;
-
-  webkit_web_view_evaluate_javascript (web_view, script, -1, NULL, NULL, NULL, js_done_cb, &call);
-  tales_test_wait_for (&call.done, JS_TIMEOUT_MS);
-  g_assert_no_error (call.error);
-  text = jsc_value_to_string (call.value);
-  g_object_unref (call.value);
-  return text;
-}
-
-/* Every <img> of the page: its src, whether it finished, its natural width. */
-static const char images_script[] =
-  "JSON.stringify(Array.from(document.images).map(function (im) {"
-  "  return { src: im.src, complete: im.complete, width: im.naturalWidth };"
-  "}))";
-
-static JsonArray *
-page_images (WebKitWebView *web_view)
-{
-  g_autofree char *json = run_js (web_view, images_script);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, json, -1, &error);
-  g_assert_no_error (error);
-  return json_array_ref (json_node_get_array (json_parser_get_root (parser)));
-}
-
-static gboolean
-all_images_decoded (JsonArray *images)
-{
-  for (guint i = 0; i < json_array_get_length (images); i++)
-    {
-      JsonObject *image = json_array_get_object_element (images, i);
-
-      if (!json_object_get_boolean_member (image, "complete") ||
-          json_object_get_int_member (image, "width") <= 0)
-        return FALSE;
-    }
-  return TRUE;
-}
-
 /* The images once every one of them decoded (or after a bounded wait:
  * load-finished already waits for them, this is only a safety margin). */
 static JsonArray *
 wait_for_images (WebKitWebView *web_view)
 {
-  JsonArray *images = page_images (web_view);
+  JsonArray *images = tales_test_page_images (web_view);
 
-  for (int tries = 0; tries < 50 && !all_images_decoded (images); tries++)
+  for (int tries = 0; tries < 50 && !tales_test_all_images_decoded (images); tries++)
     {
       json_array_unref (images);
-      wait_ms (200);
-      images = page_images (web_view);
+      tales_test_wait_ms (200);
+      images = tales_test_page_images (web_view);
     }
   return images;
-}
-
-static GtkWidget *
-window_with_view (TalesImageCache   *cache,
-                  TalesArticleView **view_out)
-{
-  GtkWidget *window = gtk_window_new ();
-  GtkWidget *view = tales_article_view_new (cache);
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
-  gtk_window_set_child (GTK_WINDOW (window), view);
-  gtk_window_present (GTK_WINDOW (window));
-  *view_out = TALES_ARTICLE_VIEW (view);
-  return window;
 }
 
 static void
@@ -143,7 +42,7 @@ show_and_wait (TalesArticleView *view,
                const char       *raw_html)
 {
   gboolean loaded = FALSE;
-  gulong id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (set_flag_cb), &loaded);
+  gulong id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (tales_test_set_flag_cb), &loaded);
 
   if (post != NULL)
     tales_article_view_show_post (view, post);
@@ -164,11 +63,8 @@ library_open (Library *library)
 {
   g_autofree char *db = g_build_filename (g_get_user_data_dir (), "test-tales.db", NULL);
   g_autofree char *images = g_build_filename (g_get_user_cache_dir (), "test-images", NULL);
-  g_autoptr(GError) error = NULL;
 
-  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
-  library->store = tales_store_open (db, &error);
-  g_assert_no_error (error);
+  library->store = tales_test_open_store (db);
   library->fetcher = tales_fetcher_new ();
   library->cache = tales_image_cache_new (library->store, library->fetcher, images);
 }
@@ -179,24 +75,6 @@ library_close (Library *library)
   g_clear_object (&library->cache);
   g_clear_object (&library->fetcher);
   g_clear_object (&library->store);
-}
-
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  TalesFeedRefreshReport report;
-  GError *error;
-} RefreshCall;
-
-static void
-refresh_done_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  RefreshCall *call = user_data;
-
-  call->ok = tales_feed_refresh_finish (result, &call->report, &call->error);
-  call->done = TRUE;
 }
 
 static void
@@ -224,10 +102,9 @@ static guint
 refresh (Library    *library,
          const char *url)
 {
-  RefreshCall call = { 0 };
+  TalesTestRefresh call;
 
-  tales_feed_refresh_async (library->store, library->fetcher, library->cache, url, NULL,
-                            refresh_done_cb, &call);
+  tales_test_refresh_start (&call, library->store, library->fetcher, library->cache, url);
   tales_test_wait_for (&call.done, 60000);
   g_assert_no_error (call.error);
   g_assert_true (call.ok);
@@ -388,7 +265,7 @@ test_offline_render (void)
   /* Real pictures, not only placeholders. */
   g_assert_cmpuint (n_served, >=, 2);
 
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   show_and_wait (view, post, NULL);
   images = wait_for_images (tales_article_view_get_web_view (view));
 
@@ -477,25 +354,25 @@ test_zero_requests (void)
   tales_post_set_cover_url (post, cover);
   tales_post_set_content (post, vectors);
 
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
 
   /* Through the sanitizer and the renderer, as the app shows posts. */
   show_and_wait (view, post, NULL);
-  wait_ms (1000);
+  tales_test_wait_ms (1000);
   g_assert_cmpuint (tales_test_server_hits (server, NULL), ==, 0);
 
   /* The raw page, straight into the web view: its layers alone hold. */
   show_and_wait (view, NULL, raw);
-  wait_ms (1000);
+  tales_test_wait_ms (1000);
   g_assert_cmpuint (tales_test_server_hits (server, NULL), ==, 0);
 
   /* Still our document: the meta refresh did not navigate away. */
-  title = run_js (tales_article_view_get_web_view (view), "document.location.href");
+  title = tales_test_run_js (tales_article_view_get_web_view (view), "document.location.href");
   g_assert_cmpstr (title, ==, TALES_ARTICLE_BASE_URI);
 
   /* And the page's own scripts never ran. */
   g_free (title);
-  title = run_js (tales_article_view_get_web_view (view), "String(window.fetchRan)");
+  title = tales_test_run_js (tales_article_view_get_web_view (view), "String(window.fetchRan)");
   g_assert_cmpstr (title, ==, "undefined");
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -517,14 +394,14 @@ test_placeholder (void)
   tales_post_set_title (post, "Missing picture");
   tales_post_set_content (post, "<p>Before</p><img src=\"https://images.example.test/never.png\" alt=\"never cached\"><p>After</p>");
 
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   show_and_wait (view, post, NULL);
   images = wait_for_images (tales_article_view_get_web_view (view));
 
   g_assert_cmpuint (json_array_get_length (images), ==, 1);
   g_assert_true (g_str_has_prefix (json_object_get_string_member (json_array_get_object_element (images, 0), "src"),
                                    TALES_IMAGE_SCHEME ":"));
-  g_assert_true (all_images_decoded (images));
+  g_assert_true (tales_test_all_images_decoded (images));
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (images, 0), "width"), ==,
                    PLACEHOLDER_WIDTH);
 
@@ -551,16 +428,16 @@ test_replaced_load (void)
   tales_post_set_title (second, "Second");
   tales_post_set_content (second, "<p id=\"body\">second</p>");
 
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   show_and_wait (view, first, NULL);
 
-  g_signal_connect_swapped (view, "loaded", G_CALLBACK (set_flag_cb), &loaded);
+  g_signal_connect_swapped (view, "loaded", G_CALLBACK (tales_test_set_flag_cb), &loaded);
   tales_article_view_show_post (view, first);
   tales_article_view_show_post (view, second);
   tales_test_wait_for (&loaded, LOAD_TIMEOUT_MS);
   g_assert_false (tales_article_view_is_loading (view));
 
-  text = run_js (tales_article_view_get_web_view (view), "document.getElementById ('post-body').textContent");
+  text = tales_test_run_js (tales_article_view_get_web_view (view), "document.getElementById ('post-body').textContent");
   g_assert_cmpstr (text, ==, "second");
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -589,20 +466,20 @@ test_category_link (void)
   GtkWidget *window;
 
   library_open (&library);
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   g_signal_connect (view, "category-activated", G_CALLBACK (category_cb), &category);
   show_and_wait (view, NULL,
                  "<!DOCTYPE html><html><body><p id=\"body\">Chips:</p>"
                  "<a id=\"chip\" href=\"tales-category:Machine%20Learning\">Machine Learning</a>"
                  "</body></html>");
 
-  clicked = run_js (tales_article_view_get_web_view (view), "document.getElementById ('chip').click (); 'clicked'");
+  clicked = tales_test_run_js (tales_article_view_get_web_view (view), "document.getElementById ('chip').click (); 'clicked'");
   g_assert_cmpstr (clicked, ==, "clicked");
   for (int tries = 0; tries < 100 && category == NULL; tries++)
-    wait_ms (50);
+    tales_test_wait_ms (50);
   g_assert_cmpstr (category, ==, "Machine Learning");
 
-  href = run_js (tales_article_view_get_web_view (view), "document.location.href");
+  href = tales_test_run_js (tales_article_view_get_web_view (view), "document.location.href");
   g_assert_cmpstr (href, ==, TALES_ARTICLE_BASE_URI);
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -619,7 +496,7 @@ typedef struct {
 static gboolean
 page_scheme_is (SchemeWait *wait)
 {
-  g_autofree char *scheme = run_js (wait->web_view,
+  g_autofree char *scheme = tales_test_run_js (wait->web_view,
                                     "matchMedia ('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'");
 
   return g_strcmp0 (scheme, wait->expected) == 0;
@@ -633,7 +510,7 @@ wait_for_scheme (WebKitWebView *web_view,
   SchemeWait wait = { web_view, expected };
 
   for (int tries = 0; tries < 100 && !page_scheme_is (&wait); tries++)
-    wait_ms (50);
+    tales_test_wait_ms (50);
   g_assert_true (page_scheme_is (&wait));
 }
 
@@ -652,18 +529,18 @@ test_color_scheme (void)
   library_open (&library);
   tales_post_set_title (post, "Night and day");
   tales_post_set_content (post, "<p>Some words.</p>");
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   web_view = tales_article_view_get_web_view (view);
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
   show_and_wait (view, post, NULL);
   wait_for_scheme (web_view, "light");
-  light_bg = run_js (web_view, "getComputedStyle (document.documentElement).backgroundColor");
+  light_bg = tales_test_run_js (web_view, "getComputedStyle (document.documentElement).backgroundColor");
 
   /* The same page, no reload: the article's own dark colours. */
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   wait_for_scheme (web_view, "dark");
-  dark_bg = run_js (web_view, "getComputedStyle (document.documentElement).backgroundColor");
+  dark_bg = tales_test_run_js (web_view, "getComputedStyle (document.documentElement).backgroundColor");
   g_test_message ("Background: light %s, dark %s", light_bg, dark_bg);
   g_assert_cmpstr (light_bg, ==, "rgb(255, 255, 255)");
   g_assert_cmpstr (dark_bg, ==, "rgb(30, 30, 30)");
@@ -712,13 +589,13 @@ test_print (void)
   library_open (&library);
   tales_post_set_title (post, "Print me");
   tales_post_set_content (post, "<p>Paper is an offline format too.</p>");
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   show_and_wait (view, post, NULL);
 
   g_mkdir_with_parents (g_get_user_cache_dir (), 0700);
   /* GTK's file printer lists the PDF in recent files, written a moment
    * later: that must happen while this test's directories are there. */
-  g_signal_connect_swapped (gtk_recent_manager_get_default (), "changed", G_CALLBACK (set_flag_cb), &recent_saved);
+  g_signal_connect_swapped (gtk_recent_manager_get_default (), "changed", G_CALLBACK (tales_test_set_flag_cb), &recent_saved);
   gtk_print_settings_set_printer (settings, "Print to File");
   gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_FILE_FORMAT, "pdf");
   gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_URI, pdf_uri);
@@ -773,7 +650,7 @@ test_window_lists_posts (void)
   g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, GTK_INVALID_LIST_POSITION);
 
   view = tales_window_get_article_view (window);
-  g_signal_connect_swapped (view, "loaded", G_CALLBACK (set_flag_cb), &loaded);
+  g_signal_connect_swapped (view, "loaded", G_CALLBACK (tales_test_set_flag_cb), &loaded);
   gtk_single_selection_set_selected (selection, 0);
   tales_test_wait_for (&loaded, LOAD_TIMEOUT_MS);
   g_assert_nonnull (tales_article_view_get_post (view));
@@ -788,37 +665,12 @@ test_window_lists_posts (void)
   library_close (&library);
 }
 
-/* GTK's icons are SVG, which gdk-pixbuf recognises through
- * shared-mime-info; the isolated XDG dirs would hide it. */
-static void
-keep_system_mime_database (void)
-{
-  const char * const *data_dirs = g_get_system_data_dirs ();
-  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; data_dirs[i] != NULL; i++)
-    g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
-  g_ptr_array_add (mime_dirs, NULL);
-  g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  /* The isolated XDG dirs hide the system's proxy schema; the test server
-   * is local anyway. */
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
-  keep_system_mime_database ();
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 0;
-    }
-  tales_core_init ();
-  adw_init ();
+  if (!tales_test_ui_init (&argc, &argv))
+    return 0;
 
   g_test_add_func ("/tales/article-view/offline-render", test_offline_render);
   g_test_add_func ("/tales/article-view/zero-requests", test_zero_requests);

@@ -6,7 +6,7 @@
 #define BODY_IMG "https://blog.example.com/posts/inline.png"
 
 static TalesPost *
-make_post (void)
+sample_post (void)
 {
   TalesPost *post = tales_post_new ();
   g_autoptr(GDateTime) date = g_date_time_new_local (2024, 9, 18, 12, 30, 0);
@@ -35,7 +35,7 @@ contains (const char *haystack, const char *needle)
 static void
 test_render (void)
 {
-  g_autoptr(TalesPost) post = make_post ();
+  g_autoptr(TalesPost) post = sample_post ();
   g_autofree char *doc = tales_article_render (post);
   g_autofree char *cover_uri = tales_html_image_uri (COVER);
   g_autofree char *body_uri = tales_html_image_uri (BODY_IMG);
@@ -81,7 +81,7 @@ test_render (void)
 static void
 test_cover_in_body (void)
 {
-  g_autoptr(TalesPost) post = make_post ();
+  g_autoptr(TalesPost) post = sample_post ();
   g_autofree char *doc = NULL;
   g_autofree char *cover_uri = tales_html_image_uri (COVER);
   const char *first;

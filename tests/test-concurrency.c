@@ -10,7 +10,7 @@
 #include "tales-core.h"
 #include "tales-post-list-private.h"
 #include "tales-store-private.h"
-#include "tales-test-server.h"
+#include "tales-test-utils.h"
 #include "tales-thread.h"
 
 #include <glib/gstdio.h>
@@ -120,47 +120,21 @@ holder_finish (Holder *holder)
   g_free (holder);
 }
 
-static TalesStore *
-open_store (void)
-{
-  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "tales", "tales.db", NULL);
-  g_autoptr(GError) error = NULL;
-  TalesStore *store = tales_store_open (path, &error);
-
-  g_assert_no_error (error);
-  return store;
-}
-
-static TalesPost *
-post_new (const char *guid, gint64 published)
-{
-  TalesPost *post = tales_post_new ();
-  g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc (published);
-
-  tales_post_set_guid (post, guid);
-  tales_post_set_title (post, guid);
-  tales_post_set_published (post, date);
-  return post;
-}
-
 /* Adds @n posts to a new feed at @url; returns the feed's id. */
 static gint64
 add_posts (TalesStore *store, const char *url, guint n, gint64 first_date)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TalesFeed) feed = tales_store_ensure_feed (store, url, &error);
+  gint64 feed_id = tales_test_add_feed (store, url, NULL);
   g_autoptr(GPtrArray) posts = g_ptr_array_new_with_free_func (g_object_unref);
 
-  g_assert_no_error (error);
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *guid = g_strdup_printf ("%s#%u", url, i);
 
-      g_ptr_array_add (posts, post_new (guid, first_date + i));
+      g_ptr_array_add (posts, tales_test_make_post (guid, guid, first_date + i));
     }
-  g_assert_true (tales_store_merge_posts (store, tales_feed_get_db_id (feed), posts, NULL, NULL, &error));
-  g_assert_no_error (error);
-  return tales_feed_get_db_id (feed);
+  tales_test_merge (store, feed_id, posts, NULL);
+  return feed_id;
 }
 
 /* 1. Reads beside a write ------------------------------------------------ */
@@ -168,7 +142,7 @@ add_posts (TalesStore *store, const char *url, guint n, gint64 first_date)
 static void
 test_read_beside_write (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) ids = NULL;
   g_autoptr(GPtrArray) feeds = NULL;
@@ -228,7 +202,7 @@ hold_reader_thread (gpointer data)
 static void
 test_read_beside_read (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
   g_autoptr(GError) error = NULL;
   Holder holder = { 0 };
 
@@ -259,7 +233,7 @@ test_read_beside_read (void)
 static void
 test_read_after_write (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(TalesPost) post = NULL;
   gint64 feed_id = add_posts (store, "http://127.0.0.1:9/b.xml", 3, 1700000000);
@@ -305,7 +279,7 @@ reloaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 test_post_list_reload_async (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
   g_autoptr(TalesPostList) list = tales_post_list_new (store);
   g_autoptr(GError) error = NULL;
   g_autoptr(TalesPost) top = NULL;
@@ -341,7 +315,7 @@ test_post_list_reload_async (void)
 static void
 test_post_list_reload_overtaken (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
   g_autoptr(TalesPostList) list = tales_post_list_new (store);
   g_autoptr(GError) error = NULL;
   TalesPostFilter all = { TALES_FILTER_ALL, 0, NULL, NULL };
@@ -381,7 +355,7 @@ static void
 test_refresh_never_waits (void)
 {
   g_autoptr(TalesTestServer) server = tales_test_server_new ();
-  g_autoptr(TalesStore) store = open_store ();
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
   g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
   g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "images", NULL);
   g_autoptr(TalesImageCache) images = tales_image_cache_new (store, fetcher, dir);
@@ -434,7 +408,7 @@ static void
 test_refresh_failure_saved (void)
 {
   g_autoptr(TalesTestServer) server = tales_test_server_new ();
-  g_autoptr(TalesStore) store = open_store ();
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
   g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
   g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "images", NULL);
   g_autoptr(TalesImageCache) images = tales_image_cache_new (store, fetcher, dir);

@@ -2,19 +2,11 @@
  * itself, a page's <link rel="alternate">, the common paths, and nothing. */
 
 #include <string.h>
-#include <sys/resource.h>
 
 #include "tales-core.h"
-#include "tales-test-server.h"
+#include "tales-test-utils.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TALES_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TALES_ASAN 1
-#endif
-#endif
-#ifdef TALES_ASAN
+#ifdef TALES_TEST_ASAN
 #define SLOWDOWN 5
 #else
 #define SLOWDOWN 1
@@ -198,30 +190,6 @@ test_unreachable (void)
   g_assert_error (error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_NETWORK);
 }
 
-static double
-peak_rss_mb (void)
-{
-  struct rusage usage;
-
-  g_assert_cmpint (getrusage (RUSAGE_SELF, &usage), ==, 0);
-  return usage.ru_maxrss / 1024.0;  /* Linux reports KiB */
-}
-
-/* For the subprocess started after it; a no-op without ASan, whose
- * quarantine of freed memory would otherwise count as growth. */
-static void
-limit_asan_quarantine (void)
-{
-#ifdef TALES_ASAN
-  const char *extra = ":quarantine_size_mb=4:fast_unwind_on_malloc=1";
-  const char *old = g_getenv ("ASAN_OPTIONS");
-  g_autofree char *options = g_strconcat (old ? old : "", extra, NULL);
-
-  if (old == NULL || !g_str_has_suffix (old, extra))
-    g_setenv ("ASAN_OPTIONS", options, TRUE);
-#endif
-}
-
 /* @n feed links, in <head> when @in_head, else in <body>. */
 static GBytes *
 many_links_page (guint n, gboolean in_head)
@@ -250,11 +218,11 @@ run_many_links (gboolean in_head)
   gint64 start;
 
   tales_test_server_add_bytes (server, "/", "text/html", page);
-  rss_before = peak_rss_mb ();
+  rss_before = tales_test_peak_mb ();
   start = g_get_monotonic_time ();
   found = discover (server, "/", &error);
   seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-  growth = peak_rss_mb () - rss_before;
+  growth = tales_test_peak_mb () - rss_before;
   g_printerr ("# %u links in <%s> (%zu bytes): %.2f s, peak RSS +%.1f MB\n", MANY_LINKS,
               in_head ? "head" : "body", g_bytes_get_size (page), seconds, growth);
 
@@ -275,7 +243,7 @@ test_many_links_in_head (void)
       run_many_links (TRUE);
       return;
     }
-  limit_asan_quarantine ();
+  tales_test_limit_asan_quarantine ();
   g_test_trap_subprocess (NULL, SUBPROCESS_TIMEOUT, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed ();
 }
@@ -288,7 +256,7 @@ test_many_links_in_body (void)
       run_many_links (FALSE);
       return;
     }
-  limit_asan_quarantine ();
+  tales_test_limit_asan_quarantine ();
   g_test_trap_subprocess (NULL, SUBPROCESS_TIMEOUT, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed ();
 }

@@ -2,15 +2,12 @@
  * a feed and its images, the real parser, store and image cache. */
 
 #include "tales-core.h"
-#include "tales-test-server.h"
+#include "tales-test-utils.h"
 
 /* Everything one test needs; the store and cache live in the test's own
  * isolated XDG dirs. */
 typedef struct {
-  TalesTestServer *server;
-  TalesStore *store;
-  TalesFetcher *fetcher;
-  TalesImageCache *images;
+  TalesTestEnv parts;
   GHashTable *served;    /* image URL -> GBytes the server sends */
 } Env;
 
@@ -18,16 +15,8 @@ static Env *
 env_new (void)
 {
   Env *env = g_new0 (Env, 1);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *db = g_build_filename (g_get_user_data_dir (), "tales-test.db", NULL);
-  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "images", NULL);
 
-  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
-  env->server = tales_test_server_new ();
-  env->store = tales_store_open (db, &error);
-  g_assert_no_error (error);
-  env->fetcher = tales_fetcher_new ();
-  env->images = tales_image_cache_new (env->store, env->fetcher, dir);
+  tales_test_env_init (&env->parts, "tales-test.db", NULL);
   env->served = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
   return env;
 }
@@ -35,10 +24,7 @@ env_new (void)
 static void
 env_free (Env *env)
 {
-  g_clear_object (&env->images);
-  g_clear_object (&env->fetcher);
-  g_clear_object (&env->store);
-  g_clear_pointer (&env->server, tales_test_server_free);
+  tales_test_env_clear (&env->parts);
   g_hash_table_unref (env->served);
   g_free (env);
 }
@@ -52,7 +38,7 @@ refresh (Env *env, const char *url, TalesFeedRefreshReport *report, GError **err
 {
   TalesTestRefresh refreshed;
 
-  tales_test_refresh_start (&refreshed, env->store, env->fetcher, env->images, url);
+  tales_test_refresh_start (&refreshed, env->parts.store, env->parts.fetcher, env->parts.images, url);
   tales_test_refresh_wait (&refreshed);
   if (report != NULL)
     *report = refreshed.report;
@@ -117,7 +103,7 @@ collect_feed_images (const char *xml, gsize length, guint *n_items)
 static guint
 serve_feed (Env *env, const char *feed_path, const char *xml, gsize length)
 {
-  const char *base = tales_test_server_get_base (env->server);
+  const char *base = tales_test_server_get_base (env->parts.server);
   g_autoptr(GPtrArray) images = collect_feed_images (xml, length, NULL);
   g_autoptr(GString) rewritten = g_string_new_len (xml, length);
   g_autoptr(GHashTable) origins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -153,12 +139,12 @@ serve_feed (Env *env, const char *feed_path, const char *xml, gsize length)
       /* The tests reach nothing but the test server. */
       g_assert_true (g_str_has_prefix (url, base));
       bytes = tales_test_make_image (8 + i, 6 + i, 0x102030 * (i + 1), png ? "png" : "jpeg");
-      tales_test_server_add_bytes (env->server, g_uri_get_path (uri),
+      tales_test_server_add_bytes (env->parts.server, g_uri_get_path (uri),
                                    png ? "image/png" : "image/jpeg", bytes);
       g_hash_table_replace (env->served, g_strdup (url), g_bytes_ref (bytes));
     }
 
-  tales_test_server_add_string (env->server, feed_path, "application/rss+xml", rewritten->str);
+  tales_test_server_add_string (env->parts.server, feed_path, "application/rss+xml", rewritten->str);
   return n_items;
 }
 
@@ -173,7 +159,7 @@ image_hits (Env *env)
   while (g_hash_table_iter_next (&iter, &url, NULL))
     {
       g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
-      hits += tales_test_server_hits (env->server, g_uri_get_path (uri));
+      hits += tales_test_server_hits (env->parts.server, g_uri_get_path (uri));
     }
   return hits;
 }
@@ -184,7 +170,7 @@ static void
 assert_image_cached (Env *env, const char *url, GBytes *expected)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TalesImageRecord) record = tales_store_get_image (env->store, url, &error);
+  g_autoptr(TalesImageRecord) record = tales_store_get_image (env->parts.store, url, &error);
   g_autofree char *filename = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *uri = NULL;
@@ -199,13 +185,13 @@ assert_image_cached (Env *env, const char *url, GBytes *expected)
   g_assert_nonnull (record->path);
   g_assert_true (g_str_has_prefix (record->mime_type, "image/"));
 
-  filename = g_build_filename (tales_image_cache_get_dir (env->images), record->path, NULL);
+  filename = g_build_filename (tales_image_cache_get_dir (env->parts.images), record->path, NULL);
   g_file_get_contents (filename, &contents, &length, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (contents, length, g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
 
   uri = tales_html_image_uri (url);
-  loaded = tales_image_cache_load_by_url_hash (env->images, strrchr (uri, '/') + 1, &mime_type, &error);
+  loaded = tales_image_cache_load_by_url_hash (env->parts.images, strrchr (uri, '/') + 1, &mime_type, &error);
   g_assert_no_error (error);
   g_assert_true (g_bytes_equal (loaded, expected));
   g_assert_cmpstr (mime_type, ==, record->mime_type);
@@ -228,7 +214,7 @@ static void
 check_feed_refresh (const char *xml, gsize length)
 {
   g_autoptr(Env) env = env_new ();
-  g_autofree char *url = tales_test_server_url (env->server, "/feed.xml");
+  g_autofree char *url = tales_test_server_url (env->parts.server, "/feed.xml");
   g_autoptr(GError) error = NULL;
   TalesFeedRefreshReport report;
   guint n_items = serve_feed (env, "/feed.xml", xml, length);
@@ -244,7 +230,7 @@ check_feed_refresh (const char *xml, gsize length)
   g_assert_cmpuint (report.n_new, ==, n_items);
   g_assert_cmpuint (report.n_images_cached, ==, g_hash_table_size (env->served));
   g_assert_cmpuint (report.n_images_failed, ==, 0);
-  g_assert_cmpuint (tales_store_count_posts (env->store, report.feed_id, &error), ==, n_items);
+  g_assert_cmpuint (tales_store_count_posts (env->parts.store, report.feed_id, &error), ==, n_items);
   g_assert_no_error (error);
   assert_all_served_cached (env);
   hits = image_hits (env);
@@ -252,14 +238,14 @@ check_feed_refresh (const char *xml, gsize length)
 
   refresh (env, url, &report, &error);
   g_assert_no_error (error);
-  g_assert_nonnull (tales_test_server_last_header (env->server, "/feed.xml", "If-None-Match"));
-  g_assert_nonnull (tales_test_server_last_header (env->server, "/feed.xml", "If-Modified-Since"));
+  g_assert_nonnull (tales_test_server_last_header (env->parts.server, "/feed.xml", "If-None-Match"));
+  g_assert_nonnull (tales_test_server_last_header (env->parts.server, "/feed.xml", "If-Modified-Since"));
   g_assert_true (report.not_modified);
   g_assert_cmpuint (report.n_new, ==, 0);
   g_assert_cmpuint (report.n_images_cached, ==, 0);
-  g_assert_cmpuint (tales_store_count_posts (env->store, report.feed_id, &error), ==, n_items);
+  g_assert_cmpuint (tales_store_count_posts (env->parts.store, report.feed_id, &error), ==, n_items);
   g_assert_cmpuint (image_hits (env), ==, hits);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/feed.xml"), ==, 2);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/feed.xml"), ==, 2);
 }
 
 static void
@@ -329,8 +315,8 @@ static void
 test_refresh_large (void)
 {
   g_autoptr(Env) env = env_new ();
-  const char *base = tales_test_server_get_base (env->server);
-  g_autofree char *url = tales_test_server_url (env->server, "/feed.xml");
+  const char *base = tales_test_server_get_base (env->parts.server);
+  g_autofree char *url = tales_test_server_url (env->parts.server, "/feed.xml");
   g_autofree char *padding = g_strnfill (2000, 'y');
   g_autoptr(GString) xml = g_string_new ("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
                                          "<title>Large</title><link>https://example.test/</link>\n");
@@ -359,24 +345,24 @@ test_refresh_large (void)
    * wait for the network and the network for the parser. */
   g_assert_cmpuint (xml->len, >, 1024 * 1024);
   bytes = g_bytes_new (xml->str, xml->len);
-  tales_test_server_add_chunked (env->server, "/feed.xml", "application/rss+xml", bytes);
-  tales_test_server_add_bytes (env->server, "/img/shared.png", "image/png", png);
+  tales_test_server_add_chunked (env->parts.server, "/feed.xml", "application/rss+xml", bytes);
+  tales_test_server_add_bytes (env->parts.server, "/img/shared.png", "image/png", png);
 
   g_assert_true (refresh (env, url, &report, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (report.n_new, ==, n);
   g_assert_cmpuint (report.n_images_cached, ==, 1);
-  g_assert_cmpuint (tales_store_count_posts (env->store, report.feed_id, NULL), ==, n);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/img/shared.png"), ==, 1);
+  g_assert_cmpuint (tales_store_count_posts (env->parts.store, report.feed_id, NULL), ==, n);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/img/shared.png"), ==, 1);
 
-  ids = tales_store_query_post_ids (env->store, &filter, &error);
+  ids = tales_store_query_post_ids (env->parts.store, &filter, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ids->len, ==, 1);
   {
-    g_autoptr(GPtrArray) images = tales_store_list_post_images (env->store,
+    g_autoptr(GPtrArray) images = tales_store_list_post_images (env->parts.store,
                                                                 g_array_index (ids, gint64, 0),
                                                                 &error);
-    g_autofree char *shared = tales_test_server_url (env->server, "/img/shared.png");
+    g_autofree char *shared = tales_test_server_url (env->parts.server, "/img/shared.png");
 
     g_assert_no_error (error);
     g_assert_cmpuint (images->len, ==, 1);
@@ -387,29 +373,29 @@ test_refresh_large (void)
   g_assert_true (refresh (env, url, &report, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (report.n_new + report.n_updated, ==, 0);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/img/shared.png"), ==, 1);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/img/shared.png"), ==, 1);
 }
 
 static void
 test_refresh_failing_image (void)
 {
   g_autoptr(Env) env = env_new ();
-  const char *base = tales_test_server_get_base (env->server);
-  g_autofree char *url = tales_test_server_url (env->server, "/feed.xml");
+  const char *base = tales_test_server_get_base (env->parts.server);
+  g_autofree char *url = tales_test_server_url (env->parts.server, "/feed.xml");
   g_autofree char *xml = small_feed (base, 3, NULL);
-  g_autofree char *missing = tales_test_server_url (env->server, "/img/2.png");
-  g_autofree char *html = tales_test_server_url (env->server, "/img/3.png");
-  g_autofree char *good = tales_test_server_url (env->server, "/img/1.png");
+  g_autofree char *missing = tales_test_server_url (env->parts.server, "/img/2.png");
+  g_autofree char *html = tales_test_server_url (env->parts.server, "/img/3.png");
+  g_autofree char *good = tales_test_server_url (env->parts.server, "/img/1.png");
   g_autofree char *xml2 = NULL;
   g_autoptr(GBytes) png = tales_test_make_image (4, 4, 0xff0000, "png");
   g_autoptr(GError) error = NULL;
   g_autoptr(TalesImageRecord) record = NULL;
   TalesFeedRefreshReport report;
 
-  tales_test_server_add_string (env->server, "/feed.xml", "application/rss+xml", xml);
-  tales_test_server_add_bytes (env->server, "/img/1.png", "image/png", png);
-  tales_test_server_add_status (env->server, "/img/2.png", 404);
-  tales_test_server_add_string (env->server, "/img/3.png", "image/png",
+  tales_test_server_add_string (env->parts.server, "/feed.xml", "application/rss+xml", xml);
+  tales_test_server_add_bytes (env->parts.server, "/img/1.png", "image/png", png);
+  tales_test_server_add_status (env->parts.server, "/img/2.png", 404);
+  tales_test_server_add_string (env->parts.server, "/img/3.png", "image/png",
                                 "<!DOCTYPE html><html><body>Not an image</body></html>");
 
   refresh (env, url, &report, &error);
@@ -419,13 +405,13 @@ test_refresh_failing_image (void)
   g_assert_cmpuint (report.n_images_failed, ==, 2);
   assert_image_cached (env, good, png);
 
-  record = tales_store_get_image (env->store, missing, &error);
+  record = tales_store_get_image (env->parts.store, missing, &error);
   g_assert_no_error (error);
   g_assert_cmpint (record->state, ==, TALES_IMAGE_FAILED);
   g_assert_nonnull (strstr (record->error, missing));
   g_clear_pointer (&record, tales_image_record_free);
 
-  record = tales_store_get_image (env->store, html, &error);
+  record = tales_store_get_image (env->parts.store, html, &error);
   g_assert_no_error (error);
   g_assert_cmpint (record->state, ==, TALES_IMAGE_FAILED);
   g_assert_nonnull (strstr (record->error, "not an image"));
@@ -433,18 +419,18 @@ test_refresh_failing_image (void)
 
   /* The images come back; the feed changes: the next refresh after the
    * failed ones' wait retries them, and leaves the cached one alone. */
-  tales_image_cache_set_time_offset (env->images, TALES_IMAGE_RETRY_MAX_WAIT + 1);
-  tales_test_server_add_bytes (env->server, "/img/2.png", "image/png", png);
-  tales_test_server_add_bytes (env->server, "/img/3.png", "image/png", png);
+  tales_image_cache_set_time_offset (env->parts.images, TALES_IMAGE_RETRY_MAX_WAIT + 1);
+  tales_test_server_add_bytes (env->parts.server, "/img/2.png", "image/png", png);
+  tales_test_server_add_bytes (env->parts.server, "/img/3.png", "image/png", png);
   xml2 = small_feed (base, 4, NULL);
-  tales_test_server_add_string (env->server, "/feed.xml", "application/rss+xml", xml2);
-  tales_test_server_add_bytes (env->server, "/img/4.png", "image/png", png);
+  tales_test_server_add_string (env->parts.server, "/feed.xml", "application/rss+xml", xml2);
+  tales_test_server_add_bytes (env->parts.server, "/img/4.png", "image/png", png);
   refresh (env, url, &report, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (report.n_new, ==, 1);
   g_assert_cmpuint (report.n_images_cached, ==, 3);
   g_assert_cmpuint (report.n_images_failed, ==, 0);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/img/1.png"), ==, 1);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/img/1.png"), ==, 1);
   assert_image_cached (env, missing, png);
   assert_image_cached (env, html, png);
 }
@@ -466,7 +452,7 @@ static GPtrArray *
 stored_titles (Env *env, gint64 feed_id)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GListModel) posts = tales_store_list_posts (env->store, feed_id, &error);
+  g_autoptr(GListModel) posts = tales_store_list_posts (env->parts.store, feed_id, &error);
   GPtrArray *titles = g_ptr_array_new_with_free_func (g_free);
 
   g_assert_no_error (error);
@@ -500,29 +486,29 @@ replace_feed (Env *env, BadKind kind, const char *good)
   switch (kind)
     {
     case BAD_404:
-      tales_test_server_add_status (env->server, "/feed.xml", 404);
+      tales_test_server_add_status (env->parts.server, "/feed.xml", 404);
       break;
     case BAD_HTML:
-      tales_test_server_add_string (env->server, "/feed.xml", "text/html",
+      tales_test_server_add_string (env->parts.server, "/feed.xml", "text/html",
                                     "<!DOCTYPE html><html><head><title>Welcome</title></head>"
                                     "<body><p>This is a web page, not a feed.</p></body></html>");
       break;
     case BAD_TRUNCATED_EMPTY:
       {
         g_autofree char *cut = g_strndup (good, strstr (good, "<item>") - good + 10);
-        tales_test_server_add_string (env->server, "/feed.xml", "application/rss+xml", cut);
+        tales_test_server_add_string (env->parts.server, "/feed.xml", "application/rss+xml", cut);
       }
       break;
     case BAD_TRUNCATED_ITEMS:
       {
         /* Cut inside the last item: the first ones can be recovered. */
         g_autofree char *cut = g_strndup (good, g_strrstr (good, "<item>") - good + 20);
-        tales_test_server_add_string (env->server, "/feed.xml", "application/rss+xml", cut);
+        tales_test_server_add_string (env->parts.server, "/feed.xml", "application/rss+xml", cut);
       }
       break;
     case BAD_SILENT:
-      tales_fetcher_set_timeout (env->fetcher, 1);
-      tales_test_server_add_silent (env->server, "/feed.xml");
+      tales_fetcher_set_timeout (env->parts.fetcher, 1);
+      tales_test_server_add_silent (env->parts.server, "/feed.xml");
       break;
     case BAD_TOO_LARGE:
       {
@@ -532,8 +518,8 @@ replace_feed (Env *env, BadKind kind, const char *good)
         g_string_replace (big, "<title>Post 1</title>", "<title>Post 1</title><!-- ", 1);
         g_string_replace (big, "<link>https://example.test/p1</link>", " --><link>https://example.test/p1</link>", 1);
         g_string_replace (big, "<!-- ", padding, 1);
-        tales_fetcher_set_max_bytes (env->fetcher, 16 * 1024);
-        tales_test_server_add_string (env->server, "/feed.xml", "application/rss+xml", big->str);
+        tales_fetcher_set_max_bytes (env->parts.fetcher, 16 * 1024);
+        tales_test_server_add_string (env->parts.server, "/feed.xml", "application/rss+xml", big->str);
       }
       break;
     case BAD_TOO_LARGE_CHUNKED:
@@ -547,12 +533,12 @@ replace_feed (Env *env, BadKind kind, const char *good)
         g_string_replace (big, "</channel>", "<!-- ", 1);
         g_string_append_printf (big, "%s --></channel></rss>\n", padding);
         bytes = g_bytes_new (big->str, big->len);
-        tales_fetcher_set_max_bytes (env->fetcher, 16 * 1024);
-        tales_test_server_add_chunked (env->server, "/feed.xml", "application/rss+xml", bytes);
+        tales_fetcher_set_max_bytes (env->parts.fetcher, 16 * 1024);
+        tales_test_server_add_chunked (env->parts.server, "/feed.xml", "application/rss+xml", bytes);
       }
       break;
     case BAD_NOT_XML:
-      tales_test_server_add_string (env->server, "/feed.xml", "application/rss+xml",
+      tales_test_server_add_string (env->parts.server, "/feed.xml", "application/rss+xml",
                                     "\x01\x02 this is not a document at all \xff\xfe");
       break;
     }
@@ -593,8 +579,8 @@ test_refresh_bad (gconstpointer user_data)
 {
   BadKind kind = GPOINTER_TO_INT (user_data);
   g_autoptr(Env) env = env_new ();
-  const char *base = tales_test_server_get_base (env->server);
-  g_autofree char *url = tales_test_server_url (env->server, "/feed.xml");
+  const char *base = tales_test_server_get_base (env->parts.server);
+  g_autofree char *url = tales_test_server_url (env->parts.server, "/feed.xml");
   g_autofree char *good = small_feed (base, 3, NULL);
   g_autoptr(GBytes) png = tales_test_make_image (4, 4, 0x00ff00, "png");
   g_autoptr(GError) error = NULL;
@@ -607,18 +593,18 @@ test_refresh_bad (gconstpointer user_data)
   gint64 start;
   gboolean ok;
 
-  tales_test_server_add_string (env->server, "/feed.xml", "application/rss+xml", good);
+  tales_test_server_add_string (env->parts.server, "/feed.xml", "application/rss+xml", good);
   for (guint i = 1; i <= 3; i++)
     {
       g_autofree char *path = g_strdup_printf ("/img/%u.png", i);
-      tales_test_server_add_bytes (env->server, path, "image/png", png);
+      tales_test_server_add_bytes (env->parts.server, path, "image/png", png);
     }
   refresh (env, url, &report, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (report.n_new, ==, 3);
   before = stored_titles (env, report.feed_id);
   g_assert_cmpuint (before->len, ==, 3);
-  feed = tales_store_get_feed (env->store, report.feed_id, &error);
+  feed = tales_store_get_feed (env->parts.store, report.feed_id, &error);
   g_assert_no_error (error);
   etag = g_strdup (tales_feed_get_etag (feed));
   g_assert_nonnull (etag);
@@ -632,9 +618,9 @@ test_refresh_bad (gconstpointer user_data)
 
   after = stored_titles (env, report.feed_id);
   assert_same_titles (before, after);
-  g_assert_cmpuint (tales_store_count_posts (env->store, report.feed_id, NULL), ==, 3);
+  g_assert_cmpuint (tales_store_count_posts (env->parts.store, report.feed_id, NULL), ==, 3);
 
-  feed = tales_store_get_feed (env->store, report.feed_id, &store_error);
+  feed = tales_store_get_feed (env->parts.store, report.feed_id, &store_error);
   g_assert_no_error (store_error);
   if (kind == BAD_TRUNCATED_ITEMS)
     {
@@ -656,12 +642,12 @@ test_refresh_bad (gconstpointer user_data)
   g_clear_error (&error);
 
   /* And the feed recovers once the server does. */
-  tales_fetcher_set_timeout (env->fetcher, 5);
-  tales_fetcher_set_max_bytes (env->fetcher, 1024 * 1024);
-  tales_test_server_add_string (env->server, "/feed.xml", "application/rss+xml", good);
+  tales_fetcher_set_timeout (env->parts.fetcher, 5);
+  tales_fetcher_set_max_bytes (env->parts.fetcher, 1024 * 1024);
+  tales_test_server_add_string (env->parts.server, "/feed.xml", "application/rss+xml", good);
   refresh (env, url, &report, &error);
   g_assert_no_error (error);
-  feed = tales_store_get_feed (env->store, report.feed_id, &error);
+  feed = tales_store_get_feed (env->parts.store, report.feed_id, &error);
   g_assert_no_error (error);
   g_assert_null (tales_feed_get_last_error (feed));
 }
@@ -695,29 +681,10 @@ test_refresh_welcome (void)
   g_assert_no_error (error);
   g_assert_cmpuint (report.n_new, ==, 0);
   g_assert_cmpuint (report.n_images_cached, ==, 0);
-  g_assert_cmpuint (tales_test_server_hits (env->server, NULL), ==, 0);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, NULL), ==, 0);
 }
 
 /* The image cache on its own */
-
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  guint n_cached;
-  guint n_failed;
-  GError *error;
-} Downloaded;
-
-static void
-download_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  Downloaded *downloaded = user_data;
-
-  downloaded->ok = tales_image_cache_download_finish (TALES_IMAGE_CACHE (source), res,
-                                                      &downloaded->n_cached, &downloaded->n_failed,
-                                                      &downloaded->error);
-  downloaded->done = TRUE;
-}
 
 static void
 test_image_cache_dedup (void)
@@ -726,50 +693,50 @@ test_image_cache_dedup (void)
   g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GBytes) jpeg = tales_test_make_image (10, 10, 0x0000ff, "jpeg");
   g_autoptr(GBytes) png = tales_test_make_image (10, 10, 0x0000ff, "png");
-  g_autofree char *same_a = tales_test_server_url (env->server, "/a.png");
-  g_autofree char *same_b = tales_test_server_url (env->server, "/b.png");
+  g_autofree char *same_a = tales_test_server_url (env->parts.server, "/a.png");
+  g_autofree char *same_b = tales_test_server_url (env->parts.server, "/b.png");
   g_autofree char *filename = NULL;
   g_autoptr(TalesImageRecord) a = NULL;
   g_autoptr(TalesImageRecord) b = NULL;
-  Downloaded d = { 0 };
+  TalesTestDownload d = { 0 };
 
   /* Ten distinct images, each listed twice, and two URLs with the same
    * bytes: one request per URL, one file per content. */
   for (guint i = 0; i < 10; i++)
     {
       g_autofree char *path = g_strdup_printf ("/photo-%u", i);
-      tales_test_server_add_bytes (env->server, path, "image/jpeg", jpeg);
-      g_ptr_array_add (urls, tales_test_server_url (env->server, path));
-      g_ptr_array_add (urls, tales_test_server_url (env->server, path));
+      tales_test_server_add_bytes (env->parts.server, path, "image/jpeg", jpeg);
+      g_ptr_array_add (urls, tales_test_server_url (env->parts.server, path));
+      g_ptr_array_add (urls, tales_test_server_url (env->parts.server, path));
     }
-  tales_test_server_add_bytes (env->server, "/a.png", "application/octet-stream", png);
-  tales_test_server_add_bytes (env->server, "/b.png", "image/png", png);
+  tales_test_server_add_bytes (env->parts.server, "/a.png", "application/octet-stream", png);
+  tales_test_server_add_bytes (env->parts.server, "/b.png", "image/png", png);
   g_ptr_array_add (urls, g_strdup (same_a));
   g_ptr_array_add (urls, g_strdup (same_b));
 
-  tales_image_cache_download_async (env->images, urls, NULL, download_cb, &d);
+  tales_image_cache_download_async (env->parts.images, urls, NULL, tales_test_download_cb, &d);
   tales_test_wait_for (&d.done, 20000);
   g_assert_no_error (d.error);
   g_assert_true (d.ok);
   g_assert_cmpuint (d.n_cached, ==, 12);
   g_assert_cmpuint (d.n_failed, ==, 0);
-  g_assert_cmpuint (tales_test_server_hits (env->server, NULL), ==, 12);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, NULL), ==, 12);
 
-  a = tales_store_get_image (env->store, same_a, NULL);
-  b = tales_store_get_image (env->store, same_b, NULL);
+  a = tales_store_get_image (env->parts.store, same_a, NULL);
+  b = tales_store_get_image (env->parts.store, same_b, NULL);
   g_assert_cmpstr (a->path, ==, b->path);
   /* Sniffed from the bytes when the server does not say. */
   g_assert_cmpstr (a->mime_type, ==, "image/png");
-  filename = g_build_filename (tales_image_cache_get_dir (env->images), a->path, NULL);
+  filename = g_build_filename (tales_image_cache_get_dir (env->parts.images), a->path, NULL);
   g_assert_true (g_file_test (filename, G_FILE_TEST_IS_REGULAR));
 
   /* Everything is cached now: a second batch fetches nothing. */
   memset (&d, 0, sizeof d);
-  tales_image_cache_download_async (env->images, urls, NULL, download_cb, &d);
+  tales_image_cache_download_async (env->parts.images, urls, NULL, tales_test_download_cb, &d);
   tales_test_wait_for (&d.done, 5000);
   g_assert_true (d.ok);
   g_assert_cmpuint (d.n_cached, ==, 0);
-  g_assert_cmpuint (tales_test_server_hits (env->server, NULL), ==, 12);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, NULL), ==, 12);
 }
 
 static void
@@ -779,21 +746,21 @@ test_image_cache_cancel (void)
   g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(TalesImageRecord) record = NULL;
-  Downloaded d = { 0 };
+  TalesTestDownload d = { 0 };
 
   for (guint i = 0; i < 6; i++)
     {
       g_autofree char *path = g_strdup_printf ("/slow-%u.png", i);
-      tales_test_server_add_silent (env->server, path);
-      g_ptr_array_add (urls, tales_test_server_url (env->server, path));
+      tales_test_server_add_silent (env->parts.server, path);
+      g_ptr_array_add (urls, tales_test_server_url (env->parts.server, path));
     }
-  tales_image_cache_download_async (env->images, urls, cancellable, download_cb, &d);
+  tales_image_cache_download_async (env->parts.images, urls, cancellable, tales_test_download_cb, &d);
   /* Let the first requests reach the server; at most four at a time. */
-  while (tales_test_server_hits (env->server, NULL) < 4)
+  while (tales_test_server_hits (env->parts.server, NULL) < 4)
     g_main_context_iteration (NULL, TRUE);
   for (guint i = 0; i < 20; i++)
     g_main_context_iteration (NULL, FALSE);
-  g_assert_cmpuint (tales_test_server_hits (env->server, NULL), ==, 4);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, NULL), ==, 4);
 
   g_cancellable_cancel (cancellable);
   tales_test_wait_for (&d.done, 5000);
@@ -803,7 +770,7 @@ test_image_cache_cancel (void)
   g_clear_error (&d.error);
 
   /* A cancelled download is not a failed image. */
-  record = tales_store_get_image (env->store, g_ptr_array_index (urls, 0), NULL);
+  record = tales_store_get_image (env->parts.store, g_ptr_array_index (urls, 0), NULL);
   g_assert_true (record == NULL || record->state != TALES_IMAGE_FAILED);
 }
 
@@ -816,7 +783,7 @@ test_image_cache_not_cached (void)
   g_autofree char *uri = tales_html_image_uri ("https://example.test/never.png");
   char *mime_type = NULL;
 
-  bytes = tales_image_cache_load_by_url_hash (env->images, strrchr (uri, '/') + 1, &mime_type, &error);
+  bytes = tales_image_cache_load_by_url_hash (env->parts.images, strrchr (uri, '/') + 1, &mime_type, &error);
   g_assert_null (bytes);
   g_assert_null (mime_type);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);

@@ -1,38 +1,15 @@
 /* The fetcher against a real SoupServer on 127.0.0.1. */
 
 #include "tales-core.h"
-#include "tales-test-server.h"
-
-typedef struct {
-  gboolean done;
-  TalesFetchResult *result;
-  GError *error;
-} Fetched;
-
-static void
-fetched_clear (Fetched *fetched)
-{
-  g_clear_pointer (&fetched->result, tales_fetch_result_free);
-  g_clear_error (&fetched->error);
-}
-
-static void
-fetch_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  Fetched *fetched = user_data;
-
-  fetched->result = tales_fetcher_fetch_finish (TALES_FETCHER (source), res, &fetched->error);
-  fetched->done = TRUE;
-}
+#include "tales-test-utils.h"
 
 static void
 fetch (TalesFetcher *fetcher, const char *url, const char *etag,
-       const char *last_modified, Fetched *fetched)
+       const char *last_modified, TalesTestFetch *fetched)
 {
   memset (fetched, 0, sizeof *fetched);
-  tales_fetcher_fetch_async (fetcher, url, etag, last_modified, NULL, fetch_cb, fetched);
-  tales_test_wait_for (&fetched->done, 10000);
-  g_assert_true ((fetched->result == NULL) != (fetched->error == NULL));
+  tales_fetcher_fetch_async (fetcher, url, etag, last_modified, NULL, tales_test_fetch_cb, fetched);
+  tales_test_fetch_wait (fetched, 10000);
 }
 
 /* An error message is a sentence: not empty, and it names the URL. */
@@ -55,7 +32,7 @@ test_fetch_ok (void)
   g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
   g_autofree char *url = tales_test_server_url (server, "/feed.xml");
   g_autofree char *user_agent = NULL;
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_string (server, "/feed.xml", "application/rss+xml", feed_body);
   fetch (fetcher, url, NULL, NULL, &f);
@@ -71,7 +48,7 @@ test_fetch_ok (void)
   g_assert_null (tales_test_server_last_header (server, "/feed.xml", "If-None-Match"));
   g_assert_true (g_str_has_prefix (tales_test_server_last_header (server, "/feed.xml", "User-Agent"),
                                    "Tales/"));
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 static void
@@ -82,14 +59,14 @@ test_fetch_not_modified (void)
   g_autofree char *url = tales_test_server_url (server, "/feed.xml");
   g_autofree char *etag = NULL;
   g_autofree char *last_modified = NULL;
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_string (server, "/feed.xml", "application/rss+xml", feed_body);
   fetch (fetcher, url, NULL, NULL, &f);
   g_assert_no_error (f.error);
   etag = g_strdup (f.result->etag);
   last_modified = g_strdup (f.result->last_modified);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   fetch (fetcher, url, etag, NULL, &f);
   g_assert_no_error (f.error);
@@ -97,14 +74,14 @@ test_fetch_not_modified (void)
   g_assert_cmpuint (f.result->status, ==, 304);
   g_assert_true (f.result->not_modified);
   g_assert_null (f.result->body);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   fetch (fetcher, url, NULL, last_modified, &f);
   g_assert_no_error (f.error);
   g_assert_cmpstr (tales_test_server_last_header (server, "/feed.xml", "If-Modified-Since"), ==,
                    last_modified);
   g_assert_true (f.result->not_modified);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
   g_assert_cmpuint (tales_test_server_hits (server, "/feed.xml"), ==, 3);
 }
 
@@ -116,7 +93,7 @@ test_fetch_status (gconstpointer user_data)
   g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
   g_autofree char *url = tales_test_server_url (server, "/feed.xml");
   int code = status == 404 || status == 410 ? TALES_FETCH_ERROR_NOT_FOUND : TALES_FETCH_ERROR_HTTP;
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_status (server, "/feed.xml", status);
   fetch (fetcher, url, NULL, NULL, &f);
@@ -124,7 +101,7 @@ test_fetch_status (gconstpointer user_data)
   assert_sentence (f.error, url);
   if (status == 503)
     g_assert_nonnull (strstr (f.error->message, "503 Service Unavailable"));
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 static void
@@ -134,7 +111,7 @@ test_fetch_timeout (void)
   g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
   g_autofree char *url = tales_test_server_url (server, "/slow.xml");
   gint64 start;
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_silent (server, "/slow.xml");
   tales_fetcher_set_timeout (fetcher, 1);
@@ -143,7 +120,7 @@ test_fetch_timeout (void)
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_TIMEOUT);
   assert_sentence (f.error, url);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 /* The timeout holds on a kept-alive connection made before it was set. */
@@ -155,13 +132,13 @@ test_fetch_timeout_reused (void)
   g_autofree char *url = tales_test_server_url (server, "/feed.xml");
   g_autofree char *slow_url = tales_test_server_url (server, "/slow.xml");
   gint64 start;
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_string (server, "/feed.xml", "application/rss+xml", feed_body);
   tales_test_server_add_silent (server, "/slow.xml");
   fetch (fetcher, url, NULL, NULL, &f);
   g_assert_no_error (f.error);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   tales_fetcher_set_timeout (fetcher, 1);
   start = g_get_monotonic_time ();
@@ -169,7 +146,7 @@ test_fetch_timeout_reused (void)
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_TIMEOUT);
   g_assert_nonnull (strstr (f.error->message, "1 second"));
   g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 static void
@@ -181,7 +158,7 @@ test_fetch_too_large (void)
   g_autofree char *small_url = tales_test_server_url (server, "/small.xml");
   g_autofree char *big = g_malloc (100 * 1024);
   g_autoptr(GBytes) body = NULL;
-  Fetched f;
+  TalesTestFetch f;
 
   memset (big, 'x', 100 * 1024);
   body = g_bytes_new (big, 100 * 1024);
@@ -192,13 +169,13 @@ test_fetch_too_large (void)
   fetch (fetcher, url, NULL, NULL, &f);
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_TOO_LARGE);
   assert_sentence (f.error, url);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   /* Under the cap is fine, and the session still works. */
   fetch (fetcher, small_url, NULL, NULL, &f);
   g_assert_no_error (f.error);
   g_assert_cmpuint (g_bytes_get_size (f.result->body), ==, strlen (feed_body));
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 /* No Content-Length: the cap has to hold while reading. */
@@ -212,7 +189,7 @@ test_fetch_too_large_chunked (void)
   g_autofree char *big = g_malloc (300 * 1024);
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GBytes) fits = NULL;
-  Fetched f;
+  TalesTestFetch f;
 
   memset (big, 'x', 300 * 1024);
   body = g_bytes_new (big, 300 * 1024);
@@ -224,12 +201,12 @@ test_fetch_too_large_chunked (void)
   fetch (fetcher, url, NULL, NULL, &f);
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_TOO_LARGE);
   assert_sentence (f.error, url);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   fetch (fetcher, fits_url, NULL, NULL, &f);
   g_assert_no_error (f.error);
   g_assert_true (g_bytes_equal (f.result->body, fits));
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 static void
@@ -240,7 +217,7 @@ test_fetch_redirect (void)
   g_autofree char *url = tales_test_server_url (server, "/old.xml");
   g_autofree char *final_url = tales_test_server_url (server, "/feed.xml");
   g_autofree char *loop_url = tales_test_server_url (server, "/loop");
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_string (server, "/feed.xml", "application/rss+xml", feed_body);
   tales_test_server_add_redirect (server, "/old.xml", 301, "/feed.xml");
@@ -250,12 +227,12 @@ test_fetch_redirect (void)
   g_assert_no_error (f.error);
   g_assert_cmpstr (f.result->final_url, ==, final_url);
   g_assert_cmpuint (g_bytes_get_size (f.result->body), ==, strlen (feed_body));
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   fetch (fetcher, loop_url, NULL, NULL, &f);
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_HTTP);
   assert_sentence (f.error, loop_url);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 static void
@@ -264,14 +241,14 @@ test_fetch_refused (void)
   g_autoptr(TalesTestServer) server = tales_test_server_new ();
   g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
   g_autofree char *url = tales_test_server_url (server, "/feed.xml");
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_string (server, "/feed.xml", "application/rss+xml", feed_body);
   tales_test_server_stop (server);
   fetch (fetcher, url, NULL, NULL, &f);
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_NETWORK);
   assert_sentence (f.error, url);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 static void
@@ -279,14 +256,14 @@ test_fetch_invalid_url (void)
 {
   g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
   const char *urls[] = { "not a url", "ftp://127.0.0.1/feed.xml", "http://", "file:///etc/passwd" };
-  Fetched f;
+  TalesTestFetch f;
 
   for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
     {
       fetch (fetcher, urls[i], NULL, NULL, &f);
       g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_INVALID_URL);
       assert_sentence (f.error, urls[i]);
-      fetched_clear (&f);
+      tales_test_fetch_clear (&f);
     }
 }
 
@@ -297,21 +274,21 @@ test_fetch_cancelled (void)
   g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autofree char *url = tales_test_server_url (server, "/slow.xml");
-  Fetched f = { 0 };
+  TalesTestFetch f = { 0 };
 
   tales_test_server_add_silent (server, "/slow.xml");
-  tales_fetcher_fetch_async (fetcher, url, NULL, NULL, cancellable, fetch_cb, &f);
+  tales_fetcher_fetch_async (fetcher, url, NULL, NULL, cancellable, tales_test_fetch_cb, &f);
   g_cancellable_cancel (cancellable);
   tales_test_wait_for (&f.done, 5000);
   g_assert_error (f.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 static void
 test_fetch_resource (void)
 {
   g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
-  Fetched f;
+  TalesTestFetch f;
 
   fetch (fetcher, TALES_WELCOME_FEED_URL, NULL, NULL, &f);
   g_assert_no_error (f.error);
@@ -320,38 +297,28 @@ test_fetch_resource (void)
   g_assert_cmpstr (f.result->final_url, ==, TALES_WELCOME_FEED_URL);
   g_assert_null (f.result->etag);
   g_assert_null (f.result->last_modified);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   fetch (fetcher, "resource:///io/github/talesreader/Tales/welcome/offline.png", NULL, NULL, &f);
   g_assert_no_error (f.error);
   g_assert_cmpstr (f.result->content_type, ==, "image/png");
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   fetch (fetcher, "resource:///io/github/talesreader/Tales/welcome/missing.png", NULL, NULL, &f);
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_NOT_FOUND);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 /* Streamed fetches: the body is read, with blocking reads, on another
  * thread while the fetcher keeps reading the network on this one. */
 
 static void
-fetch_stream_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  Fetched *fetched = user_data;
-
-  fetched->result = tales_fetcher_fetch_stream_finish (TALES_FETCHER (source), res,
-                                                       &fetched->error);
-  fetched->done = TRUE;
-}
-
-static void
-fetch_stream (TalesFetcher *fetcher, const char *url, const char *etag, Fetched *fetched)
+fetch_stream (TalesFetcher *fetcher, const char *url, const char *etag, TalesTestFetch *fetched)
 {
   memset (fetched, 0, sizeof *fetched);
-  tales_fetcher_fetch_stream_async (fetcher, url, etag, NULL, NULL, fetch_stream_cb, fetched);
-  tales_test_wait_for (&fetched->done, 10000);
-  g_assert_true ((fetched->result == NULL) != (fetched->error == NULL));
+  tales_fetcher_fetch_stream_async (fetcher, url, etag, NULL, NULL, tales_test_fetch_stream_cb,
+                                    fetched);
+  tales_test_fetch_wait (fetched, 10000);
 }
 
 typedef struct {
@@ -413,7 +380,7 @@ test_fetch_stream (void)
   /* Several times what may wait between the network and the reader. */
   g_autoptr(GBytes) body = patterned_bytes (5 * 1024 * 1024 + 123);
   Reader reader = { .piece = 3000 };
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_chunked (server, "/big.xml", "application/xml", body);
   fetch_stream (fetcher, url, NULL, &f);
@@ -430,7 +397,7 @@ test_fetch_stream (void)
   g_assert_cmpmem (reader.read->data, reader.read->len,
                    g_bytes_get_data (body, NULL), g_bytes_get_size (body));
   g_byte_array_unref (reader.read);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   /* A 304 has no stream. */
   tales_test_server_add_string (server, "/feed.xml", "application/rss+xml", feed_body);
@@ -441,13 +408,13 @@ test_fetch_stream (void)
   {
     g_autofree char *etag = g_strdup (f.result->etag);
 
-    fetched_clear (&f);
+    tales_test_fetch_clear (&f);
     fetch_stream (fetcher, url, etag, &f);
   }
   g_assert_no_error (f.error);
   g_assert_true (f.result->not_modified);
   g_assert_null (f.result->stream);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 /* The cap still holds, and reaches the reader as the fetch's own error. */
@@ -459,7 +426,7 @@ test_fetch_stream_too_large (void)
   g_autofree char *url = tales_test_server_url (server, "/big.xml");
   g_autoptr(GBytes) body = patterned_bytes (300 * 1024);
   Reader reader = { .piece = 16 * 1024 };
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_chunked (server, "/big.xml", "application/xml", body);
   tales_fetcher_set_max_bytes (fetcher, 200 * 1024);
@@ -473,7 +440,7 @@ test_fetch_stream_too_large (void)
   g_assert_cmpuint (reader.read->len, <=, 200 * 1024);
   g_byte_array_unref (reader.read);
   g_clear_error (&reader.error);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 /* A reader that has enough stops the download; the fetcher goes on. */
@@ -486,7 +453,7 @@ test_fetch_stream_closed_early (void)
   g_autofree char *small_url = tales_test_server_url (server, "/small.xml");
   g_autoptr(GBytes) body = patterned_bytes (8 * 1024 * 1024);
   Reader reader = { .piece = 64 * 1024, .stop_after = 64 * 1024 };
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_chunked (server, "/big.xml", "application/xml", body);
   tales_test_server_add_string (server, "/small.xml", "application/xml", feed_body);
@@ -497,12 +464,12 @@ test_fetch_stream_closed_early (void)
   g_assert_no_error (reader.error);
   g_assert_cmpmem (reader.read->data, 64 * 1024, g_bytes_get_data (body, NULL), 64 * 1024);
   g_byte_array_unref (reader.read);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   fetch (fetcher, small_url, NULL, NULL, &f);
   g_assert_no_error (f.error);
   g_assert_cmpuint (g_bytes_get_size (f.result->body), ==, strlen (feed_body));
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 static void
@@ -512,7 +479,7 @@ test_fetch_stream_resource (void)
   g_autoptr(GBytes) expected = g_resources_lookup_data ("/io/github/talesreader/Tales/welcome/offline.png",
                                                         G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
   Reader reader = { .piece = 100 };
-  Fetched f;
+  TalesTestFetch f;
 
   g_assert_nonnull (expected);
   fetch_stream (fetcher, "resource:///io/github/talesreader/Tales/welcome/offline.png", NULL, &f);
@@ -524,7 +491,7 @@ test_fetch_stream_resource (void)
   g_assert_cmpmem (reader.read->data, reader.read->len,
                    g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
   g_byte_array_unref (reader.read);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 int

@@ -3,88 +3,34 @@
  * are never sent, and only permanent redirects move a subscription. */
 
 #include "tales-core.h"
-#include "tales-test-server.h"
-
-#include <stdio.h>
+#include "tales-test-utils.h"
 
 #define MIB (1024 * 1024)
 /* Shortened deadline for the tests; the defaults are minutes. */
 #define TEST_DEADLINE 2
 
-typedef struct {
-  gboolean done;
-  TalesFetchResult *result;
-  GError *error;
-} Fetched;
-
 static void
-fetched_clear (Fetched *fetched)
-{
-  g_clear_pointer (&fetched->result, tales_fetch_result_free);
-  g_clear_error (&fetched->error);
-}
-
-static void
-fetch_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  Fetched *fetched = user_data;
-
-  fetched->result = tales_fetcher_fetch_finish (TALES_FETCHER (source), res, &fetched->error);
-  fetched->done = TRUE;
-}
-
-static void
-fetch_kind (TalesFetcher *fetcher, TalesFetchKind kind, const char *url, Fetched *fetched)
+fetch_kind (TalesFetcher *fetcher, TalesFetchKind kind, const char *url, TalesTestFetch *fetched)
 {
   memset (fetched, 0, sizeof *fetched);
   if (kind == TALES_FETCH_IMAGE)
-    tales_fetcher_fetch_image_async (fetcher, url, NULL, fetch_cb, fetched);
+    tales_fetcher_fetch_image_async (fetcher, url, NULL, tales_test_fetch_cb, fetched);
   else
-    tales_fetcher_fetch_kind_async (fetcher, kind, url, NULL, NULL, NULL, fetch_cb, fetched);
-  tales_test_wait_for (&fetched->done, 60000);
-  g_assert_true ((fetched->result == NULL) != (fetched->error == NULL));
+    tales_fetcher_fetch_kind_async (fetcher, kind, url, NULL, NULL, NULL, tales_test_fetch_cb, fetched);
+  tales_test_fetch_wait (fetched, 60000);
 }
 
 /* A store, a fetcher and an image cache in the test's own XDG dirs. */
-typedef struct {
-  TalesTestServer *server;
-  TalesStore *store;
-  TalesFetcher *fetcher;
-  TalesImageCache *images;
-} Env;
-
-static Env *
+static TalesTestEnv *
 env_new (void)
 {
-  Env *env = g_new0 (Env, 1);
-  g_autoptr(GError) error = NULL;
   g_autofree char *name = g_strdup_printf ("hostile-%d.db", g_random_int_range (0, G_MAXINT));
-  g_autofree char *db = g_build_filename (g_get_user_data_dir (), name, NULL);
-  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "images", NULL);
 
-  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
-  env->server = tales_test_server_new ();
-  env->store = tales_store_open (db, &error);
-  g_assert_no_error (error);
-  env->fetcher = tales_fetcher_new ();
-  env->images = tales_image_cache_new (env->store, env->fetcher, dir);
-  return env;
+  return tales_test_env_new (name, NULL);
 }
-
-static void
-env_free (Env *env)
-{
-  g_clear_object (&env->images);
-  g_clear_object (&env->fetcher);
-  g_clear_object (&env->store);
-  g_clear_pointer (&env->server, tales_test_server_free);
-  g_free (env);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Env, env_free)
 
 static gboolean
-refresh (Env *env, const char *url, GError **error)
+refresh (TalesTestEnv *env, const char *url, GError **error)
 {
   TalesTestRefresh refreshed;
 
@@ -255,29 +201,6 @@ hostile_url (Hostile *hostile, const char *path)
   return g_strconcat (hostile->base, path, NULL);
 }
 
-/* Peak memory (VmHWM) in KiB; reset_peak() starts a new peak. */
-static gsize
-peak_kib (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  line = strstr (status, "VmHWM:");
-  g_assert_nonnull (line);
-  return (gsize) g_ascii_strtoull (line + strlen ("VmHWM:"), NULL, 10);
-}
-
-static void
-reset_peak (void)
-{
-  FILE *file = fopen ("/proc/self/clear_refs", "w");
-
-  g_assert_nonnull (file);
-  fputs ("5", file);
-  fclose (file);
-}
-
 /* The sentence names the cap as the README does ("50.0 MiB", with a
  * non-breaking space from GLib). */
 static void
@@ -312,7 +235,7 @@ static void
 test_trickle_feed (void)
 {
   g_autoptr(Hostile) hostile = hostile_new ();
-  g_autoptr(Env) env = env_new ();
+  g_autoptr(TalesTestEnv) env = env_new ();
   g_autofree char *url = hostile_url (hostile, "/trickle.xml");
   g_autoptr(GError) error = NULL;
   g_autoptr(TalesFeed) feed = NULL;
@@ -342,13 +265,13 @@ test_trickle_image (void)
   g_autoptr(TalesFetcher) fetcher = tales_fetcher_new ();
   g_autofree char *url = hostile_url (hostile, "/trickle.png");
   gint64 start;
-  Fetched f;
+  TalesTestFetch f;
 
   tales_fetcher_set_deadline (fetcher, TALES_FETCH_IMAGE, TEST_DEADLINE);
   start = g_get_monotonic_time ();
   fetch_kind (fetcher, TALES_FETCH_IMAGE, url, &f);
   assert_deadline_error (f.error, start, url);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 /* The caps */
@@ -363,7 +286,7 @@ test_gzip_bomb_image (void)
   g_autofree char *url = hostile_url (hostile, "/bomb.png");
   gsize cap = tales_fetcher_get_kind_max_bytes (fetcher, TALES_FETCH_IMAGE);
   gsize before;
-  Fetched f;
+  TalesTestFetch f;
 
   g_assert_cmpuint (cap, ==, 16 * MIB);
   hostile->gzip_size = 256 * MIB;
@@ -372,17 +295,17 @@ test_gzip_bomb_image (void)
    * it through. */
   g_assert_cmpuint (g_bytes_get_size (hostile->gzip_body), <, cap / 8);
 
-  reset_peak ();
-  before = peak_kib ();
+  tales_test_reset_peak_memory ();
+  before = tales_test_memory_kib ("VmHWM");
   fetch_kind (fetcher, TALES_FETCH_IMAGE, url, &f);
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_TOO_LARGE);
   assert_names_size (f.error, 16 * MIB, "16.0");
   g_test_message ("gzip bomb: peak memory +%zu MiB while refusing %zu MiB",
-                  (peak_kib () - before) / 1024, hostile->gzip_size / MIB);
+                  (tales_test_memory_kib ("VmHWM") - before) / 1024, hostile->gzip_size / MIB);
   /* The cap (16 MiB) and its buffer's growth (more under ASan, which
    * keeps freed blocks a while), far from the 256 MiB body. */
-  g_assert_cmpuint (peak_kib () - before, <, 96 * 1024);
-  fetched_clear (&f);
+  g_assert_cmpuint (tales_test_memory_kib ("VmHWM") - before, <, 96 * 1024);
+  tales_test_fetch_clear (&f);
 }
 
 /* Reads a streamed body to its end in a thread, as the parser does. */
@@ -392,16 +315,6 @@ typedef struct {
   GError *error;
   gboolean done;
 } Drain;
-
-static void
-stream_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  Fetched *fetched = user_data;
-
-  fetched->result = tales_fetcher_fetch_stream_finish (TALES_FETCHER (source), res,
-                                                       &fetched->error);
-  fetched->done = TRUE;
-}
 
 static gboolean
 drain_done_cb (gpointer user_data)
@@ -439,7 +352,7 @@ test_feed_over_cap (void)
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GThread) thread = NULL;
   Drain drain = { 0 };
-  Fetched f = { 0 };
+  TalesTestFetch f = { 0 };
 
   g_assert_cmpuint (tales_fetcher_get_kind_max_bytes (fetcher, TALES_FETCH_FEED), ==, 50 * MIB);
   g_string_append (huge, feed_head);
@@ -450,7 +363,7 @@ test_feed_over_cap (void)
   tales_test_server_add_chunked (server, "/huge.xml", "application/rss+xml", bytes);
   tales_test_server_add_bytes (server, "/huge-whole.xml", "application/rss+xml", bytes);
 
-  tales_fetcher_fetch_stream_async (fetcher, url, NULL, NULL, NULL, stream_cb, &f);
+  tales_fetcher_fetch_stream_async (fetcher, url, NULL, NULL, NULL, tales_test_fetch_stream_cb, &f);
   tales_test_wait_for (&f.done, 30000);
   g_assert_no_error (f.error);
   drain.stream = f.result->stream;
@@ -460,11 +373,11 @@ test_feed_over_cap (void)
   assert_names_size (drain.error, 50 * MIB, "50.0");
   g_assert_cmpuint (drain.total, <=, 50 * MIB);
   g_clear_error (&drain.error);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   fetch_kind (fetcher, TALES_FETCH_FEED, whole_url, &f);
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_TOO_LARGE);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 /* Credentials */
@@ -482,7 +395,7 @@ test_userinfo_stripped (void)
   g_autofree char *image_url = g_strdup_printf ("http://reader:s3cret@%s/private.png",
                                                 base + strlen ("http://"));
   g_autofree char *go_url = tales_test_server_url (server, "/go");
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_status (server, "/private.xml", 401);
   tales_test_server_add_header (server, "/private.xml", "WWW-Authenticate", "Basic realm=\"feeds\"");
@@ -493,20 +406,20 @@ test_userinfo_stripped (void)
   fetch_kind (fetcher, TALES_FETCH_FEED, secret_url, &f);
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_HTTP);
   g_assert_null (strstr (f.error->message, "s3cret"));
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
   g_assert_cmpuint (tales_test_server_hits (server, "/private.xml"), ==, 1);
   g_assert_null (tales_test_server_last_header (server, "/private.xml", "Authorization"));
 
   fetch_kind (fetcher, TALES_FETCH_IMAGE, image_url, &f);
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_HTTP);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
   g_assert_cmpuint (tales_test_server_hits (server, "/private.png"), ==, 1);
   g_assert_null (tales_test_server_last_header (server, "/private.png", "Authorization"));
 
   /* A Location with credentials: followed without them. */
   fetch_kind (fetcher, TALES_FETCH_FEED, go_url, &f);
   g_assert_error (f.error, TALES_FETCH_ERROR, TALES_FETCH_ERROR_HTTP);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
   g_assert_cmpuint (tales_test_server_hits (server, "/private.xml"), ==, 2);
   g_assert_null (tales_test_server_last_header (server, "/private.xml", "Authorization"));
 }
@@ -520,7 +433,7 @@ test_userinfo_host (void)
   const char *base = tales_test_server_get_base (server);
   g_autofree char *url = g_strdup_printf ("http://reader:s3cret@%s/feed.xml", base + strlen ("http://"));
   g_autofree char *plain = tales_test_server_url (server, "/feed.xml");
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_string (server, "/feed.xml", "application/rss+xml", good_feed);
   fetch_kind (fetcher, TALES_FETCH_FEED, url, &f);
@@ -529,13 +442,13 @@ test_userinfo_host (void)
   g_assert_null (tales_test_server_last_header (server, "/feed.xml", "Authorization"));
   g_assert_cmpstr (tales_test_server_last_header (server, "/feed.xml", "Host"), ==,
                    base + strlen ("http://"));
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 }
 
 /* Redirects */
 
 static void
-assert_stored_at (Env *env, gint64 id, const char *url, const char *gone)
+assert_stored_at (TalesTestEnv *env, gint64 id, const char *url, const char *gone)
 {
   g_autoptr(TalesFeed) feed = tales_store_get_feed (env->store, id, NULL);
   g_autoptr(GError) error = NULL;
@@ -557,7 +470,7 @@ assert_stored_at (Env *env, gint64 id, const char *url, const char *gone)
 }
 
 static gint64
-feed_id_of (Env *env, const char *url)
+feed_id_of (TalesTestEnv *env, const char *url)
 {
   g_autoptr(TalesFeed) feed = tales_store_find_feed_by_url (env->store, url, NULL);
 
@@ -569,12 +482,12 @@ static void
 test_redirect_permanent (gconstpointer user_data)
 {
   guint status = GPOINTER_TO_UINT (user_data);
-  g_autoptr(Env) env = env_new ();
+  g_autoptr(TalesTestEnv) env = env_new ();
   g_autofree char *old_url = tales_test_server_url (env->server, "/old.xml");
   g_autofree char *new_url = tales_test_server_url (env->server, "/new.xml");
   g_autoptr(GError) error = NULL;
   gint64 id;
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_redirect (env->server, "/old.xml", status, "/new.xml");
   tales_test_server_add_string (env->server, "/new.xml", "application/rss+xml", good_feed);
@@ -583,7 +496,7 @@ test_redirect_permanent (gconstpointer user_data)
   g_assert_no_error (f.error);
   g_assert_true (f.result->redirects_permanent);
   g_assert_cmpstr (f.result->permanent_url, ==, new_url);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   g_assert_true (refresh (env, old_url, &error));
   g_assert_no_error (error);
@@ -601,11 +514,11 @@ static void
 test_redirect_temporary (gconstpointer user_data)
 {
   guint status = GPOINTER_TO_UINT (user_data);
-  g_autoptr(Env) env = env_new ();
+  g_autoptr(TalesTestEnv) env = env_new ();
   g_autofree char *url = tales_test_server_url (env->server, "/temp.xml");
   g_autofree char *target = tales_test_server_url (env->server, "/target.xml");
   g_autoptr(GError) error = NULL;
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_redirect (env->server, "/temp.xml", status, "/target.xml");
   tales_test_server_add_string (env->server, "/target.xml", "application/rss+xml", good_feed);
@@ -615,7 +528,7 @@ test_redirect_temporary (gconstpointer user_data)
   g_assert_false (f.result->redirects_permanent);
   g_assert_null (f.result->permanent_url);
   g_assert_cmpstr (f.result->final_url, ==, target);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   g_assert_true (refresh (env, url, &error));
   g_assert_no_error (error);
@@ -627,11 +540,11 @@ test_redirect_temporary (gconstpointer user_data)
 static void
 test_redirect_chain (void)
 {
-  g_autoptr(Env) env = env_new ();
+  g_autoptr(TalesTestEnv) env = env_new ();
   g_autofree char *url = tales_test_server_url (env->server, "/a.xml");
   g_autofree char *moved = tales_test_server_url (env->server, "/b.xml");
   g_autoptr(GError) error = NULL;
-  Fetched f;
+  TalesTestFetch f;
 
   tales_test_server_add_redirect (env->server, "/a.xml", 301, "/b.xml");
   tales_test_server_add_redirect (env->server, "/b.xml", 302, "/c.xml");
@@ -641,7 +554,7 @@ test_redirect_chain (void)
   g_assert_no_error (f.error);
   g_assert_false (f.result->redirects_permanent);
   g_assert_cmpstr (f.result->permanent_url, ==, moved);
-  fetched_clear (&f);
+  tales_test_fetch_clear (&f);
 
   g_assert_true (refresh (env, url, &error));
   assert_stored_at (env, feed_id_of (env, moved), moved, url);
@@ -651,7 +564,7 @@ test_redirect_chain (void)
 static void
 test_redirect_to_subscribed (void)
 {
-  g_autoptr(Env) env = env_new ();
+  g_autoptr(TalesTestEnv) env = env_new ();
   g_autofree char *old_url = tales_test_server_url (env->server, "/old.xml");
   g_autofree char *new_url = tales_test_server_url (env->server, "/new.xml");
   g_autoptr(GError) error = NULL;
@@ -675,7 +588,7 @@ test_redirect_to_subscribed (void)
 static void
 test_redirect_permanent_broken (void)
 {
-  g_autoptr(Env) env = env_new ();
+  g_autoptr(TalesTestEnv) env = env_new ();
   g_autofree char *url = tales_test_server_url (env->server, "/feed.xml");
   g_autofree char *parked = tales_test_server_url (env->server, "/parked");
   g_autoptr(GError) error = NULL;

@@ -6,17 +6,14 @@
 #include "tales-core.h"
 #include "tales-image-header.h"
 #include "tales-image-svg.h"
-#include "tales-test-server.h"
+#include "tales-test-utils.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
 typedef struct {
-  TalesTestServer *server;
-  TalesStore *store;
-  TalesFetcher *fetcher;
-  TalesImageCache *images;
+  TalesTestEnv parts;
   char *dir;
 } Env;
 
@@ -24,49 +21,22 @@ static Env *
 env_new (void)
 {
   Env *env = g_new0 (Env, 1);
-  g_autoptr(GError) error = NULL;
   g_autofree char *db = g_build_filename (g_get_user_data_dir (), "tales-test.db", NULL);
 
-  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
   /* Each test its own cache folder, so that "nothing written" means it. */
   g_mkdir_with_parents (g_get_user_cache_dir (), 0700);
   env->dir = g_build_filename (g_get_user_cache_dir (), "images-XXXXXX", NULL);
   g_assert_nonnull (g_mkdtemp (env->dir));
   g_remove (db);
-  env->server = tales_test_server_new ();
-  env->store = tales_store_open (db, &error);
-  g_assert_no_error (error);
-  env->fetcher = tales_fetcher_new ();
-  env->images = tales_image_cache_new (env->store, env->fetcher, env->dir);
+  tales_test_env_init (&env->parts, "tales-test.db", env->dir);
   return env;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (dir);
 }
 
 static void
 env_free (Env *env)
 {
-  remove_tree (env->dir);
-  g_clear_object (&env->images);
-  g_clear_object (&env->fetcher);
-  g_clear_object (&env->store);
-  g_clear_pointer (&env->server, tales_test_server_free);
+  tales_test_remove_tree (env->dir);
+  tales_test_env_clear (&env->parts);
   g_free (env->dir);
   g_free (env);
 }
@@ -175,38 +145,19 @@ static const char small_svg[] =
 
 /* Downloading */
 
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  guint n_cached;
-  guint n_failed;
-  GError *error;
-} Downloaded;
-
-static void
-download_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  Downloaded *downloaded = user_data;
-
-  downloaded->ok = tales_image_cache_download_finish (TALES_IMAGE_CACHE (source), res,
-                                                      &downloaded->n_cached, &downloaded->n_failed,
-                                                      &downloaded->error);
-  downloaded->done = TRUE;
-}
-
 /* Downloads @urls (NULL-terminated paths on the server) and waits. */
-static Downloaded
+static TalesTestDownload
 download (Env *env, gboolean now, const char *const *paths)
 {
   g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
-  Downloaded d = { 0 };
+  TalesTestDownload d = { 0 };
 
   for (guint i = 0; paths[i] != NULL; i++)
-    g_ptr_array_add (urls, tales_test_server_url (env->server, paths[i]));
+    g_ptr_array_add (urls, tales_test_server_url (env->parts.server, paths[i]));
   if (now)
-    tales_image_cache_download_now_async (env->images, urls, NULL, download_cb, &d);
+    tales_image_cache_download_now_async (env->parts.images, urls, NULL, tales_test_download_cb, &d);
   else
-    tales_image_cache_download_async (env->images, urls, NULL, download_cb, &d);
+    tales_image_cache_download_async (env->parts.images, urls, NULL, tales_test_download_cb, &d);
   tales_test_wait_for (&d.done, 30000);
   g_assert_no_error (d.error);
   g_assert_true (d.ok);
@@ -216,9 +167,9 @@ download (Env *env, gboolean now, const char *const *paths)
 static TalesImageRecord *
 record_of (Env *env, const char *path)
 {
-  g_autofree char *url = tales_test_server_url (env->server, path);
+  g_autofree char *url = tales_test_server_url (env->parts.server, path);
   g_autoptr(GError) error = NULL;
-  TalesImageRecord *record = tales_store_get_image (env->store, url, &error);
+  TalesImageRecord *record = tales_store_get_image (env->parts.store, url, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (record);
@@ -374,11 +325,11 @@ test_png_bomb (void)
   g_autoptr(TalesImageRecord) record = NULL;
   const char *const paths[] = { "/bomb.png", "/strip.png", NULL };
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  Downloaded d;
+  TalesTestDownload d;
 
   g_assert_cmpuint (g_bytes_get_size (bomb), <, 100 * 1024);
-  tales_test_server_add_bytes (env->server, "/bomb.png", "image/png", bomb);
-  tales_test_server_add_bytes (env->server, "/strip.png", "image/png", strip);
+  tales_test_server_add_bytes (env->parts.server, "/bomb.png", "image/png", bomb);
+  tales_test_server_add_bytes (env->parts.server, "/strip.png", "image/png", strip);
   d = download (env, FALSE, paths);
   g_assert_cmpuint (d.n_cached, ==, 0);
   g_assert_cmpuint (d.n_failed, ==, 2);
@@ -403,7 +354,7 @@ test_svg_bomb (void)
   g_autoptr(GBytes) png = NULL;
   const char *const paths[] = { "/bomb.svg", NULL };
   gint64 start = g_get_monotonic_time ();
-  Downloaded d;
+  TalesTestDownload d;
 
   g_assert_cmpuint (g_bytes_get_size (bomb), <, 3000);
   png = tales_image_svg_rasterize (bomb, &error);
@@ -413,7 +364,7 @@ test_svg_bomb (void)
    * to stop at its own limit. */
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
 
-  tales_test_server_add_bytes (env->server, "/bomb.svg", "image/svg+xml", bomb);
+  tales_test_server_add_bytes (env->parts.server, "/bomb.svg", "image/svg+xml", bomb);
   d = download (env, FALSE, paths);
   g_assert_cmpuint (d.n_failed, ==, 1);
   assert_refused (env, "/bomb.svg", "too large to show");
@@ -427,11 +378,11 @@ test_svg_invalid (void)
   g_autoptr(Env) env = env_new ();
   const char *const paths[] = { "/cycle.svg", "/broken.svg", NULL };
 
-  tales_test_server_add_string (env->server, "/cycle.svg", "image/svg+xml",
+  tales_test_server_add_string (env->parts.server, "/cycle.svg", "image/svg+xml",
                                 "<svg xmlns=\"http://www.w3.org/2000/svg\" "
                                 "xmlns:xlink=\"http://www.w3.org/1999/xlink\">"
                                 "<g id=\"a\"><use xlink:href=\"#a\"/></g></svg>");
-  tales_test_server_add_string (env->server, "/broken.svg", "image/svg+xml",
+  tales_test_server_add_string (env->parts.server, "/broken.svg", "image/svg+xml",
                                 "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect");
   download (env, FALSE, paths);
   assert_refused (env, "/cycle.svg", "too large to show");
@@ -449,11 +400,11 @@ test_garbage_after_magic (void)
   g_autoptr(GBytes) png = tales_test_make_image (8, 8, 0x00ff00, "png");
   g_autoptr(GBytes) cut = g_bytes_new_from_bytes (png, 0, 20);
 
-  tales_test_server_add_string (env->server, "/garbage.png", "image/png",
+  tales_test_server_add_string (env->parts.server, "/garbage.png", "image/png",
                                 "\x89PNG\r\n\x1a\nthis is not a header at all, just words");
-  tales_test_server_add_bytes (env->server, "/cut.png", "image/png", cut);
+  tales_test_server_add_bytes (env->parts.server, "/cut.png", "image/png", cut);
   /* Trusted as an image on the server's word, but not measurable. */
-  tales_test_server_add_string (env->server, "/photo.tiff", "image/tiff", "II*\x01\x02\x03\x04");
+  tales_test_server_add_string (env->parts.server, "/photo.tiff", "image/tiff", "II*\x01\x02\x03\x04");
   download (env, FALSE, paths);
   assert_refused (env, "/garbage.png", "not a valid image");
   assert_refused (env, "/cut.png", "not a valid image");
@@ -471,13 +422,13 @@ test_normal_images (void)
   g_autoptr(GBytes) jpeg = tales_test_make_image (64, 48, 0x654321, "jpeg");
   g_autoptr(GBytes) gif = g_bytes_new_static (small_gif, sizeof small_gif);
   const char *const paths[] = { "/a.png", "/b.jpg", "/c.gif", "/d.svg", "/e.svg", NULL };
-  Downloaded d;
+  TalesTestDownload d;
 
-  tales_test_server_add_bytes (env->server, "/a.png", "image/png", png);
-  tales_test_server_add_bytes (env->server, "/b.jpg", "image/jpeg", jpeg);
-  tales_test_server_add_bytes (env->server, "/c.gif", "image/gif", gif);
-  tales_test_server_add_string (env->server, "/d.svg", "image/svg+xml", small_svg);
-  tales_test_server_add_string (env->server, "/e.svg", "image/svg+xml",
+  tales_test_server_add_bytes (env->parts.server, "/a.png", "image/png", png);
+  tales_test_server_add_bytes (env->parts.server, "/b.jpg", "image/jpeg", jpeg);
+  tales_test_server_add_bytes (env->parts.server, "/c.gif", "image/gif", gif);
+  tales_test_server_add_string (env->parts.server, "/d.svg", "image/svg+xml", small_svg);
+  tales_test_server_add_string (env->parts.server, "/e.svg", "image/svg+xml",
                                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"8000\" "
                                 "height=\"4000\"><circle cx=\"4000\" cy=\"2000\" r=\"1900\"/></svg>");
   d = download (env, FALSE, paths);
@@ -512,8 +463,8 @@ test_post_budget (void)
 {
   g_autoptr(Env) env = env_new ();
   const gsize each = TALES_IMAGE_POST_BUDGET / 3 + 1024 * 1024;
-  g_autofree char *base = g_strdup (tales_test_server_get_base (env->server));
-  g_autofree char *feed_url = tales_test_server_url (env->server, "/feed.xml");
+  g_autofree char *base = g_strdup (tales_test_server_get_base (env->parts.server));
+  g_autofree char *feed_url = tales_test_server_url (env->parts.server, "/feed.xml");
   g_autofree char *xml = g_strdup_printf (
     "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Heavy</title>"
     "<link>https://example.test/</link><description>d</description>"
@@ -525,16 +476,16 @@ test_post_budget (void)
   TalesTestRefresh refresh;
   guint n_cached = 0, n_failed = 0;
 
-  tales_test_server_add_string (env->server, "/feed.xml", "application/rss+xml", xml);
+  tales_test_server_add_string (env->parts.server, "/feed.xml", "application/rss+xml", xml);
   for (guint i = 1; i <= 4; i++)
     {
       g_autofree char *path = g_strdup_printf ("/%u.png", i);
       g_autoptr(GBytes) heavy = make_heavy_png (each, i);
 
-      tales_test_server_add_bytes (env->server, path, "image/png", heavy);
+      tales_test_server_add_bytes (env->parts.server, path, "image/png", heavy);
     }
 
-  tales_test_refresh_start (&refresh, env->store, env->fetcher, env->images, feed_url);
+  tales_test_refresh_start (&refresh, env->parts.store, env->parts.fetcher, env->parts.images, feed_url);
   tales_test_refresh_wait (&refresh);
   g_assert_no_error (refresh.error);
   g_assert_true (refresh.ok);
@@ -571,12 +522,12 @@ test_backoff (void)
   const char *const paths[] = { "/gone.png", NULL };
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   g_autoptr(TalesImageRecord) record = NULL;
-  Downloaded d;
+  TalesTestDownload d;
 
-  tales_test_server_add_status (env->server, "/gone.png", 503);
+  tales_test_server_add_status (env->parts.server, "/gone.png", 503);
   d = download (env, FALSE, paths);
   g_assert_cmpuint (d.n_failed, ==, 1);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/gone.png"), ==, 1);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/gone.png"), ==, 1);
   record = record_of (env, "/gone.png");
   g_assert_cmpint (record->failures, ==, 1);
   g_assert_cmpint (record->retry_after, >=, now + TALES_IMAGE_RETRY_FIRST_WAIT);
@@ -586,31 +537,31 @@ test_backoff (void)
   /* The next refresh, at once: not asked for. */
   d = download (env, FALSE, paths);
   g_assert_cmpuint (d.n_failed, ==, 0);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/gone.png"), ==, 1);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/gone.png"), ==, 1);
 
   /* An hour later: asked for, fails again, and now waits two hours. */
-  tales_image_cache_set_time_offset (env->images, TALES_IMAGE_RETRY_FIRST_WAIT + 1);
+  tales_image_cache_set_time_offset (env->parts.images, TALES_IMAGE_RETRY_FIRST_WAIT + 1);
   d = download (env, FALSE, paths);
   g_assert_cmpuint (d.n_failed, ==, 1);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/gone.png"), ==, 2);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/gone.png"), ==, 2);
   record = record_of (env, "/gone.png");
   g_assert_cmpint (record->failures, ==, 2);
   g_assert_cmpint (record->retry_after, >=, now + 3 * TALES_IMAGE_RETRY_FIRST_WAIT);
   g_clear_pointer (&record, tales_image_record_free);
 
-  tales_image_cache_set_time_offset (env->images, 2 * TALES_IMAGE_RETRY_FIRST_WAIT + 1);
+  tales_image_cache_set_time_offset (env->parts.images, 2 * TALES_IMAGE_RETRY_FIRST_WAIT + 1);
   download (env, FALSE, paths);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/gone.png"), ==, 2);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/gone.png"), ==, 2);
 
   /* Forced: asked for now, and this time it is there. */
   {
     g_autoptr(GBytes) png = tales_test_make_image (5, 5, 0xabcdef, "png");
-    tales_test_server_add_bytes (env->server, "/gone.png", "image/png", png);
+    tales_test_server_add_bytes (env->parts.server, "/gone.png", "image/png", png);
   }
   d = download (env, TRUE, paths);
   g_assert_cmpuint (d.n_cached, ==, 1);
   /* (The new route counts from zero.) */
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/gone.png"), ==, 1);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/gone.png"), ==, 1);
   record = record_of (env, "/gone.png");
   g_assert_cmpint (record->failures, ==, 0);
   g_assert_cmpint (record->retry_after, ==, 0);
@@ -626,14 +577,14 @@ test_missing_file_refetched (void)
   const char *const paths[] = { "/here.png", NULL };
   g_autoptr(TalesImageRecord) record = NULL;
   g_autofree char *filename = NULL;
-  Downloaded d;
+  TalesTestDownload d;
 
-  tales_test_server_add_bytes (env->server, "/here.png", "image/png", png);
+  tales_test_server_add_bytes (env->parts.server, "/here.png", "image/png", png);
   d = download (env, FALSE, paths);
   g_assert_cmpuint (d.n_cached, ==, 1);
   d = download (env, FALSE, paths);
   g_assert_cmpuint (d.n_cached, ==, 0);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/here.png"), ==, 1);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/here.png"), ==, 1);
 
   record = record_of (env, "/here.png");
   filename = g_build_filename (env->dir, record->path, NULL);
@@ -641,7 +592,7 @@ test_missing_file_refetched (void)
 
   d = download (env, FALSE, paths);
   g_assert_cmpuint (d.n_cached, ==, 1);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/here.png"), ==, 2);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/here.png"), ==, 2);
   g_assert_true (g_file_test (filename, G_FILE_TEST_IS_REGULAR));
   assert_cached_image (env, "/here.png", "image/png", 6, 6);
 }

@@ -6,7 +6,7 @@
  * test's own XDG dirs) and image cache; files checked on the disk. */
 
 #include "tales-core.h"
-#include "tales-test-server.h"
+#include "tales-test-utils.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <sqlite3.h>
@@ -16,10 +16,7 @@
 #include <glib/gstdio.h>
 
 typedef struct {
-  TalesTestServer *server;
-  TalesStore *store;
-  TalesFetcher *fetcher;
-  TalesImageCache *images;
+  TalesTestEnv parts;
   const char *dir;
 } Env;
 
@@ -27,27 +24,16 @@ static Env *
 env_new (void)
 {
   Env *env = g_new0 (Env, 1);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *db = g_build_filename (g_get_user_data_dir (), "tales-test.db", NULL);
-  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "images", NULL);
 
-  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
-  env->server = tales_test_server_new ();
-  env->store = tales_store_open (db, &error);
-  g_assert_no_error (error);
-  env->fetcher = tales_fetcher_new ();
-  env->images = tales_image_cache_new (env->store, env->fetcher, dir);
-  env->dir = tales_image_cache_get_dir (env->images);
+  tales_test_env_init (&env->parts, "tales-test.db", NULL);
+  env->dir = tales_image_cache_get_dir (env->parts.images);
   return env;
 }
 
 static void
 env_free (Env *env)
 {
-  g_clear_object (&env->images);
-  g_clear_object (&env->fetcher);
-  g_clear_object (&env->store);
-  g_clear_pointer (&env->server, tales_test_server_free);
+  tales_test_env_clear (&env->parts);
   g_free (env);
 }
 
@@ -100,7 +86,7 @@ feed_xml (Env *env, const char *title, const Item *items, guint n_items)
                               items[i].guid, items[i].guid, items[i].day);
       for (guint j = 0; j < G_N_ELEMENTS (items[i].images) && items[i].images[j]; j++)
         {
-          g_autofree char *url = tales_test_server_url (env->server, items[i].images[j]);
+          g_autofree char *url = tales_test_server_url (env->parts.server, items[i].images[j]);
           g_string_append_printf (xml, "<img src=\"%s\">", url);
         }
       g_string_append (xml, "]]></description></item>\n");
@@ -114,11 +100,11 @@ static gint64
 subscribe (Env *env, const char *path, const char *title, const Item *items, guint n_items)
 {
   g_autofree char *xml = feed_xml (env, title, items, n_items);
-  g_autofree char *url = tales_test_server_url (env->server, path);
+  g_autofree char *url = tales_test_server_url (env->parts.server, path);
   TalesTestRefresh refreshed;
 
-  tales_test_server_add_string (env->server, path, "application/rss+xml", xml);
-  tales_test_refresh_start (&refreshed, env->store, env->fetcher, env->images, url);
+  tales_test_server_add_string (env->parts.server, path, "application/rss+xml", xml);
+  tales_test_refresh_start (&refreshed, env->parts.store, env->parts.fetcher, env->parts.images, url);
   tales_test_refresh_wait (&refreshed);
   g_assert_no_error (refreshed.error);
   g_assert_true (refreshed.ok);
@@ -133,7 +119,7 @@ open_raw (Env *env)
 {
   sqlite3 *db = NULL;
 
-  g_assert_cmpint (sqlite3_open_v2 (tales_store_get_path (env->store), &db,
+  g_assert_cmpint (sqlite3_open_v2 (tales_store_get_path (env->parts.store), &db,
                                     SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   sqlite3_busy_timeout (db, 5000);
   return db;
@@ -161,7 +147,7 @@ set_read (Env *env, const char *guid, gboolean read)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (tales_store_set_read (env->store, post_id (env, guid), read, &error));
+  g_assert_true (tales_store_set_read (env->parts.store, post_id (env, guid), read, &error));
   g_assert_no_error (error);
 }
 
@@ -170,7 +156,7 @@ set_starred (Env *env, const char *guid)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (tales_store_set_starred (env->store, post_id (env, guid), TRUE, &error));
+  g_assert_true (tales_store_set_starred (env->parts.store, post_id (env, guid), TRUE, &error));
   g_assert_no_error (error);
 }
 
@@ -215,8 +201,8 @@ folder_size (Env *env, guint *n_files)
 static char *
 cached_file (Env *env, const char *image_path)
 {
-  g_autofree char *url = tales_test_server_url (env->server, image_path);
-  g_autoptr(TalesImageRecord) record = tales_store_get_image (env->store, url, NULL);
+  g_autofree char *url = tales_test_server_url (env->parts.server, image_path);
+  g_autoptr(TalesImageRecord) record = tales_store_get_image (env->parts.store, url, NULL);
 
   if (record == NULL || record->state != TALES_IMAGE_CACHED)
     return NULL;
@@ -268,10 +254,10 @@ serve_shared_images (Env *env)
   g_autoptr(GBytes) shared = noise_png (2);
   g_autoptr(GBytes) own = noise_png (3);
 
-  tales_test_server_add_bytes (env->server, "/a/same.png", "image/png", same);
-  tales_test_server_add_bytes (env->server, "/b/same.png", "image/png", same);
-  tales_test_server_add_bytes (env->server, "/shared.png", "image/png", shared);
-  tales_test_server_add_bytes (env->server, "/a/own.png", "image/png", own);
+  tales_test_server_add_bytes (env->parts.server, "/a/same.png", "image/png", same);
+  tales_test_server_add_bytes (env->parts.server, "/b/same.png", "image/png", same);
+  tales_test_server_add_bytes (env->parts.server, "/shared.png", "image/png", shared);
+  tales_test_server_add_bytes (env->parts.server, "/a/own.png", "image/png", own);
 }
 
 static const Item feed_a[] = {
@@ -313,7 +299,7 @@ test_remove_keeps_shared (void)
   subscribe_both (env, &a, &b);
   own = cached_file (env, "/a/own.png");
 
-  g_assert_true (tales_library_remove_feed (env->store, env->dir, a, &error));
+  g_assert_true (tales_library_remove_feed (env->parts.store, env->dir, a, &error));
   g_assert_no_error (error);
 
   /* B's images are where they were, and say so. */
@@ -327,13 +313,13 @@ test_remove_keeps_shared (void)
   g_assert_cmpuint (n_files, ==, 2);
 
   /* The last feed that needed them takes them along. */
-  g_assert_true (tales_library_remove_feed (env->store, env->dir, b, &error));
+  g_assert_true (tales_library_remove_feed (env->parts.store, env->dir, b, &error));
   g_assert_no_error (error);
   folder_size (env, &n_files);
   g_assert_cmpuint (n_files, ==, 0);
 
   /* No such feed: a sentence, and nothing else happens. */
-  g_assert_false (tales_library_remove_feed (env->store, env->dir, b, &error));
+  g_assert_false (tales_library_remove_feed (env->parts.store, env->dir, b, &error));
   g_assert_error (error, TALES_STORE_ERROR, TALES_STORE_ERROR_NOT_FOUND);
 }
 
@@ -353,7 +339,7 @@ test_prune_keeps_shared (void)
   set_read (env, "b-1", TRUE);
   set_starred (env, "b-1");
 
-  g_assert_true (tales_library_prune (env->store, env->dir, tomorrow, &n_pruned, &n_files, &error));
+  g_assert_true (tales_library_prune (env->parts.store, env->dir, tomorrow, &n_pruned, &n_files, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_pruned, ==, 1);
   g_assert_cmpuint (n_files, ==, 1);     /* /a/own.png only */
@@ -405,7 +391,7 @@ apply_budget (Env *env, guint64 budget)
   g_autoptr(GError) error = NULL;
   guint n_files = 0;
 
-  g_assert_true (tales_image_budget_apply (env->store, env->dir, budget, &report, &error));
+  g_assert_true (tales_image_budget_apply (env->parts.store, env->dir, budget, &report, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (report.bytes_after, ==, folder_size (env, &n_files));
   assert_no_record_lies (env);
@@ -420,7 +406,7 @@ serve_budget_feed (Env *env)
       g_autoptr(GBytes) png = noise_png (100 + n);
       g_autofree char *path = g_strdup_printf ("/img/%u.png", n);
 
-      tales_test_server_add_bytes (env->server, path, "image/png", png);
+      tales_test_server_add_bytes (env->parts.server, path, "image/png", png);
     }
   subscribe (env, "/many.xml", "Many images", budget_items, G_N_ELEMENTS (budget_items));
   set_starred (env, "starred");
@@ -476,22 +462,6 @@ test_budget_order (void)
   g_assert_cmpuint (report.bytes_after, ==, size[1]);
 }
 
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  guint n_cached;
-} Download;
-
-static void
-download_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Download *download = user_data;
-
-  download->ok = tales_image_cache_download_finish (TALES_IMAGE_CACHE (source), result,
-                                                    &download->n_cached, NULL, NULL);
-  download->done = TRUE;
-}
-
 /* Evicted images are missing, not failed: "Make available offline" lists
  * and fetches them again. */
 static void
@@ -501,7 +471,7 @@ test_budget_evicted_come_back (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) missing = NULL;
   TalesImageBudgetReport report;
-  Download download = { 0 };
+  TalesTestDownload download = { 0 };
   guint n_files = 0;
   guint64 total;
 
@@ -511,20 +481,21 @@ test_budget_evicted_come_back (void)
   g_assert_cmpuint (report.n_evicted, >=, 3);
   g_assert_cmpuint (folder_size (env, &n_files), <=, total / 2);
 
-  missing = tales_store_list_missing_images (env->store, &error);
+  missing = tales_store_list_missing_images (env->parts.store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (missing->len, ==, report.n_evicted);
   for (guint i = 0; i < missing->len; i++)
     {
-      g_autoptr(TalesImageRecord) record = tales_store_get_image (env->store, missing->pdata[i], NULL);
+      g_autoptr(TalesImageRecord) record = tales_store_get_image (env->parts.store, missing->pdata[i], NULL);
 
       g_assert_nonnull (record);
       g_assert_cmpint (record->state, ==, TALES_IMAGE_PENDING);
       g_assert_null (record->path);
     }
 
-  tales_image_cache_download_async (env->images, missing, NULL, download_cb, &download);
+  tales_image_cache_download_async (env->parts.images, missing, NULL, tales_test_download_cb, &download);
   tales_test_wait_for (&download.done, 20000);
+  g_assert_no_error (download.error);
   g_assert_true (download.ok);
   g_assert_cmpuint (download.n_cached, ==, missing->len);
   for (guint n = 1; n <= 6; n++)
@@ -604,7 +575,7 @@ test_budget_many_files (void)
 
       g_assert_cmpint (g_mkdir_with_parents (subdir, 0700), ==, 0);
       g_assert_true (g_file_set_contents (file, "not really a picture", -1, NULL));
-      g_assert_true (tales_store_set_image_cached (env->store, url, path, "image/png", &error));
+      g_assert_true (tales_store_set_image_cached (env->parts.store, url, path, "image/png", &error));
       g_assert_no_error (error);
     }
   total = folder_size (env, &n_files);

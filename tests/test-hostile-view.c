@@ -16,10 +16,10 @@
 
 #include "tales-article-view-private.h"
 #include "tales-test-server.h"
+#include "tales-test-ui.h"
 
 /* WebKit starts slowly on a loaded machine. */
 #define LOAD_TIMEOUT_MS 60000
-#define JS_TIMEOUT_MS 30000
 /* The placeholder SVG the view shows for an image it has no bytes for. */
 #define PLACEHOLDER_WIDTH 320
 #define PLACEHOLDER_HEIGHT 180
@@ -38,60 +38,6 @@
 #define SETTLE_MS 5000
 
 /* Helpers ----------------------------------------------------------------- */
-
-static void
-set_flag_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
-
-static gboolean
-set_flag_timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_ms (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, set_flag_timeout_cb, &done);
-  tales_test_wait_for (&done, ms + 10000);
-}
-
-typedef struct {
-  gboolean done;
-  JSCValue *value;
-  GError *error;
-} JsCall;
-
-static void
-js_done_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  JsCall *call = user_data;
-
-  call->value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source), result, &call->error);
-  call->done = TRUE;
-}
-
-static char *
-run_js (WebKitWebView *web_view,
-        const char    *script)
-{
-  JsCall call = { 0 };
-  char *text;
-
-  webkit_web_view_evaluate_javascript (web_view, script, -1, NULL, NULL, NULL, js_done_cb, &call);
-  tales_test_wait_for (&call.done, JS_TIMEOUT_MS);
-  g_assert_no_error (call.error);
-  text = jsc_value_to_string (call.value);
-  g_object_unref (call.value);
-  return text;
-}
 
 /* The web process ------------------------------------------------------- */
 
@@ -207,11 +153,8 @@ library_open (Library *library)
 {
   g_autofree char *db = g_build_filename (g_get_user_data_dir (), "hostile.db", NULL);
   g_autofree char *images = g_build_filename (g_get_user_cache_dir (), "hostile-images", NULL);
-  g_autoptr(GError) error = NULL;
 
-  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
-  library->store = tales_store_open (db, &error);
-  g_assert_no_error (error);
+  library->store = tales_test_open_store (db);
   library->fetcher = tales_fetcher_new ();
   library->cache = tales_image_cache_new (library->store, library->fetcher, images);
 }
@@ -224,26 +167,12 @@ library_close (Library *library)
   g_clear_object (&library->store);
 }
 
-static GtkWidget *
-window_with_view (TalesImageCache   *cache,
-                  TalesArticleView **view_out)
-{
-  GtkWidget *window = gtk_window_new ();
-  GtkWidget *view = tales_article_view_new (cache);
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
-  gtk_window_set_child (GTK_WINDOW (window), view);
-  gtk_window_present (GTK_WINDOW (window));
-  *view_out = TALES_ARTICLE_VIEW (view);
-  return window;
-}
-
 static void
 show_and_wait (TalesArticleView *view,
                TalesPost        *post)
 {
   gboolean loaded = FALSE;
-  gulong id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (set_flag_cb), &loaded);
+  gulong id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (tales_test_set_flag_cb), &loaded);
 
   tales_article_view_show_post (view, post);
   tales_test_wait_for (&loaded, LOAD_TIMEOUT_MS);
@@ -380,38 +309,6 @@ bomb_feed (TalesTestServer *server)
     base);
 }
 
-/* Every <img>: its alt, whether it finished, its natural size. */
-static const char images_script[] =
-  "JSON.stringify(Array.from(document.images).map(function (im) {"
-  "  return { alt: im.alt, src: im.src, complete: im.complete,"
-  "           width: im.naturalWidth, height: im.naturalHeight };"
-  "}))";
-
-static JsonArray *
-page_images (WebKitWebView *web_view)
-{
-  g_autofree char *json = run_js (web_view, images_script);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, json, -1, &error);
-  g_assert_no_error (error);
-  return json_array_ref (json_node_get_array (json_parser_get_root (parser)));
-}
-
-static gboolean
-all_images_decoded (JsonArray *images)
-{
-  for (guint i = 0; i < json_array_get_length (images); i++)
-    {
-      JsonObject *image = json_array_get_object_element (images, i);
-
-      if (!json_object_get_boolean_member (image, "complete") ||
-          json_object_get_int_member (image, "width") <= 0)
-        return FALSE;
-    }
-  return TRUE;
-}
 
 static JsonObject *
 image_by_alt (JsonArray  *images,
@@ -492,7 +389,7 @@ test_image_bombs (void)
   tales_test_server_stop (server);
   post = only_post (library.store);
 
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   sampler = g_timeout_add (SAMPLE_INTERVAL_MS, sample_cb, &watch);
   show_and_wait (view, post);
   g_assert_false (watch.killed);
@@ -500,14 +397,14 @@ test_image_bombs (void)
   g_assert_null (shown_status_page (GTK_WIDGET (view)));
 
   /* Decoding happens when the page paints: give it time, measuring. */
-  images = page_images (tales_article_view_get_web_view (view));
-  for (int waited = 0; waited < SETTLE_MS && !all_images_decoded (images) && !watch.killed; waited += 250)
+  images = tales_test_page_images (tales_article_view_get_web_view (view));
+  for (int waited = 0; waited < SETTLE_MS && !tales_test_all_images_decoded (images) && !watch.killed; waited += 250)
     {
       json_array_unref (images);
-      wait_ms (250);
-      images = page_images (tales_article_view_get_web_view (view));
+      tales_test_wait_ms (250);
+      images = tales_test_page_images (tales_article_view_get_web_view (view));
     }
-  wait_ms (SETTLE_MS / 2);
+  tales_test_wait_ms (SETTLE_MS / 2);
   sample_cb (&watch);
   g_source_remove (sampler);
 
@@ -552,9 +449,9 @@ test_hung_web_process (void)
   guint sampler;
 
   library_open (&library);
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   sampler = g_timeout_add (SAMPLE_INTERVAL_MS, sample_cb, &watch);
-  id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (set_flag_cb), &loaded);
+  id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (tales_test_set_flag_cb), &loaded);
 
   /* Raw, past the sanitizer and the image cache: the view's own bound. */
   start = g_get_monotonic_time ();
@@ -625,10 +522,10 @@ test_memory_limit (void)
   int steps;
 
   library_open (&library);
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   show_and_wait (view, post);
   sampler = g_timeout_add (SAMPLE_INTERVAL_MS, sample_cb, &watch);
-  id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (set_flag_cb), &loaded);
+  id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (tales_test_set_flag_cb), &loaded);
 
   for (steps = 0; steps < HOG_MAX_STEPS && !loaded && !watch.killed; steps++)
     {
@@ -636,8 +533,8 @@ test_memory_limit (void)
 
       webkit_web_view_evaluate_javascript (tales_article_view_get_web_view (view), script, -1,
                                            NULL, NULL, NULL, hog_done_cb, &done);
-      tales_test_wait_for (&done, JS_TIMEOUT_MS);
-      wait_ms (HOG_STEP_MS);
+      tales_test_wait_for (&done, TALES_TEST_JS_TIMEOUT_MS);
+      tales_test_wait_ms (HOG_STEP_MS);
     }
   g_test_message ("stopped after %d steps of %d MB; web process peak: %" G_GUINT64_FORMAT " KiB",
                   steps, HOG_STEP_MB, watch.peak_kb);
@@ -687,7 +584,7 @@ assert_post_shown (TalesArticleView *view,
                    const char       *text)
 {
   WebKitWebView *web_view = tales_article_view_get_web_view (view);
-  g_autofree char *shown = run_js (web_view, "document.getElementById ('post-body').textContent");
+  g_autofree char *shown = tales_test_run_js (web_view, "document.getElementById ('post-body').textContent");
 
   g_assert_cmpstr (shown, ==, text);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (web_view)));
@@ -709,13 +606,13 @@ test_killed_web_process (void)
   int pid;
 
   library_open (&library);
-  window = window_with_view (library.cache, &view);
+  window = tales_test_window_with_view (library.cache, &view);
   show_and_wait (view, fatal);
   assert_post_shown (view, "Kills the renderer.");
 
   pid = find_web_process ();
   g_assert_cmpint (pid, >, 0);
-  loaded_id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (set_flag_cb), &loaded);
+  loaded_id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (tales_test_set_flag_cb), &loaded);
   starts_id = g_signal_connect (tales_article_view_get_web_view (view), "load-changed",
                                 G_CALLBACK (count_starts_cb), &n_starts);
   g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
@@ -723,7 +620,7 @@ test_killed_web_process (void)
   g_signal_handler_disconnect (view, loaded_id);
 
   /* The message, and no second try of the same post, even a while later. */
-  wait_ms (2000);
+  tales_test_wait_ms (2000);
   page = shown_status_page (GTK_WIDGET (view));
   g_assert_nonnull (page);
   g_assert_cmpstr (adw_status_page_get_title (page), ==, "This Post Could Not Be Displayed");
@@ -741,7 +638,7 @@ test_killed_web_process (void)
   pid = find_web_process ();
   g_assert_cmpint (pid, >, 0);
   loaded = FALSE;
-  loaded_id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (set_flag_cb), &loaded);
+  loaded_id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (tales_test_set_flag_cb), &loaded);
   g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
   tales_test_wait_for (&loaded, LOAD_TIMEOUT_MS);
   g_signal_handler_disconnect (view, loaded_id);
@@ -749,7 +646,7 @@ test_killed_web_process (void)
   g_assert_nonnull (page);
   g_assert_nonnull (find_button (GTK_WIDGET (page)));
   loaded = FALSE;
-  loaded_id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (set_flag_cb), &loaded);
+  loaded_id = g_signal_connect_swapped (view, "loaded", G_CALLBACK (tales_test_set_flag_cb), &loaded);
   g_signal_emit_by_name (find_button (GTK_WIDGET (page)), "clicked");
   tales_test_wait_for (&loaded, LOAD_TIMEOUT_MS);
   g_signal_handler_disconnect (view, loaded_id);
@@ -760,35 +657,12 @@ test_killed_web_process (void)
   library_close (&library);
 }
 
-/* GTK's icons are SVG, which gdk-pixbuf recognises through
- * shared-mime-info; the isolated XDG dirs would hide it. */
-static void
-keep_system_mime_database (void)
-{
-  const char * const *data_dirs = g_get_system_data_dirs ();
-  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; data_dirs[i] != NULL; i++)
-    g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
-  g_ptr_array_add (mime_dirs, NULL);
-  g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
-  keep_system_mime_database ();
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 0;
-    }
-  tales_core_init ();
-  adw_init ();
+  if (!tales_test_ui_init (&argc, &argv))
+    return 0;
 
   g_test_add_func ("/tales/hostile-view/image-bombs", test_image_bombs);
   g_test_add_func ("/tales/hostile-view/hung-web-process", test_hung_web_process);

@@ -7,7 +7,7 @@
 #include <sqlite3.h>
 
 #include "tales-core.h"
-#include "tales-test-server.h"
+#include "tales-test-utils.h"
 
 #define MIB (1024 * 1024)
 
@@ -21,14 +21,6 @@
 
 /* A refresh of a generated feed, however long, ends within this. */
 #define REFRESH_DEADLINE_MS (180 * 1000)
-
-#if defined(__SANITIZE_ADDRESS__)
-#define TALES_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TALES_ASAN 1
-#endif
-#endif
 
 /* One generated feed: what the server writes at one path. */
 typedef struct {
@@ -198,8 +190,7 @@ env_new (void)
   env->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
   g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
 
-  env->store = tales_store_open (env->db_path, &error);
-  g_assert_no_error (error);
+  env->store = tales_test_open_store (env->db_path);
   env->fetcher = tales_fetcher_new ();
   env->images = tales_image_cache_new (env->store, env->fetcher, dir);
   return env;
@@ -232,14 +223,7 @@ feed_url (Env *env, Generated *feed)
 static gsize
 memory_of (const char *field)
 {
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return 0;
-  line = strstr (status, field);
-  g_assert_nonnull (line);
-  return (gsize) g_ascii_strtoull (line + strlen (field) + 1, NULL, 10) * 1024;
+  return tales_test_memory_kib (field) * 1024;
 }
 
 /* A refresh, and the memory of the process while it ran. */
@@ -254,7 +238,7 @@ static gboolean
 sample_cb (gpointer user_data)
 {
   Watched *watched = user_data;
-  gsize rss = memory_of ("VmRSS:");
+  gsize rss = memory_of ("VmRSS");
 
   if (watched->early_rss == 0 && watched->feed->n_sent >= MAX_POSTS_PER_FETCH / 10)
     watched->early_rss = rss;
@@ -333,7 +317,7 @@ endless_items (void)
   g_autofree char *status = NULL;
   g_autofree char *bound = g_strdup_printf ("%u", MAX_POSTS_PER_FETCH);
   gint64 start = g_get_monotonic_time ();
-  gsize baseline = memory_of ("VmRSS:");
+  gsize baseline = memory_of ("VmRSS");
   Watched watched;
 
   refresh_watched (env, url, &feed, &watched);
@@ -342,7 +326,7 @@ endless_items (void)
                   "%.1f MB early, %.1f MB at most; VmHWM %.1f MB",
                   feed.n_sent, feed.sent / 1e6, (g_get_monotonic_time () - start) / 1e6,
                   baseline / 1e6, watched.early_rss / 1e6, watched.peak_rss / 1e6,
-                  memory_of ("VmHWM:") / 1e6);
+                  memory_of ("VmHWM") / 1e6);
 
   /* It ended at the bound, not at the server's end of the stream. */
   tales_test_wait_for (&feed.finished, 10000);
@@ -522,21 +506,12 @@ feed_limit (void)
 static void
 in_subprocess (gconstpointer body)
 {
-#ifdef TALES_ASAN
-  const char *extra = ":quarantine_size_mb=4:fast_unwind_on_malloc=1";
-  const char *old = g_getenv ("ASAN_OPTIONS");
-  g_autofree char *options = g_strconcat (old ? old : "", extra, NULL);
-#endif
-
   if (g_test_subprocess ())
     {
       ((void (*) (void)) body) ();
       return;
     }
-#ifdef TALES_ASAN
-  if (old == NULL || !g_str_has_suffix (old, extra))
-    g_setenv ("ASAN_OPTIONS", options, TRUE);
-#endif
+  tales_test_limit_asan_quarantine ();
   g_test_trap_subprocess (NULL, (guint64) REFRESH_DEADLINE_MS * 1000,
                           G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed ();

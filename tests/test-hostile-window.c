@@ -16,7 +16,7 @@
 
 #include "tales-application.h"
 #include "tales-post-row.h"
-#include "tales-test-server.h"
+#include "tales-test-ui.h"
 #include "tales-text-limits.h"
 
 #define HUGE_TITLE_BYTES (9 * 1024 * 1024)
@@ -35,23 +35,13 @@ typedef struct {
   GdkFrameClock *clock;
 } Run;
 
-static void
-collect_widgets (GtkWidget *widget, GType type, GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (found, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_widgets (child, type, found);
-}
-
 /* The row of the hostile post, once it is on screen; NULL before. */
 static GtkWidget *
 mapped_hostile_row (GtkWindow *window)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
 
-  collect_widgets (GTK_WIDGET (window), TALES_TYPE_POST_ROW, rows);
+  tales_test_collect_widgets (GTK_WIDGET (window), TALES_TYPE_POST_ROW, rows);
   for (guint i = 0; i < rows->len; i++)
     {
       TalesPost *post = tales_post_row_get_post (rows->pdata[i]);
@@ -70,7 +60,7 @@ longest_label (GtkWidget *row)
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
   gsize longest = 0;
 
-  collect_widgets (row, GTK_TYPE_LABEL, labels);
+  tales_test_collect_widgets (row, GTK_TYPE_LABEL, labels);
   for (guint i = 0; i < labels->len; i++)
     longest = MAX (longest, strlen (gtk_label_get_text (labels->pdata[i])));
   return longest;
@@ -214,35 +204,12 @@ test_huge_title (void)
   g_clear_handle_id (&run.poll_id, g_source_remove);
 }
 
-/* GTK's icons are SVG, which gdk-pixbuf recognises through
- * shared-mime-info; the isolated XDG dirs would hide it. */
-static void
-keep_system_mime_database (void)
-{
-  const char * const *data_dirs = g_get_system_data_dirs ();
-  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; data_dirs[i] != NULL; i++)
-    g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
-  g_ptr_array_add (mime_dirs, NULL);
-  g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
-}
-
 int
 main (int argc, char *argv[])
 {
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_setenv ("GIO_USE_NETWORK_MONITOR", "base", TRUE);
-  keep_system_mime_database ();
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 0;
-    }
-  tales_core_init ();
-  adw_init ();
+  if (!tales_test_ui_init (&argc, &argv))
+    return 0;
 
   g_test_add_func ("/tales/hostile-window/huge-title", test_huge_title);
   return g_test_run ();

@@ -17,27 +17,10 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from tales_tap import Tap  # noqa: E402 (after the line above)
+
 APP_ID = 'io.github.talesreader.Tales'
-
-
-class Tap:
-    def __init__(self):
-        self.number = 0
-        self.failed = 0
-
-    def check(self, name, problems):
-        self.number += 1
-        if problems:
-            self.failed += 1
-            print(f'not ok {self.number} - {name}')
-            for p in problems:
-                print(f'# {p}')
-        else:
-            print(f'ok {self.number} - {name}')
-
-    def skip(self, name, why):
-        self.number += 1
-        print(f'ok {self.number} - {name} # SKIP {why}')
 
 
 def build_options(meson, build):

@@ -4,13 +4,10 @@
  * image backfill. Also the fetcher's polite request headers and hints. */
 
 #include "tales-core.h"
-#include "tales-test-server.h"
+#include "tales-test-utils.h"
 
 typedef struct {
-  TalesTestServer *server;
-  TalesStore *store;
-  TalesFetcher *fetcher;
-  TalesImageCache *images;
+  TalesTestEnv parts;
   TalesLibraryRefresher *refresher;
   guint last_done;
   guint last_total;
@@ -46,17 +43,9 @@ static Env *
 env_new (void)
 {
   Env *env = g_new0 (Env, 1);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *db = g_build_filename (g_get_user_data_dir (), "refresher.db", NULL);
-  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "images", NULL);
 
-  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
-  env->server = tales_test_server_new ();
-  env->store = tales_store_open (db, &error);
-  g_assert_no_error (error);
-  env->fetcher = tales_fetcher_new ();
-  env->images = tales_image_cache_new (env->store, env->fetcher, dir);
-  env->refresher = tales_library_refresher_new (env->store, env->fetcher, env->images);
+  tales_test_env_init (&env->parts, "refresher.db", NULL);
+  env->refresher = tales_library_refresher_new (env->parts.store, env->parts.fetcher, env->parts.images);
   env->errors = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, error_free0);
   g_signal_connect (env->refresher, "progress", G_CALLBACK (progress_cb), env);
   g_signal_connect (env->refresher, "feed-done", G_CALLBACK (feed_done_cb), env);
@@ -67,10 +56,7 @@ static void
 env_free (Env *env)
 {
   g_clear_object (&env->refresher);
-  g_clear_object (&env->images);
-  g_clear_object (&env->fetcher);
-  g_clear_object (&env->store);
-  g_clear_pointer (&env->server, tales_test_server_free);
+  tales_test_env_clear (&env->parts);
   g_hash_table_unref (env->errors);
   g_free (env);
 }
@@ -95,9 +81,9 @@ make_feed (const char *title, const char *extra, const char *body)
 static gint64
 subscribe (Env *env, const char *path)
 {
-  g_autofree char *url = tales_test_server_url (env->server, path);
+  g_autofree char *url = tales_test_server_url (env->parts.server, path);
   g_autoptr(GError) error = NULL;
-  g_autoptr(TalesFeed) feed = tales_store_ensure_feed (env->store, url, &error);
+  g_autoptr(TalesFeed) feed = tales_store_ensure_feed (env->parts.store, url, &error);
 
   g_assert_no_error (error);
   return tales_feed_get_db_id (feed);
@@ -107,7 +93,7 @@ static TalesFeed *
 get_feed (Env *env, gint64 id)
 {
   g_autoptr(GError) error = NULL;
-  TalesFeed *feed = tales_store_get_feed (env->store, id, &error);
+  TalesFeed *feed = tales_store_get_feed (env->parts.store, id, &error);
 
   g_assert_no_error (error);
   return feed;
@@ -171,27 +157,27 @@ test_concurrency (void)
       g_autofree char *title = g_strdup_printf ("Feed %u", i);
       g_autofree char *xml = make_feed (title, NULL, NULL);
 
-      tales_test_server_add_delayed (env->server, path, "application/rss+xml", xml, 150);
+      tales_test_server_add_delayed (env->parts.server, path, "application/rss+xml", xml, 150);
       subscribe (env, path);
     }
 
   g_assert_cmpuint (refresh_all (env, FALSE), ==, 0);
   /* Two at a time: never more, and really two. */
-  g_assert_cmpuint (tales_test_server_max_in_flight (env->server), ==, 2);
+  g_assert_cmpuint (tales_test_server_max_in_flight (env->parts.server), ==, 2);
   g_assert_cmpuint (env->last_done, ==, n_feeds);
   g_assert_cmpuint (env->last_total, ==, n_feeds);
   g_assert_cmpuint (g_hash_table_size (env->errors), ==, n_feeds);
   for (guint i = 0; i < n_feeds; i++)
     {
       g_autofree char *path = g_strdup_printf ("/feed%u.xml", i);
-      g_assert_cmpuint (tales_test_server_hits (env->server, path), ==, 1);
+      g_assert_cmpuint (tales_test_server_hits (env->parts.server, path), ==, 1);
     }
-  g_assert_cmpuint (tales_store_count_posts (env->store, 0, NULL), ==, n_feeds);
+  g_assert_cmpuint (tales_store_count_posts (env->parts.store, 0, NULL), ==, n_feeds);
 
   /* A polite client says who it is and what it wants. */
-  g_assert_true (g_str_has_prefix (tales_test_server_last_header (env->server, "/feed0.xml", "User-Agent"),
+  g_assert_true (g_str_has_prefix (tales_test_server_last_header (env->parts.server, "/feed0.xml", "User-Agent"),
                                    "Tales/"));
-  g_assert_true (g_str_has_prefix (tales_test_server_last_header (env->server, "/feed0.xml", "Accept"),
+  g_assert_true (g_str_has_prefix (tales_test_server_last_header (env->parts.server, "/feed0.xml", "Accept"),
                                    "application/rss+xml, application/atom+xml, application/feed+json"));
 }
 
@@ -204,8 +190,8 @@ test_ttl_honoured (void)
   g_autofree char *plain = make_feed ("Plain", NULL, NULL);
   gint64 slow_id, plain_id;
 
-  tales_test_server_add_string (env->server, "/slow.xml", "application/rss+xml", with_ttl);
-  tales_test_server_add_string (env->server, "/plain.xml", "application/rss+xml", plain);
+  tales_test_server_add_string (env->parts.server, "/slow.xml", "application/rss+xml", with_ttl);
+  tales_test_server_add_string (env->parts.server, "/plain.xml", "application/rss+xml", plain);
   slow_id = subscribe (env, "/slow.xml");
   plain_id = subscribe (env, "/plain.xml");
 
@@ -221,14 +207,14 @@ test_ttl_honoured (void)
 
   /* Not due: only the feed without a hint is asked again. */
   g_assert_cmpuint (refresh_all (env, FALSE), ==, 0);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/slow.xml"), ==, 1);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/plain.xml"), ==, 2);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/slow.xml"), ==, 1);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/plain.xml"), ==, 2);
   g_assert_cmpuint (env->last_total, ==, 1);
 
   /* Forced: everything. */
   g_assert_cmpuint (refresh_all (env, TRUE), ==, 0);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/slow.xml"), ==, 2);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/plain.xml"), ==, 3);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/slow.xml"), ==, 2);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/plain.xml"), ==, 3);
 }
 
 static void
@@ -239,8 +225,8 @@ test_max_age_honoured (void)
   g_autofree char *xml = make_feed ("Cached", NULL, NULL);
   gint64 id;
 
-  tales_test_server_add_string (env->server, "/cached.xml", "application/rss+xml", xml);
-  tales_test_server_add_header (env->server, "/cached.xml", "Cache-Control", "public, max-age=600");
+  tales_test_server_add_string (env->parts.server, "/cached.xml", "application/rss+xml", xml);
+  tales_test_server_add_header (env->parts.server, "/cached.xml", "Cache-Control", "public, max-age=600");
   id = subscribe (env, "/cached.xml");
 
   g_assert_cmpuint (refresh_all (env, FALSE), ==, 0);
@@ -249,13 +235,13 @@ test_max_age_honoured (void)
   g_assert_cmpint (seconds_until (tales_feed_get_next_refresh (feed)), <=, 600);
 
   g_assert_cmpuint (refresh_all (env, FALSE), ==, 0);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/cached.xml"), ==, 1);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/cached.xml"), ==, 1);
   g_assert_cmpuint (env->last_total, ==, 0);
   g_assert_cmpuint (g_hash_table_size (env->errors), ==, 0);
 
   /* A 304 keeps honouring it. */
   g_assert_cmpuint (refresh_all (env, TRUE), ==, 0);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/cached.xml"), ==, 2);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/cached.xml"), ==, 2);
   g_clear_object (&feed);
   feed = get_feed (env, id);
   g_assert_cmpint (seconds_until (tales_feed_get_next_refresh (feed)), >=, 590);
@@ -272,10 +258,10 @@ test_errors (void)
   gint64 limited_id, missing_id, good_id;
   GError *error;
 
-  tales_test_server_add_status (env->server, "/busy.xml", 429);
-  tales_test_server_add_header (env->server, "/busy.xml", "Retry-After", "120");
-  tales_test_server_add_status (env->server, "/missing.xml", 404);
-  tales_test_server_add_string (env->server, "/good.xml", "application/rss+xml", xml);
+  tales_test_server_add_status (env->parts.server, "/busy.xml", 429);
+  tales_test_server_add_header (env->parts.server, "/busy.xml", "Retry-After", "120");
+  tales_test_server_add_status (env->parts.server, "/missing.xml", 404);
+  tales_test_server_add_string (env->parts.server, "/good.xml", "application/rss+xml", xml);
   limited_id = subscribe (env, "/busy.xml");
   missing_id = subscribe (env, "/missing.xml");
   good_id = subscribe (env, "/good.xml");
@@ -303,12 +289,12 @@ test_errors (void)
   g_assert_null (g_hash_table_lookup (env->errors, &good_id));
   good = get_feed (env, good_id);
   g_assert_null (tales_feed_get_last_error (good));
-  g_assert_cmpuint (tales_store_count_posts (env->store, good_id, NULL), ==, 1);
+  g_assert_cmpuint (tales_store_count_posts (env->parts.store, good_id, NULL), ==, 1);
 
   /* The rate-limited feed is left alone until its time comes. */
   g_assert_cmpuint (refresh_all (env, FALSE), ==, 1);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/busy.xml"), ==, 1);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/missing.xml"), ==, 2);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/busy.xml"), ==, 1);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/missing.xml"), ==, 2);
 }
 
 static void
@@ -366,7 +352,7 @@ test_join (void)
       g_autofree char *title = g_strdup_printf ("Joined %u", i);
       g_autofree char *xml = make_feed (title, NULL, NULL);
 
-      tales_test_server_add_delayed (env->server, path, "application/rss+xml", xml, 100);
+      tales_test_server_add_delayed (env->parts.server, path, "application/rss+xml", xml, 100);
       subscribe (env, path);
     }
 
@@ -378,7 +364,7 @@ test_join (void)
   g_assert_cmpuint (first.n_failed, ==, 0);
   g_assert_cmpuint (second.n_failed, ==, 0);
   /* One run: each feed fetched once, reported once. */
-  g_assert_cmpuint (tales_test_server_hits (env->server, NULL), ==, 3);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, NULL), ==, 3);
   g_assert_cmpuint (g_hash_table_size (env->errors), ==, 3);
   g_assert_cmpuint (env->last_done, ==, 3);
 }
@@ -396,7 +382,7 @@ test_cancel (void)
       g_autofree char *path = g_strdup_printf ("/c%u.xml", i);
       g_autofree char *xml = make_feed ("Cancelled", NULL, NULL);
 
-      tales_test_server_add_delayed (env->server, path, "application/rss+xml", xml, 2000);
+      tales_test_server_add_delayed (env->parts.server, path, "application/rss+xml", xml, 2000);
       subscribe (env, path);
     }
 
@@ -409,21 +395,13 @@ test_cancel (void)
   g_assert_false (tales_library_refresher_get_refreshing (env->refresher));
   /* Cancelling is not failing: nothing reported, nothing saved as an error. */
   g_assert_cmpuint (g_hash_table_size (env->errors), ==, 0);
-  g_assert_cmpuint (tales_test_server_hits (env->server, NULL), <=, 1);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, NULL), <=, 1);
 }
-
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  guint n_cached;
-  guint n_failed;
-  GError *error;
-} Backfilled;
 
 static void
 backfill_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  Backfilled *backfilled = user_data;
+  TalesTestDownload *backfilled = user_data;
 
   backfilled->ok = tales_library_refresher_backfill_images_finish (TALES_LIBRARY_REFRESHER (source), res,
                                                                    &backfilled->n_cached,
@@ -437,25 +415,25 @@ test_metered_then_backfill (void)
 {
   g_autoptr(Env) env = env_new ();
   g_autoptr(GBytes) png = tales_test_make_image (8, 8, 0x336699, "png");
-  g_autofree char *image_url = tales_test_server_url (env->server, "/pic.png");
+  g_autofree char *image_url = tales_test_server_url (env->parts.server, "/pic.png");
   g_autofree char *body = g_strdup_printf ("<p>Look: <img src=\"%s\"></p>", image_url);
   g_autofree char *xml = make_feed ("Pictures", NULL, body);
   g_autoptr(GPtrArray) missing = NULL;
   g_autoptr(TalesImageRecord) record = NULL;
-  Backfilled backfilled = { 0 };
+  TalesTestDownload backfilled = { 0 };
   g_autoptr(GError) error = NULL;
 
-  tales_test_server_add_string (env->server, "/pics.xml", "application/rss+xml", xml);
-  tales_test_server_add_bytes (env->server, "/pic.png", "image/png", png);
+  tales_test_server_add_string (env->parts.server, "/pics.xml", "application/rss+xml", xml);
+  tales_test_server_add_bytes (env->parts.server, "/pic.png", "image/png", png);
   subscribe (env, "/pics.xml");
 
   tales_library_refresher_set_download_images (env->refresher, FALSE);
   g_assert_cmpuint (refresh_all (env, FALSE), ==, 0);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/pics.xml"), ==, 1);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/pic.png"), ==, 0);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/pics.xml"), ==, 1);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/pic.png"), ==, 0);
 
   /* The image is known to be needed, and missing. */
-  missing = tales_store_list_missing_images (env->store, &error);
+  missing = tales_store_list_missing_images (env->parts.store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (missing->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (missing, 0), ==, image_url);
@@ -467,10 +445,10 @@ test_metered_then_backfill (void)
   g_assert_true (backfilled.ok);
   g_assert_cmpuint (backfilled.n_cached, ==, 1);
   g_assert_cmpuint (backfilled.n_failed, ==, 0);
-  g_assert_cmpuint (tales_test_server_hits (env->server, "/pic.png"), ==, 1);
+  g_assert_cmpuint (tales_test_server_hits (env->parts.server, "/pic.png"), ==, 1);
   g_assert_cmpuint (env->last_done, ==, 1);
   g_assert_cmpuint (env->last_total, ==, 1);
-  record = tales_store_get_image (env->store, image_url, &error);
+  record = tales_store_get_image (env->parts.store, image_url, &error);
   g_assert_no_error (error);
   g_assert_cmpint (record->state, ==, TALES_IMAGE_CACHED);
 }

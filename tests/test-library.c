@@ -4,65 +4,7 @@
  * isolated per test). */
 
 #include "tales-core.h"
-
-#include <sqlite3.h>
-
-static TalesStore *
-open_store (void)
-{
-  g_autoptr(GError) error = NULL;
-  TalesStore *store = tales_store_open_default (&error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (store);
-  return store;
-}
-
-static sqlite3 *
-open_raw (TalesStore *store)
-{
-  sqlite3 *db = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (tales_store_get_path (store), &db, SQLITE_OPEN_READWRITE,
-                                    NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  return db;
-}
-
-static gint64
-raw_int (sqlite3 *db, const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
-}
-
-static void
-raw_exec (sqlite3 *db, const char *sql)
-{
-  char *message = NULL;
-
-  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("%s: %s", sql, message);
-}
-
-static gint64
-add_feed (TalesStore *store, const char *url, const char *title)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TalesFeed) feed = tales_store_ensure_feed (store, url, &error);
-
-  g_assert_no_error (error);
-  tales_feed_set_title (feed, title);
-  g_assert_true (tales_store_update_feed (store, feed, &error));
-  g_assert_no_error (error);
-  return tales_feed_get_db_id (feed);
-}
+#include "tales-test-utils.h"
 
 /* A post published @day days after a fixed date, with @categories
  * separated by commas (nullable). */
@@ -70,27 +12,14 @@ static TalesPost *
 make_post (const char *guid, const char *title, const char *content, const char *author,
            const char *categories, int day)
 {
-  TalesPost *post = tales_post_new ();
-  g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (1700000000 + (gint64) day * 86400);
+  TalesPost *post = tales_test_make_post (guid, title, 1700000000 + (gint64) day * 86400);
   g_auto(GStrv) terms = categories ? g_strsplit (categories, ",", -1) : NULL;
 
-  tales_post_set_guid (post, guid);
-  tales_post_set_title (post, title);
   tales_post_set_content (post, content);
   tales_post_set_author (post, author);
-  tales_post_set_published (post, when);
   for (guint i = 0; terms != NULL && terms[i] != NULL; i++)
     tales_post_add_tag (post, terms[i], NULL, NULL);
   return post;
-}
-
-static void
-merge (TalesStore *store, gint64 feed_id, GPtrArray *posts)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (tales_store_merge_posts (store, feed_id, posts, NULL, NULL, &error));
-  g_assert_no_error (error);
 }
 
 static gint64
@@ -110,9 +39,9 @@ typedef struct {
 static void
 library_set_up (Library *lib)
 {
-  lib->store = open_store ();
-  lib->feed_a = add_feed (lib->store, "https://a.example/feed", "Feed A");
-  lib->feed_b = add_feed (lib->store, "https://b.example/feed", "Feed B");
+  lib->store = tales_test_open_store (NULL);
+  lib->feed_a = tales_test_add_feed (lib->store, "https://a.example/feed", "Feed A");
+  lib->feed_b = tales_test_add_feed (lib->store, "https://b.example/feed", "Feed B");
 
   lib->a = g_ptr_array_new_with_free_func (g_object_unref);
   g_ptr_array_add (lib->a, make_post ("a1", "Gardening in winter",
@@ -124,14 +53,14 @@ library_set_up (Library *lib)
   g_ptr_array_add (lib->a, make_post ("a3", "Kubernetes notes",
                                       "<pre><code>kubectl apply</code></pre><p>Pods.</p>",
                                       "Ada Lovelace", "PYTHON, Ops", 8));
-  merge (lib->store, lib->feed_a, lib->a);
+  tales_test_merge (lib->store, lib->feed_a, lib->a, NULL);
 
   lib->b = g_ptr_array_new_with_free_func (g_object_unref);
   g_ptr_array_add (lib->b, make_post ("b1", "Birds of the north",
                                       "<p>Puffins and terns.</p>", "Linus", "Nature", 6));
   g_ptr_array_add (lib->b, make_post ("b2", "Gardens by the sea",
                                       "<p>Salt-tolerant plants.</p>", "Linus", "garden", 9));
-  merge (lib->store, lib->feed_b, lib->b);
+  tales_test_merge (lib->store, lib->feed_b, lib->b, NULL);
 }
 
 static void
@@ -235,9 +164,9 @@ test_filters (void)
 static void
 test_order_without_dates (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
   g_autoptr(GPtrArray) posts = g_ptr_array_new_with_free_func (g_object_unref);
-  gint64 feed_id = add_feed (store, "https://a.example/feed", "A");
+  gint64 feed_id = tales_test_add_feed (store, "https://a.example/feed", "A");
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   g_autoptr(GDateTime) future = g_date_time_new_from_unix_utc (now + 86400);
   g_autoptr(GDateTime) past = g_date_time_new_from_unix_utc (1000);
@@ -249,14 +178,14 @@ test_order_without_dates (void)
   tales_post_set_published (undated, NULL);
   g_ptr_array_add (posts, make_post ("future", "Future", NULL, NULL, NULL, 1));
   tales_post_set_published (g_ptr_array_index (posts, 2), future);
-  merge (store, feed_id, posts);
+  tales_test_merge (store, feed_id, posts, NULL);
 
   assert_ids (query (store, TALES_FILTER_ALL, 0, NULL, NULL), 3,
               post_id (posts, 2), post_id (posts, 1), post_id (posts, 0));
 
   /* Updated, with a date long ago: it goes to the bottom. */
   tales_post_set_updated (undated, past);
-  merge (store, feed_id, posts);
+  tales_test_merge (store, feed_id, posts, NULL);
   assert_ids (query (store, TALES_FILTER_ALL, 0, NULL, NULL), 3,
               post_id (posts, 2), post_id (posts, 0), post_id (posts, 1));
 }
@@ -410,7 +339,7 @@ test_read_and_star (void)
   g_assert_cmpuint (count_starred (lib.store), ==, 1);
 
   /* A refresh that brings the post again keeps the reader's state. */
-  merge (lib.store, lib.feed_a, lib.a);
+  tales_test_merge (lib.store, lib.feed_a, lib.a, NULL);
   g_assert_cmpuint (count_unread (lib.store), ==, 4);
 
   set_read (lib.store, a2, FALSE);
@@ -459,7 +388,7 @@ test_mark_all_read (void)
   gint64 empty;
 
   library_set_up (&lib);
-  empty = add_feed (lib.store, "https://empty.example/feed", "Empty");
+  empty = tales_test_add_feed (lib.store, "https://empty.example/feed", "Empty");
 
   mark_all_read (lib.store, TALES_FILTER_FEED, lib.feed_b, "puffins");
   g_assert_cmpuint (feed_counts (lib.store, lib.feed_b).n_unread, ==, 1);
@@ -497,7 +426,7 @@ test_categories (void)
    * that names a category twice counts once. */
   g_ptr_array_add (more, make_post ("b3", "More", "<p>x</p>", "Linus", "python,garden,Garden", 2));
   g_ptr_array_add (more, make_post ("b4", "More", "<p>y</p>", "Linus", "python,garden", 3));
-  merge (lib.store, lib.feed_b, more);
+  tales_test_merge (lib.store, lib.feed_b, more, NULL);
 
   categories = tales_store_list_categories (lib.store, &error);
   g_assert_no_error (error);
@@ -516,7 +445,7 @@ test_categories (void)
 static void
 test_feed_fields (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
   g_autoptr(TalesFeed) feed = NULL;
   g_autoptr(TalesFeed) again = NULL;
   g_autoptr(GDateTime) next = g_date_time_new_from_unix_utc (1800000000);
@@ -551,7 +480,7 @@ test_feed_fields (void)
 
   /* Posts show the person's name for the feed. */
   g_ptr_array_add (posts, make_post ("p1", "Post", "<p>x</p>", NULL, NULL, 1));
-  merge (store, tales_feed_get_db_id (feed), posts);
+  tales_test_merge (store, tales_feed_get_db_id (feed), posts, NULL);
   id = post_id (posts, 0);
   rows = tales_store_load_post_rows (store, &id, 1, &error);
   g_assert_no_error (error);
@@ -581,25 +510,15 @@ new_feed (const char *url, const char *title, const char *user_title, const char
   return feed;
 }
 
-static guint
-n_feeds (TalesStore *store)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) feeds = tales_store_list_feeds (store, &error);
-
-  g_assert_no_error (error);
-  return feeds->len;
-}
-
 static void
 test_add_feeds (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
   g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) good = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(TalesFeed) stored = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 existing = add_feed (store, "https://old.example/feed", "Old title");
+  gint64 existing = tales_test_add_feed (store, "https://old.example/feed", "Old title");
   guint n_added = 99;
 
   /* The second of three has no address: none is added. */
@@ -610,7 +529,7 @@ test_add_feeds (void)
   g_assert_nonnull (error);
   g_test_message ("%s", error->message);
   g_assert_cmpuint (n_added, ==, 0);
-  g_assert_cmpuint (n_feeds (store), ==, 1);
+  g_assert_cmpuint (tales_test_count_feeds (store), ==, 1);
   g_clear_error (&error);
 
   g_ptr_array_add (good, new_feed ("https://one.example/feed", "One", "Number one", "News"));
@@ -620,7 +539,7 @@ test_add_feeds (void)
   g_assert_true (tales_store_add_feeds (store, good, &n_added, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_added, ==, 2);
-  g_assert_cmpuint (n_feeds (store), ==, 3);
+  g_assert_cmpuint (tales_test_count_feeds (store), ==, 3);
 
   stored = tales_store_find_feed_by_url (store, "https://one.example/feed", &error);
   g_assert_no_error (error);
@@ -711,13 +630,13 @@ fts_matches (sqlite3 *raw, const char *word)
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM post_search "
                                           "WHERE post_search MATCH '%s'", word);
 
-  return raw_int (raw, sql);
+  return tales_test_raw_int (raw, sql);
 }
 
 static void
 fts_integrity_check (sqlite3 *raw)
 {
-  raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
+  tales_test_raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
 }
 
 static void
@@ -748,7 +667,7 @@ test_remove_feed (void)
   cache_image (lib.store, "https://img.example/1.png", "aa/1.png");
   cache_image (lib.store, "https://img.example/2.png", "bb/2.png");
 
-  raw = open_raw (lib.store);
+  raw = tales_test_open_raw (tales_store_get_path (lib.store));
   g_assert_cmpint (fts_matches (raw, "kale"), ==, 1);
 
   g_assert_true (tales_store_remove_feed (lib.store, lib.feed_a, &paths, &error));
@@ -761,11 +680,11 @@ test_remove_feed (void)
   g_assert_cmpint (fts_matches (raw, "kale"), ==, 0);
   g_assert_cmpint (fts_matches (raw, "puffins"), ==, 1);
   fts_integrity_check (raw);
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM post_text"), ==, 2);
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM post_categories"), ==, 2);
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM images"), ==, 1);
+  g_assert_cmpint (tales_test_raw_int (raw, "SELECT count(*) FROM post_text"), ==, 2);
+  g_assert_cmpint (tales_test_raw_int (raw, "SELECT count(*) FROM post_categories"), ==, 2);
+  g_assert_cmpint (tales_test_raw_int (raw, "SELECT count(*) FROM images"), ==, 1);
   /* Categories only feed A used are gone from the list. */
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM categories"), ==, 2);
+  g_assert_cmpint (tales_test_raw_int (raw, "SELECT count(*) FROM categories"), ==, 2);
 
   record = tales_store_get_image (lib.store, "https://img.example/2.png", &error);
   g_assert_no_error (error);
@@ -824,10 +743,10 @@ test_prune (void)
   assert_paths (paths, "aa/1.png");
   assert_ids (query (lib.store, TALES_FILTER_ALL, 0, NULL, NULL), 3, b2, a3, a2);
 
-  raw = open_raw (lib.store);
+  raw = tales_test_open_raw (tales_store_get_path (lib.store));
   fts_integrity_check (raw);
   g_assert_cmpint (fts_matches (raw, "kale"), ==, 0);
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM images"), ==, 1);
+  g_assert_cmpint (tales_test_raw_int (raw, "SELECT count(*) FROM images"), ==, 1);
   sqlite3_close (raw);
   g_clear_pointer (&paths, g_ptr_array_unref);
 
@@ -847,12 +766,12 @@ test_prune_spares_listed_posts (void)
   sqlite3 *raw;
 
   library_set_up (&lib);
-  raw = open_raw (lib.store);
-  raw_exec (raw, "UPDATE posts SET is_read = 1, first_seen = 1000, last_seen = 1000");
+  raw = tales_test_open_raw (tales_store_get_path (lib.store));
+  tales_test_raw_exec (raw, "UPDATE posts SET is_read = 1, first_seen = 1000, last_seen = 1000");
   sqlite3_close (raw);
 
   /* Feed B's refresh still lists its posts. */
-  merge (lib.store, lib.feed_b, lib.b);
+  tales_test_merge (lib.store, lib.feed_b, lib.b, NULL);
   g_assert_cmpuint (prune (lib.store, now - 3600, NULL), ==, 3);
   assert_ids (query (lib.store, TALES_FILTER_ALL, 0, NULL, NULL), 2,
               post_id (lib.b, 1), post_id (lib.b, 0));

@@ -3,6 +3,7 @@
  * list that reads back the same. */
 
 #include "tales-core.h"
+#include "tales-test-utils.h"
 #include "tales-opml.h"
 
 static const char opml_v1[] =
@@ -114,33 +115,10 @@ test_parse_refused (void)
 
 /* Store-backed tests */
 
-static TalesStore *
-open_store (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "opml-test.db", NULL);
-  TalesStore *store;
-
-  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
-  store = tales_store_open (path, &error);
-  g_assert_no_error (error);
-  return store;
-}
-
-static guint
-count_feeds (TalesStore *store)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) feeds = tales_store_list_feeds (store, &error);
-
-  g_assert_no_error (error);
-  return feeds->len;
-}
-
 static void
 test_import (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(TalesFeed) deep = NULL;
   guint n_added = 0;
@@ -148,7 +126,7 @@ test_import (void)
   g_assert_true (tales_opml_import (store, opml_v2_folders, sizeof opml_v2_folders - 1, &n_added, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_added, ==, 3);
-  g_assert_cmpuint (count_feeds (store), ==, 3);
+  g_assert_cmpuint (tales_test_count_feeds (store), ==, 3);
 
   deep = tales_store_find_feed_by_url (store, "https://deep.example.com/atom", &error);
   g_assert_no_error (error);
@@ -158,7 +136,7 @@ test_import (void)
   /* Importing the same list again adds nothing. */
   g_assert_true (tales_opml_import (store, opml_v2_folders, sizeof opml_v2_folders - 1, &n_added, &error));
   g_assert_cmpuint (n_added, ==, 0);
-  g_assert_cmpuint (count_feeds (store), ==, 3);
+  g_assert_cmpuint (tales_test_count_feeds (store), ==, 3);
 }
 
 /* Only web addresses are subscribed to: feed:// is read as https, and file:,
@@ -181,7 +159,7 @@ test_import_schemes (void)
   static const char only_bad[] =
     "<opml version=\"2.0\"><body><outline text=\"f\" xmlUrl=\"file:///etc/passwd\"/>"
     "<outline text=\"d\" xmlUrl=\"data:,x\"/></body></opml>";
-  g_autoptr(TalesStore) store = open_store ();
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) feeds = NULL;
   g_autoptr(TalesFeed) ok = NULL;
@@ -213,13 +191,13 @@ test_import_schemes (void)
   g_assert_false (tales_opml_import_full (store, only_bad, sizeof only_bad - 1, &n_added, &n_refused, &error));
   g_assert_error (error, TALES_OPML_ERROR, TALES_OPML_ERROR_EMPTY);
   g_assert_nonnull (strstr (error->message, "2 addresses are not http or https"));
-  g_assert_cmpuint (count_feeds (store), ==, 3);
+  g_assert_cmpuint (tales_test_count_feeds (store), ==, 3);
 }
 
 static void
 test_import_broken (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
   g_autoptr(GError) error = NULL;
   gsize truncated = strstr (opml_v2_folders, "<outline text=\"Again\"") - opml_v2_folders;
   guint n_added = 42;
@@ -228,7 +206,7 @@ test_import_broken (void)
   g_assert_error (error, TALES_OPML_ERROR, TALES_OPML_ERROR_INVALID);
   g_assert_cmpuint (n_added, ==, 42);
   /* Three complete feed outlines came before the cut: none is added. */
-  g_assert_cmpuint (count_feeds (store), ==, 0);
+  g_assert_cmpuint (tales_test_count_feeds (store), ==, 0);
 }
 
 /* Subscribes @url with @title in @folder through the store's own API,
@@ -260,7 +238,7 @@ subscribe (TalesStore *store, const char *url, const char *title, const char *li
 static void
 test_export_escaping (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *opml = NULL;
   g_autoptr(GPtrArray) feeds = NULL;
@@ -292,7 +270,7 @@ test_export_escaping (void)
 static void
 test_round_trip (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) original = tales_opml_parse (opml_v2_folders, sizeof opml_v2_folders - 1, &error);
   g_autoptr(GPtrArray) again = NULL;

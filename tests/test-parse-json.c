@@ -4,7 +4,7 @@
  * Feed served over real HTTP on 127.0.0.1 refreshed into a real store. */
 
 #include "tales-core.h"
-#include "tales-test-server.h"
+#include "tales-test-utils.h"
 #include "tales-text-limits.h"
 
 #include <string.h>
@@ -697,44 +697,15 @@ test_stream_cancelled (void)
 
 /* --- refresh over real HTTP ---------------------------------------------- */
 
-typedef struct {
-  TalesTestServer *server;
-  TalesStore *store;
-  TalesFetcher *fetcher;
-  TalesImageCache *images;
-} Env;
-
-static Env *
+/* A store, a fetcher and an image cache in the test's own XDG dirs. */
+static TalesTestEnv *
 env_new (void)
 {
-  Env *env = g_new0 (Env, 1);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *db = g_build_filename (g_get_user_data_dir (), "tales-test.db", NULL);
-  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "images", NULL);
-
-  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
-  env->server = tales_test_server_new ();
-  env->store = tales_store_open (db, &error);
-  g_assert_no_error (error);
-  env->fetcher = tales_fetcher_new ();
-  env->images = tales_image_cache_new (env->store, env->fetcher, dir);
-  return env;
+  return tales_test_env_new ("tales-test.db", NULL);
 }
-
-static void
-env_free (Env *env)
-{
-  g_clear_object (&env->images);
-  g_clear_object (&env->fetcher);
-  g_clear_object (&env->store);
-  g_clear_pointer (&env->server, tales_test_server_free);
-  g_free (env);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Env, env_free)
 
 static TalesFeedRefreshReport
-refresh_ok (Env *env, const char *url)
+refresh_ok (TalesTestEnv *env, const char *url)
 {
   TalesTestRefresh refreshed;
 
@@ -769,7 +740,7 @@ served_feed (void)
 }
 
 static void
-serve_images (Env *env)
+serve_images (TalesTestEnv *env)
 {
   const char *paths[] = { "/img/1.png", "/img/2.png", "/img/3.png", "/img/a.png",
                           "/img/cover-1.png", "/img/cover-2.png", "/img/cover-3.png" };
@@ -784,7 +755,7 @@ serve_images (Env *env)
 
 /* The post stored under @guid, loaded whole. */
 static TalesPost *
-stored_post (Env *env, gint64 feed_id, const char *title)
+stored_post (TalesTestEnv *env, gint64 feed_id, const char *title)
 {
   TalesPostFilter filter = { TALES_FILTER_FEED, feed_id, NULL, NULL };
   g_autoptr(GError) error = NULL;
@@ -804,7 +775,7 @@ stored_post (Env *env, gint64 feed_id, const char *title)
 }
 
 static void
-assert_stored_post (Env *env, gint64 feed_id, guint i)
+assert_stored_post (TalesTestEnv *env, gint64 feed_id, guint i)
 {
   g_autofree char *title = g_strdup_printf ("Post %u", i);
   g_autoptr(TalesPost) post = stored_post (env, feed_id, title);
@@ -830,7 +801,7 @@ assert_stored_post (Env *env, gint64 feed_id, guint i)
 static void
 test_refresh (void)
 {
-  g_autoptr(Env) env = env_new ();
+  g_autoptr(TalesTestEnv) env = env_new ();
   g_autofree char *url = tales_test_server_url (env->server, "/feed.json");
   g_autofree char *json = served_feed ();
   g_autoptr(TalesFeed) feed = NULL;

@@ -12,18 +12,11 @@
 #include <string.h>
 
 #include "tales-core.h"
+#include "tales-test-utils.h"
 #include "tales-parser-private.h"
 #include "tales-text-limits.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TALES_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TALES_ASAN 1
-#endif
-#endif
-
-#ifdef TALES_ASAN
+#ifdef TALES_TEST_ASAN
 /* Under ASan every allocation records a full stack (the suite runs with
  * fast_unwind_on_malloc=0): a crowded item costs a hundred times more.
  * There the bounds are looser and the texts and crowds smaller, still

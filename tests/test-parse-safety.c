@@ -8,11 +8,10 @@
 #define G_LOG_DOMAIN "test-parse-safety"
 
 #include <string.h>
-#include <sys/resource.h>
 #include <glib/gstdio.h>
 
 #include "tales-core.h"
-#include "tales-test-server.h"
+#include "tales-test-utils.h"
 
 #define MAX_SECONDS (2.0 * SLOWDOWN)   /* an entity bomb must be refused fast */
 #define MAX_BOMB_GROWTH_MB 100         /* peak RSS growth for an entity bomb */
@@ -20,15 +19,7 @@
 #define MAX_STREAM_GROWTH_MB 64        /* peak RSS growth for the 200 MB feed */
 #define SUBPROCESS_TIMEOUT (100 * G_USEC_PER_SEC)
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TALES_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TALES_ASAN 1
-#endif
-#endif
-
-#ifdef TALES_ASAN
+#ifdef TALES_TEST_ASAN
 /* ASan runs the parser many times slower and keeps freed memory in a
  * quarantine (256 MB by default) that would count as growth: there the
  * time bound is looser, the stream smaller (it still crosses the parser's
@@ -43,15 +34,6 @@
 #endif
 
 /* --- helpers ------------------------------------------------------------- */
-
-static double
-peak_rss_mb (void)
-{
-  struct rusage usage;
-
-  g_assert_cmpint (getrusage (RUSAGE_SELF, &usage), ==, 0);
-  return usage.ru_maxrss / 1024.0;  /* Linux reports KiB */
-}
 
 static void
 append (GString *all, const char *s)
@@ -345,22 +327,6 @@ quadratic_blowup (void)
   return g_string_free (xml, FALSE);
 }
 
-/* For the subprocesses started after it; a no-op without ASan. The fast
- * unwinder too, as the slow one (which the test environment asks for)
- * makes every malloc cost as much as parsing a kilobyte. */
-static void
-limit_asan_quarantine (void)
-{
-#ifdef TALES_ASAN
-  const char *extra = ":quarantine_size_mb=4:fast_unwind_on_malloc=1";
-  const char *old = g_getenv ("ASAN_OPTIONS");
-  g_autofree char *options = g_strconcat (old ? old : "", extra, NULL);
-
-  if (old == NULL || !g_str_has_suffix (old, extra))
-    g_setenv ("ASAN_OPTIONS", options, TRUE);
-#endif
-}
-
 static void
 run_bomb (char *(*make) (void))
 {
@@ -368,13 +334,13 @@ run_bomb (char *(*make) (void))
   g_autoptr(GError) error = NULL;
   g_autoptr(TalesParseResult) result = NULL;
   g_autofree char *text = NULL;
-  double rss_before = peak_rss_mb ();
+  double rss_before = tales_test_peak_mb ();
   gint64 start = g_get_monotonic_time ();
   double seconds, growth;
 
   result = parse_string (xml, &error);
   seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-  growth = peak_rss_mb () - rss_before;
+  growth = tales_test_peak_mb () - rss_before;
   text = result_text (result);
   g_printerr ("# %.3f s, peak RSS +%.1f MB, %s, %zu bytes of text\n", seconds, growth,
               result == NULL ? error->message : result->bozo ? "bozo" : "not bozo",
@@ -396,7 +362,7 @@ test_billion_laughs (void)
       run_bomb (billion_laughs);
       return;
     }
-  limit_asan_quarantine ();
+  tales_test_limit_asan_quarantine ();
   g_test_trap_subprocess (NULL, SUBPROCESS_TIMEOUT, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed ();
 }
@@ -409,7 +375,7 @@ test_quadratic_blowup (void)
       run_bomb (quadratic_blowup);
       return;
     }
-  limit_asan_quarantine ();
+  tales_test_limit_asan_quarantine ();
   g_test_trap_subprocess (NULL, SUBPROCESS_TIMEOUT, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed ();
 }
@@ -558,13 +524,13 @@ run_big_stream (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(TalesParseResult) result = NULL;
   BigCount count = { 0, TRUE };
-  double rss_before = peak_rss_mb ();
+  double rss_before = tales_test_peak_mb ();
   gint64 start = g_get_monotonic_time ();
   double seconds, growth;
 
   result = tales_parse_stream (stream, NULL, big_feed_post_cb, &count, NULL, &error);
   seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-  growth = peak_rss_mb () - rss_before;
+  growth = tales_test_peak_mb () - rss_before;
   g_printerr ("# %.0f MB in %.1f s, %u posts, peak RSS +%.1f MB, %s\n",
               big->produced / 1048576.0, seconds, count.n_posts, growth,
               result != NULL ? "read" : error->message);
@@ -595,7 +561,7 @@ test_big_stream (void)
       run_big_stream ();
       return;
     }
-  limit_asan_quarantine ();
+  tales_test_limit_asan_quarantine ();
   g_test_trap_subprocess (NULL, SUBPROCESS_TIMEOUT, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed ();
 }

@@ -12,6 +12,7 @@
 #include "tales-post-list.h"
 #include "tales-post-list-view-private.h"
 #include "tales-post-row.h"
+#include "tales-test-utils.h"
 
 #define N_POSTS 1000
 #define WAIT_MS 20000
@@ -68,26 +69,24 @@ settle (void)
 static TalesPost *
 make_post (guint i, guint day_offset)
 {
-  TalesPost *post = tales_post_new ();
   g_autoptr(GDateTime) start = g_date_time_new_utc (2024, 1, 1, 12, 0, 0);
   g_autoptr(GDateTime) date = g_date_time_add_days (start, (int) (N_POSTS + day_offset - i));
   g_autofree char *guid = g_strdup_printf ("post-%u-%u", day_offset, i);
   g_autofree char *title = NULL;
   g_autofree char *body = NULL;
   const char *categories[] = { "lighthouses", NULL };
+  TalesPost *post;
 
   if (i % 3 == 0)
     title = g_strdup_printf ("Post %u, whose title goes on about lamps, lenses, fog signals and the "
                              "keepers who tend them through the night", i);
   else
     title = g_strdup_printf ("Post %u", i);
-  tales_post_set_guid (post, guid);
-  tales_post_set_title (post, title);
+  post = tales_test_make_post (guid, title, g_date_time_to_unix (date));
   /* Each post its own body: a new guid with the same link, title and body
    * would be the same post (see post_identity in tales-store-posts.c). */
   body = g_strdup_printf ("<p>Body of %s.</p>", guid);
   tales_post_set_content (post, body);
-  tales_post_set_published (post, date);
   if (i % 2 == 0)
     tales_post_set_categories (post, categories);
   return post;
@@ -97,14 +96,10 @@ static void
 merge (Fixture *fixture, guint n, guint day_offset)
 {
   g_autoptr(GPtrArray) posts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GError) error = NULL;
-  guint n_new = 0, n_updated = 0;
 
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (posts, make_post (i, day_offset));
-  g_assert_true (tales_store_merge_posts (fixture->store, fixture->feed_id, posts, &n_new, &n_updated, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (n_new, ==, n);
+  g_assert_cmpuint (tales_test_merge (fixture->store, fixture->feed_id, posts, NULL), ==, n);
 }
 
 static void
@@ -117,7 +112,6 @@ activate_cb (TalesPostListView *view, guint position, Fixture *fixture)
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesFeed) feed = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *db = NULL;
   GtkWidget *scrolled;
@@ -127,11 +121,8 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
   fixture->dir = g_dir_make_tmp ("tales-post-list-view-XXXXXX", &error);
   g_assert_no_error (error);
   db = g_build_filename (fixture->dir, "tales.db", NULL);
-  fixture->store = tales_store_open (db, &error);
-  g_assert_no_error (error);
-  feed = tales_store_ensure_feed (fixture->store, "http://127.0.0.1:9/feed.xml", &error);
-  g_assert_no_error (error);
-  fixture->feed_id = tales_feed_get_db_id (feed);
+  fixture->store = tales_test_open_store (db);
+  fixture->feed_id = tales_test_add_feed (fixture->store, "http://127.0.0.1:9/feed.xml", NULL);
   merge (fixture, N_POSTS, 0);
 
   fixture->posts = tales_post_list_new (fixture->store);

@@ -2,27 +2,8 @@
  * (the XDG dirs are isolated per test). */
 
 #include "tales-core.h"
+#include "tales-test-utils.h"
 #include "tales-post-list-private.h"
-
-static TalesStore *
-open_store (void)
-{
-  g_autoptr(GError) error = NULL;
-  TalesStore *store = tales_store_open_default (&error);
-
-  g_assert_no_error (error);
-  return store;
-}
-
-static gint64
-add_feed (TalesStore *store, const char *url)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TalesFeed) feed = tales_store_ensure_feed (store, url, &error);
-
-  g_assert_no_error (error);
-  return tales_feed_get_db_id (feed);
-}
 
 /* Posts @first..@last ("Post N", published on day N), merged in one batch;
  * the newest, so the first listed, is the last. */
@@ -30,25 +11,19 @@ static GPtrArray *
 merge_posts (TalesStore *store, gint64 feed_id, guint first, guint last)
 {
   GPtrArray *posts = g_ptr_array_new_full (last - first + 1, g_object_unref);
-  g_autoptr(GError) error = NULL;
 
   for (guint i = first; i <= last; i++)
     {
-      TalesPost *post = tales_post_new ();
       g_autofree char *guid = g_strdup_printf ("p%u", i);
       g_autofree char *title = g_strdup_printf ("Post %u", i);
-      g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (1600000000 + (gint64) i * 600);
+      TalesPost *post = tales_test_make_post (guid, title, 1600000000 + (gint64) i * 600);
 
-      tales_post_set_guid (post, guid);
-      tales_post_set_title (post, title);
       tales_post_set_summary (post, "Text.");
-      tales_post_set_published (post, when);
       if (i % 2 == 0)
         tales_post_add_tag (post, "Even", NULL, NULL);
       g_ptr_array_add (posts, post);
     }
-  g_assert_true (tales_store_merge_posts (store, feed_id, posts, NULL, NULL, &error));
-  g_assert_no_error (error);
+  tales_test_merge (store, feed_id, posts, NULL);
   return posts;
 }
 
@@ -120,8 +95,8 @@ assert_title (TalesPostList *list, guint position, const char *title)
 static void
 test_basics (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
-  g_autoptr(GPtrArray) posts = merge_posts (store, add_feed (store, "https://a.example/"), 1, 5);
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
+  g_autoptr(GPtrArray) posts = merge_posts (store, tales_test_add_feed (store, "https://a.example/", NULL), 1, 5);
   g_autoptr(TalesPostList) list = tales_post_list_new (store);
   GListModel *model = G_LIST_MODEL (list);
   g_autoptr(TalesPost) first = NULL;
@@ -155,8 +130,8 @@ test_basics (void)
 static void
 test_set_filter (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
-  g_autoptr(GPtrArray) posts = merge_posts (store, add_feed (store, "https://a.example/"), 1, 7);
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
+  g_autoptr(GPtrArray) posts = merge_posts (store, tales_test_add_feed (store, "https://a.example/", NULL), 1, 7);
   g_autoptr(TalesPostList) list = tales_post_list_new (store);
   TalesPostFilter bad = { TALES_FILTER_CATEGORY, 0, "Even", "\"(" };
   g_autoptr(GError) error = NULL;
@@ -190,8 +165,8 @@ test_set_filter (void)
 static void
 test_reload (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
-  gint64 feed_id = add_feed (store, "https://a.example/");
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
+  gint64 feed_id = tales_test_add_feed (store, "https://a.example/", NULL);
   g_autoptr(GPtrArray) posts = merge_posts (store, feed_id, 1, 120);
   g_autoptr(GPtrArray) newer = NULL;
   g_autoptr(TalesPostList) list = tales_post_list_new (store);
@@ -252,8 +227,8 @@ test_reload (void)
 static void
 test_lazy (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
-  g_autoptr(GPtrArray) posts = merge_posts (store, add_feed (store, "https://a.example/"), 1, LONG_LIST);
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
+  g_autoptr(GPtrArray) posts = merge_posts (store, tales_test_add_feed (store, "https://a.example/", NULL), 1, LONG_LIST);
   g_autoptr(TalesPostList) list = tales_post_list_new (store);
   GListModel *model = G_LIST_MODEL (list);
   g_autoptr(TalesPost) last = NULL;
@@ -292,8 +267,8 @@ test_lazy (void)
 static void
 test_large_search (void)
 {
-  g_autoptr(TalesStore) store = open_store ();
-  g_autoptr(GPtrArray) posts = merge_posts (store, add_feed (store, "https://a.example/"), 1, 12000);
+  g_autoptr(TalesStore) store = tales_test_open_store (NULL);
+  g_autoptr(GPtrArray) posts = merge_posts (store, tales_test_add_feed (store, "https://a.example/", NULL), 1, 12000);
   g_autoptr(TalesPostList) list = tales_post_list_new (store);
   GListModel *model = G_LIST_MODEL (list);
 

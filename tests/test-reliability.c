@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 
 #include "tales-core.h"
+#include "tales-test-utils.h"
 
 #define KILL_ROUNDS 10
 #define IMPORT_ROUNDS 6
@@ -57,25 +58,10 @@ library_init (Library *library)
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 library_clear (Library *library)
 {
   g_chmod (library->dir, 0700);
-  remove_tree (library->dir);
+  tales_test_remove_tree (library->dir);
   g_clear_pointer (&library->dir, g_free);
   g_clear_pointer (&library->path, g_free);
 }
@@ -113,36 +99,6 @@ assert_integrity (const char *path)
       g_assert_cmpint (rc, ==, SQLITE_OK);
     }
   sqlite3_close (db);
-}
-
-static TalesStore *
-open_store (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  TalesStore *store = tales_store_open (path, &error);
-
-  g_assert_no_error (error);
-  return store;
-}
-
-static guint
-count_feeds (TalesStore *store)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) feeds = tales_store_list_feeds (store, &error);
-
-  g_assert_no_error (error);
-  return feeds->len;
-}
-
-static guint
-count_posts (TalesStore *store, gint64 feed_id)
-{
-  g_autoptr(GError) error = NULL;
-  guint n = tales_store_count_posts (store, feed_id, &error);
-
-  g_assert_no_error (error);
-  return n;
 }
 
 /* An RSS 2.0 feed of @n items, the first @n_revised of them retitled
@@ -360,13 +316,13 @@ test_kill_during_refresh (void)
         }
       assert_integrity (library.path);
       {
-        g_autoptr(TalesStore) store = open_store (library.path);
+        g_autoptr(TalesStore) store = tales_test_open_store (library.path);
 
         for (guint r = 0; r <= round; r++)
           {
             g_autofree char *u = g_strdup_printf ("https://kill.example.test/feed/%u", r);
             g_autoptr(TalesFeed) feed = tales_store_find_feed_by_url (store, u, NULL);
-            guint n = feed != NULL ? count_posts (store, tales_feed_get_db_id (feed)) : 0;
+            guint n = feed != NULL ? tales_test_count_posts (store, tales_feed_get_db_id (feed)) : 0;
 
             /* Every post committed before is there; a merge the kill cut
              * short left nothing of itself (sizes go by FEED_STEP). */
@@ -435,11 +391,11 @@ test_kill_during_import (void)
   library_init (&library);
   {
     /* One import the child is not killed in: how long one takes here. */
-    g_autoptr(TalesStore) store = open_store (library.path);
+    g_autoptr(TalesStore) store = tales_test_open_store (library.path);
     g_autofree char *opml = make_opml (999, OPML_FEEDS);
 
     import_us = import_opml (store, opml);
-    before = count_feeds (store);
+    before = tales_test_count_feeds (store);
     g_test_message ("an import of %d feeds takes %.1f ms", OPML_FEEDS, import_us / 1000.0);
   }
 
@@ -466,9 +422,9 @@ test_kill_during_import (void)
 
       assert_integrity (library.path);
       {
-        g_autoptr(TalesStore) store = open_store (library.path);
+        g_autoptr(TalesStore) store = tales_test_open_store (library.path);
 
-        after = count_feeds (store);
+        after = tales_test_count_feeds (store);
       }
       /* All or nothing. */
       g_assert_true (after == before || after == before + OPML_FEEDS);
@@ -498,7 +454,7 @@ file_size (const char *path)
 static gint64
 fill_library (const char *path, guint n)
 {
-  g_autoptr(TalesStore) store = open_store (path);
+  g_autoptr(TalesStore) store = tales_test_open_store (path);
   g_autofree char *xml = make_feed (n, 0, 0);
   g_autoptr(GError) error = NULL;
   gint64 feed_id = ensure_feed (store, "https://kill.example.test/full");
@@ -575,13 +531,13 @@ test_disk_full (gconstpointer data)
 
   assert_integrity (library.path);
   {
-    g_autoptr(TalesStore) store = open_store (library.path);
+    g_autoptr(TalesStore) store = tales_test_open_store (library.path);
     g_autoptr(GError) error = NULL;
     g_autoptr(GArray) ids = NULL;
     TalesPostFilter search = { .kind = TALES_FILTER_ALL, .search = "retitled" };
 
     /* Nothing of the failed merge: 300 posts, none retitled. */
-    g_assert_cmpuint (count_posts (store, feed_id), ==, 300);
+    g_assert_cmpuint (tales_test_count_posts (store, feed_id), ==, 300);
     ids = tales_store_query_post_ids (store, &search, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (ids->len, ==, 0);
@@ -647,9 +603,9 @@ test_read_only_dir (void)
   g_assert_cmpint (g_chmod (library.path, 0600), ==, 0);
   assert_integrity (library.path);
   {
-    g_autoptr(TalesStore) store = open_store (library.path);
+    g_autoptr(TalesStore) store = tales_test_open_store (library.path);
 
-    g_assert_cmpuint (count_posts (store, feed_id), ==, 50);
+    g_assert_cmpuint (tales_test_count_posts (store, feed_id), ==, 50);
   }
   library_clear (&library);
 }
@@ -709,7 +665,7 @@ test_two_writers (void)
   {
     /* The schema exists before both start, as it would for a second
      * window on a library already in use. */
-    g_autoptr(TalesStore) store = open_store (library.path);
+    g_autoptr(TalesStore) store = tales_test_open_store (library.path);
   }
 
   for (guint w = 0; w < 2; w++)
@@ -728,7 +684,7 @@ test_two_writers (void)
 
   assert_integrity (library.path);
   {
-    g_autoptr(TalesStore) store = open_store (library.path);
+    g_autoptr(TalesStore) store = tales_test_open_store (library.path);
     g_autoptr(TalesFeed) shared = tales_store_find_feed_by_url (store, "https://two.example.test/shared", NULL);
 
     for (guint w = 0; w < 2; w++)
@@ -740,12 +696,12 @@ test_two_writers (void)
         if (status[w] == 0)
           {
             g_assert_nonnull (own);
-            g_assert_cmpuint (count_posts (store, tales_feed_get_db_id (own)), ==, (WRITER_MERGES - 1) * WRITER_STEP);
+            g_assert_cmpuint (tales_test_count_posts (store, tales_feed_get_db_id (own)), ==, (WRITER_MERGES - 1) * WRITER_STEP);
           }
       }
       {
         g_assert_nonnull (shared);
-        g_assert_cmpuint (count_posts (store, tales_feed_get_db_id (shared)), ==, WRITER_MERGES * WRITER_STEP);
+        g_assert_cmpuint (tales_test_count_posts (store, tales_feed_get_db_id (shared)), ==, WRITER_MERGES * WRITER_STEP);
       }
     g_test_message ("writers: %s, %s", status[0] == 0 ? "committed everything" : "gave up, saying why",
                     status[1] == 0 ? "committed everything" : "gave up, saying why");

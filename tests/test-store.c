@@ -2,6 +2,7 @@
  * temporary folder. */
 
 #include "tales-core.h"
+#include "tales-test-utils.h"
 #include "tales-store-merge.h"
 
 #include <errno.h>
@@ -23,26 +24,6 @@ typedef struct {
 } Fixture;
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_remove (path);
-      return;
-    }
-  dir = g_dir_open (path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
@@ -55,94 +36,20 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  remove_tree (fixture->dir);
+  tales_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->path);
-}
-
-static TalesStore *
-open_store (Fixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-  TalesStore *store = tales_store_open (fixture->path, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (store);
-  return store;
-}
-
-/* A second, plain SQLite connection to the same file, as another program
- * would have it. */
-static sqlite3 *
-open_raw (Fixture *fixture)
-{
-  sqlite3 *db = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  return db;
-}
-
-static char *
-raw_text (sqlite3 *db, const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *text = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return text;
-}
-
-static gint64
-raw_int (sqlite3 *db, const char *sql)
-{
-  g_autofree char *text = raw_text (db, sql);
-
-  g_assert_nonnull (text);
-  return g_ascii_strtoll (text, NULL, 10);
-}
-
-static void
-raw_exec (sqlite3 *db, const char *sql)
-{
-  char *message = NULL;
-
-  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("%s: %s", sql, message);
-}
-
-static gint64
-add_feed (TalesStore *store, const char *url, const char *title)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TalesFeed) feed = tales_store_ensure_feed (store, url, &error);
-
-  g_assert_no_error (error);
-  tales_feed_set_title (feed, title);
-  g_assert_true (tales_store_update_feed (store, feed, &error));
-  g_assert_no_error (error);
-  return tales_feed_get_db_id (feed);
 }
 
 static TalesPost *
 make_post (const char *guid, const char *link, const char *title, gint64 published)
 {
-  TalesPost *post = tales_post_new ();
+  TalesPost *post = tales_test_make_post (guid, title, published);
 
-  tales_post_set_guid (post, guid);
   tales_post_set_link (post, link);
-  tales_post_set_title (post, title);
   tales_post_set_author (post, "Ada");
   tales_post_set_summary (post, "A short summary.");
   tales_post_set_content (post, "<p>The whole text.</p>");
-  if (published > 0)
-    {
-      g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (published);
-      tales_post_set_published (post, when);
-    }
   return post;
 }
 
@@ -166,23 +73,10 @@ make_posts (guint n)
 static void
 merge (TalesStore *store, gint64 feed_id, GPtrArray *posts, guint expect_new, guint expect_updated)
 {
-  g_autoptr(GError) error = NULL;
-  guint n_new = 99, n_updated = 99;
+  guint n_updated = 99;
 
-  g_assert_true (tales_store_merge_posts (store, feed_id, posts, &n_new, &n_updated, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (n_new, ==, expect_new);
+  g_assert_cmpuint (tales_test_merge (store, feed_id, posts, &n_updated), ==, expect_new);
   g_assert_cmpuint (n_updated, ==, expect_updated);
-}
-
-static guint
-count (TalesStore *store, gint64 feed_id)
-{
-  g_autoptr(GError) error = NULL;
-  guint n = tales_store_count_posts (store, feed_id, &error);
-
-  g_assert_no_error (error);
-  return n;
 }
 
 static TalesPost *
@@ -201,7 +95,7 @@ load (TalesStore *store, gint64 post_id)
 static void
 test_open (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) posts = make_posts (2);
   g_autoptr(TalesFeed) feed = NULL;
   g_autoptr(GError) error = NULL;
@@ -212,20 +106,20 @@ test_open (Fixture *fixture, gconstpointer data)
   g_assert_true (g_file_test (fixture->path, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpstr (tales_store_get_path (store), ==, fixture->path);
 
-  feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  feed_id = tales_test_add_feed (store, "https://example.com/feed.xml", "Example");
   merge (store, feed_id, posts, 2, 0);
 
-  raw = open_raw (fixture);
-  mode = raw_text (raw, "PRAGMA journal_mode");
+  raw = tales_test_open_raw (fixture->path);
+  mode = tales_test_raw_text (raw, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpint (raw_int (raw, "PRAGMA user_version"), ==, SCHEMA_VERSION);
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM posts"), ==, 2);
+  g_assert_cmpint (tales_test_raw_int (raw, "PRAGMA user_version"), ==, SCHEMA_VERSION);
+  g_assert_cmpint (tales_test_raw_int (raw, "SELECT count(*) FROM posts"), ==, 2);
   sqlite3_close (raw);
 
   /* Closed and opened again, the library is all there. */
   g_clear_object (&store);
-  store = open_store (fixture);
-  g_assert_cmpuint (count (store, 0), ==, 2);
+  store = tales_test_open_store (fixture->path);
+  g_assert_cmpuint (tales_test_count_posts (store, 0), ==, 2);
   feed = tales_store_find_feed_by_url (store, "https://example.com/feed.xml", &error);
   g_assert_no_error (error);
   g_assert_cmpint (tales_feed_get_db_id (feed), ==, feed_id);
@@ -281,7 +175,7 @@ test_open_impossible_folder (Fixture *fixture, gconstpointer data)
 static void
 test_feeds (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GError) error = NULL;
   g_autoptr(TalesFeed) first = tales_store_ensure_feed (store, "https://b.example/rss", &error);
   g_autoptr(TalesFeed) again = NULL;
@@ -331,7 +225,7 @@ test_feeds (Fixture *fixture, gconstpointer data)
   stored = tales_store_get_feed (store, tales_feed_get_db_id (first), &error);
   g_assert_null (tales_feed_get_last_error (stored));
 
-  add_feed (store, "https://a.example/atom", "Ant");
+  tales_test_add_feed (store, "https://a.example/atom", "Ant");
   feeds = tales_store_list_feeds (store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (feeds->len, ==, 2);
@@ -356,17 +250,17 @@ test_feeds (Fixture *fixture, gconstpointer data)
 static void
 test_merge (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) posts = make_posts (4);
   g_autoptr(GPtrArray) same = make_posts (4);
   g_autoptr(GPtrArray) changed = make_posts (4);
   g_autoptr(GPtrArray) fewer = make_posts (3);
   g_autoptr(TalesPost) stored = NULL;
-  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  gint64 feed_id = tales_test_add_feed (store, "https://example.com/feed.xml", "Example");
   gint64 ids[4];
 
   merge (store, feed_id, posts, 4, 0);
-  g_assert_cmpuint (count (store, feed_id), ==, 4);
+  g_assert_cmpuint (tales_test_count_posts (store, feed_id), ==, 4);
   for (guint i = 0; i < 4; i++)
     {
       ids[i] = tales_post_get_db_id (g_ptr_array_index (posts, i));
@@ -378,7 +272,7 @@ test_merge (Fixture *fixture, gconstpointer data)
 
   /* The same posts again: nothing new, nothing changed, same ids. */
   merge (store, feed_id, same, 0, 0);
-  g_assert_cmpuint (count (store, feed_id), ==, 4);
+  g_assert_cmpuint (tales_test_count_posts (store, feed_id), ==, 4);
   for (guint i = 0; i < 4; i++)
     g_assert_cmpint (tales_post_get_db_id (g_ptr_array_index (same, i)), ==, ids[i]);
 
@@ -390,7 +284,7 @@ test_merge (Fixture *fixture, gconstpointer data)
   /* Post 4 left the feed; it stays in the library. */
   tales_post_set_title (g_ptr_array_index (fewer, 1), "Post 2, corrected");
   merge (store, feed_id, fewer, 0, 0);
-  g_assert_cmpuint (count (store, feed_id), ==, 4);
+  g_assert_cmpuint (tales_test_count_posts (store, feed_id), ==, 4);
   g_clear_object (&stored);
   stored = load (store, ids[3]);
   g_assert_cmpstr (tales_post_get_title (stored), ==, "Post 4");
@@ -399,10 +293,10 @@ test_merge (Fixture *fixture, gconstpointer data)
 static void
 test_merge_keys (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(TalesPost) stored = NULL;
-  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  gint64 feed_id = tales_test_add_feed (store, "https://example.com/feed.xml", "Example");
   gint64 by_link, by_hash;
 
   /* No guid: the link is the key. */
@@ -423,7 +317,7 @@ test_merge_keys (Fixture *fixture, gconstpointer data)
   g_ptr_array_add (batch, make_post (NULL, NULL, "Untitled thought", 0));
   merge (store, feed_id, batch, 0, 0);
   g_assert_cmpint (tales_post_get_db_id (g_ptr_array_index (batch, 0)), ==, by_hash);
-  g_assert_cmpuint (count (store, feed_id), ==, 2);
+  g_assert_cmpuint (tales_test_count_posts (store, feed_id), ==, 2);
 
   /* A change of the author alone is an update of the same post. */
   tales_post_set_author (g_ptr_array_index (batch, 0), "Grace");
@@ -438,28 +332,32 @@ test_merge_keys (Fixture *fixture, gconstpointer data)
   merge (store, feed_id, batch, 1, 0);
   g_assert_cmpint (tales_post_get_db_id (g_ptr_array_index (batch, 0)), ==,
                    tales_post_get_db_id (g_ptr_array_index (batch, 1)));
-  g_assert_cmpuint (count (store, feed_id), ==, 3);
+  g_assert_cmpuint (tales_test_count_posts (store, feed_id), ==, 3);
 }
 
 static void
 test_merge_keeps_state (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) posts = make_posts (2);
   g_autoptr(GPtrArray) changed = make_posts (2);
   g_autofree char *sql = NULL;
-  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  g_autoptr(GError) error = NULL;
+  gint64 feed_id = tales_test_add_feed (store, "https://example.com/feed.xml", "Example");
   gint64 post_id, first_seen;
   sqlite3 *raw;
 
   merge (store, feed_id, posts, 2, 0);
   post_id = tales_post_get_db_id (g_ptr_array_index (posts, 0));
 
-  /* There is no API for read and star state yet; set them as it will. */
-  raw = open_raw (fixture);
-  sql = g_strdup_printf ("UPDATE posts SET is_read = 1, is_starred = 1, first_seen = 12345 "
-                         "WHERE id = %" G_GINT64_FORMAT, post_id);
-  raw_exec (raw, sql);
+  /* The reader's state through the store; first_seen, which only a merge
+   * writes, moved back by hand so that a rewrite of it would show. */
+  g_assert_true (tales_store_set_read (store, post_id, TRUE, &error));
+  g_assert_true (tales_store_set_starred (store, post_id, TRUE, &error));
+  g_assert_no_error (error);
+  raw = tales_test_open_raw (fixture->path);
+  sql = g_strdup_printf ("UPDATE posts SET first_seen = 12345 WHERE id = %" G_GINT64_FORMAT, post_id);
+  tales_test_raw_exec (raw, sql);
 
   tales_post_set_title (g_ptr_array_index (changed, 0), "Retitled");
   tales_post_add_tag (g_ptr_array_index (changed, 0), "news", NULL, NULL);
@@ -467,10 +365,10 @@ test_merge_keeps_state (Fixture *fixture, gconstpointer data)
 
   g_clear_pointer (&sql, g_free);
   sql = g_strdup_printf ("SELECT is_read + is_starred FROM posts WHERE id = %" G_GINT64_FORMAT, post_id);
-  g_assert_cmpint (raw_int (raw, sql), ==, 2);
+  g_assert_cmpint (tales_test_raw_int (raw, sql), ==, 2);
   g_clear_pointer (&sql, g_free);
   sql = g_strdup_printf ("SELECT first_seen FROM posts WHERE id = %" G_GINT64_FORMAT, post_id);
-  first_seen = raw_int (raw, sql);
+  first_seen = tales_test_raw_int (raw, sql);
   g_assert_cmpint (first_seen, ==, 12345);
   sqlite3_close (raw);
 }
@@ -478,7 +376,7 @@ test_merge_keeps_state (Fixture *fixture, gconstpointer data)
 static void
 test_merge_unknown_feed (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) posts = make_posts (1);
   g_autoptr(GError) error = NULL;
 
@@ -512,7 +410,7 @@ assert_tag (TalesPost *post, guint index, const char *term, const char *scheme, 
 static void
 test_list_and_load (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) other = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GListModel) all = NULL;
@@ -521,8 +419,8 @@ test_list_and_load (Fixture *fixture, gconstpointer data)
   g_autoptr(TalesPost) missing = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GDateTime) updated = g_date_time_new_from_unix_utc (1650000000);
-  gint64 feed_a = add_feed (store, "https://a.example/rss", "Feed A");
-  gint64 feed_b = add_feed (store, "https://b.example/rss", "Feed B");
+  gint64 feed_a = tales_test_add_feed (store, "https://a.example/rss", "Feed A");
+  gint64 feed_b = tales_test_add_feed (store, "https://b.example/rss", "Feed B");
   TalesPost *post, *tagged;
   TalesEnclosure *enclosure;
   sqlite3 *raw;
@@ -579,8 +477,8 @@ test_list_and_load (Fixture *fixture, gconstpointer data)
   assert_tag (list_item (all, 2), 0, "gnome", NULL, NULL);
 
   /* "GNOME" and "gnome" are one category, each post keeping its spelling. */
-  raw = open_raw (fixture);
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM categories"), ==, 3);
+  raw = tales_test_open_raw (fixture->path);
+  g_assert_cmpint (tales_test_raw_int (raw, "SELECT count(*) FROM categories"), ==, 3);
   sqlite3_close (raw);
 
   one_feed = tales_store_list_posts (store, feed_b, &error);
@@ -614,11 +512,11 @@ test_list_and_load (Fixture *fixture, gconstpointer data)
 static void
 test_tags_replaced (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) first = make_posts (1);
   g_autoptr(GPtrArray) second = make_posts (1);
   g_autoptr(TalesPost) stored = NULL;
-  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  gint64 feed_id = tales_test_add_feed (store, "https://example.com/feed.xml", "Example");
 
   tales_post_add_tag (g_ptr_array_index (first, 0), "one", NULL, NULL);
   tales_post_add_tag (g_ptr_array_index (first, 0), "two", NULL, NULL);
@@ -650,14 +548,14 @@ assert_image (TalesImageRecord *record, const char *url, TalesImageState state,
 static void
 test_images (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) posts = make_posts (1);
   g_autoptr(GPtrArray) urls = g_ptr_array_new ();
   g_autoptr(GPtrArray) listed = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(TalesImageRecord) record = NULL;
   g_autofree char *hash = NULL;
-  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  gint64 feed_id = tales_test_add_feed (store, "https://example.com/feed.xml", "Example");
   gint64 post_id;
   const char *a = "https://img.example/a.png";
   const char *b = "https://img.example/b.jpg";
@@ -742,14 +640,14 @@ test_images (Fixture *fixture, gconstpointer data)
 static void
 test_failure_changes_nothing (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) posts = make_posts (4);
   g_autoptr(GPtrArray) batch = make_posts (7);
   g_autoptr(GListModel) before = NULL;
   g_autoptr(GListModel) after = NULL;
   g_autoptr(TalesPost) first = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  gint64 feed_id = tales_test_add_feed (store, "https://example.com/feed.xml", "Example");
   guint n_new = 99, n_updated = 99;
   sqlite3 *raw;
 
@@ -760,8 +658,8 @@ test_failure_changes_nothing (Fixture *fixture, gconstpointer data)
 
   /* Another program makes the sixth post of the next batch fail, after the
    * first five have been written inside the transaction. */
-  raw = open_raw (fixture);
-  raw_exec (raw, "CREATE TRIGGER refuse BEFORE INSERT ON posts WHEN NEW.title = 'Poison' "
+  raw = tales_test_open_raw (fixture->path);
+  tales_test_raw_exec (raw, "CREATE TRIGGER refuse BEFORE INSERT ON posts WHEN NEW.title = 'Poison' "
                  "BEGIN SELECT RAISE (ABORT, 'refused by the test'); END");
   tales_post_set_title (g_ptr_array_index (batch, 0), "Post 1, changed");
   tales_post_add_tag (g_ptr_array_index (batch, 0), "replaced", NULL, NULL);
@@ -775,7 +673,7 @@ test_failure_changes_nothing (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (n_updated, ==, 0);
   g_assert_cmpint (tales_post_get_db_id (g_ptr_array_index (batch, 4)), ==, 0);
 
-  g_assert_cmpuint (count (store, 0), ==, 4);
+  g_assert_cmpuint (tales_test_count_posts (store, 0), ==, 4);
   after = tales_store_list_posts (store, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (after), ==, g_list_model_get_n_items (before));
@@ -788,10 +686,10 @@ test_failure_changes_nothing (Fixture *fixture, gconstpointer data)
   assert_tag (first, 0, "kept", NULL, NULL);
 
   /* The store is still good: without the trigger the same batch goes in. */
-  raw_exec (raw, "DROP TRIGGER refuse");
+  tales_test_raw_exec (raw, "DROP TRIGGER refuse");
   sqlite3_close (raw);
   merge (store, feed_id, batch, 3, 1);
-  g_assert_cmpuint (count (store, 0), ==, 7);
+  g_assert_cmpuint (tales_test_count_posts (store, 0), ==, 7);
 }
 
 #define KILL_BATCH 50
@@ -865,16 +763,16 @@ test_killed_mid_write (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_assert_true (WIFSIGNALED (status));
 
-  store = open_store (fixture);
-  n = count (store, 0);
+  store = tales_test_open_store (fixture->path);
+  n = tales_test_count_posts (store, 0);
   g_test_message ("%u posts survived the kill", n);
   g_assert_cmpuint (n, >=, KILL_BATCH);
   g_assert_cmpuint (n % KILL_BATCH, ==, 0);
 
-  raw = open_raw (fixture);
-  integrity = raw_text (raw, "PRAGMA integrity_check");
+  raw = tales_test_open_raw (fixture->path);
+  integrity = tales_test_raw_text (raw, "PRAGMA integrity_check");
   g_assert_cmpstr (integrity, ==, "ok");
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM post_categories"), ==, n);
+  g_assert_cmpint (tales_test_raw_int (raw, "SELECT count(*) FROM post_categories"), ==, n);
   sqlite3_close (raw);
 }
 
@@ -914,8 +812,8 @@ writer_thread (gpointer user_data)
 static void
 test_threads (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
-  WriterData writer = { store, add_feed (store, "https://t.example/", "Threads"), 0 };
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
+  WriterData writer = { store, tales_test_add_feed (store, "https://t.example/", "Threads"), 0 };
   g_autoptr(GThread) thread = g_thread_new ("writer", writer_thread, &writer);
   g_autofree char *failure = NULL;
 
@@ -930,7 +828,7 @@ test_threads (Fixture *fixture, gconstpointer data)
     }
   failure = g_thread_join (g_steal_pointer (&thread));
   g_assert_null (failure);
-  g_assert_cmpuint (count (store, 0), ==, 200);
+  g_assert_cmpuint (tales_test_count_posts (store, 0), ==, 200);
 }
 
 /* Merging with images, and the search index the merge writes */
@@ -977,13 +875,13 @@ post_images (TalesStore *store, TalesPost *post)
 static void
 test_merge_images (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) posts = make_posts (3);
   g_autoptr(GPtrArray) urls = NULL;
   g_autoptr(GPtrArray) listed = NULL;
   g_autoptr(TalesImageRecord) record = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  gint64 feed_id = tales_test_add_feed (store, "https://example.com/feed.xml", "Example");
   TalesPost *first = g_ptr_array_index (posts, 0);
   TalesPost *second = g_ptr_array_index (posts, 1);
   sqlite3 *raw;
@@ -1033,9 +931,9 @@ test_merge_images (Fixture *fixture, gconstpointer data)
   listed = post_images (store, first);
   assert_strings (listed, 1, "https://cdn.example/new.webp");
 
-  raw = open_raw (fixture);
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM images"), ==, 5);
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM post_images"), ==, 3);
+  raw = tales_test_open_raw (fixture->path);
+  g_assert_cmpint (tales_test_raw_int (raw, "SELECT count(*) FROM images"), ==, 5);
+  g_assert_cmpint (tales_test_raw_int (raw, "SELECT count(*) FROM post_images"), ==, 3);
   sqlite3_close (raw);
 }
 
@@ -1045,16 +943,16 @@ search_count (sqlite3 *raw, const char *word)
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM post_search "
                                           "WHERE post_search MATCH '%s'", word);
 
-  return raw_int (raw, sql);
+  return tales_test_raw_int (raw, sql);
 }
 
 static void
 test_merge_search (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) posts = make_posts (40);
   g_autoptr(GPtrArray) urls = NULL;
-  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  gint64 feed_id = tales_test_add_feed (store, "https://example.com/feed.xml", "Example");
   TalesPost *changed = g_ptr_array_index (posts, 7);
   sqlite3 *raw;
 
@@ -1069,7 +967,7 @@ test_merge_search (Fixture *fixture, gconstpointer data)
   urls = merge_with_images (store, feed_id, posts, 40, 0);
   g_assert_cmpuint (urls->len, ==, 0);
 
-  raw = open_raw (fixture);
+  raw = tales_test_open_raw (fixture->path);
   g_assert_cmpint (search_count (raw, "kale"), ==, 40);
   g_assert_cmpint (search_count (raw, "puffins"), ==, 0);
   g_assert_cmpint (search_count (raw, "seabirds"), ==, 1);
@@ -1084,15 +982,15 @@ test_merge_search (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (search_count (raw, "puffins"), ==, 1);
   g_assert_cmpint (search_count (raw, "cliffs"), ==, 1);
   g_assert_cmpint (search_count (raw, "\"post 8\""), ==, 0);
-  raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
+  tales_test_raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
 
   /* The old merge keeps indexing too, without linking images. */
   tales_post_set_content (changed, "<p>Gannets <img src=\"https://cdn.example/g.png\"></p>");
   merge (store, feed_id, posts, 0, 1);
   g_assert_cmpint (search_count (raw, "gannets"), ==, 1);
   g_assert_cmpint (search_count (raw, "puffins"), ==, 0);
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM post_images"), ==, 0);
-  raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
+  g_assert_cmpint (tales_test_raw_int (raw, "SELECT count(*) FROM post_images"), ==, 0);
+  tales_test_raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
   sqlite3_close (raw);
 }
 
@@ -1101,7 +999,7 @@ test_merge_search (Fixture *fixture, gconstpointer data)
 static void
 test_merge_prepared (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) posts = make_posts (50);
   g_autoptr(TalesStorePreparer) preparer = tales_store_preparer_new (TRUE);
   g_autoptr(TalesStorePreparer) again = tales_store_preparer_new (TRUE);
@@ -1109,7 +1007,7 @@ test_merge_prepared (Fixture *fixture, gconstpointer data)
   g_autoptr(GPtrArray) urls = NULL;
   g_autoptr(GPtrArray) listed = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  gint64 feed_id = tales_test_add_feed (store, "https://example.com/feed.xml", "Example");
   guint n_new = 0, n_updated = 0;
   sqlite3 *raw;
 
@@ -1136,10 +1034,10 @@ test_merge_prepared (Fixture *fixture, gconstpointer data)
   listed = post_images (store, g_ptr_array_index (posts, 4));
   assert_strings (listed, 1, "https://example.com/img/1.png");
 
-  raw = open_raw (fixture);
+  raw = tales_test_open_raw (fixture->path);
   g_assert_cmpint (search_count (raw, "fulmar"), ==, 50);
   g_assert_cmpint (search_count (raw, "fulmar17"), ==, 1);
-  raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
+  tales_test_raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
 
   /* Again, one changed: found by its new words only. */
   tales_post_set_content (g_ptr_array_index (posts, 9), "<p>Shearwater</p>");
@@ -1154,8 +1052,8 @@ test_merge_prepared (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (urls->len, ==, 3);
   g_assert_cmpint (search_count (raw, "fulmar"), ==, 49);
   g_assert_cmpint (search_count (raw, "shearwater"), ==, 1);
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM post_images"), ==, 49);
-  raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
+  g_assert_cmpint (tales_test_raw_int (raw, "SELECT count(*) FROM post_images"), ==, 49);
+  tales_test_raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
   sqlite3_close (raw);
   /* @unused is freed without a merge, its threads stopped. */
 }
@@ -1165,16 +1063,16 @@ test_merge_prepared (Fixture *fixture, gconstpointer data)
 static void
 test_migrate_from_1 (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) posts = make_posts (2);
-  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  gint64 feed_id = tales_test_add_feed (store, "https://example.com/feed.xml", "Example");
   sqlite3 *raw;
 
   merge (store, feed_id, posts, 2, 0);
   g_clear_object (&store);
 
-  raw = open_raw (fixture);
-  raw_exec (raw,
+  raw = tales_test_open_raw (fixture->path);
+  tales_test_raw_exec (raw,
     "CREATE TRIGGER post_text_insert AFTER INSERT ON post_text BEGIN"
     "  INSERT INTO post_search (rowid, title, body, author, categories)"
     "  VALUES (new.id, new.title, new.body, new.author, new.categories);"
@@ -1195,16 +1093,16 @@ test_migrate_from_1 (Fixture *fixture, gconstpointer data)
     "PRAGMA user_version = 1;");
   sqlite3_close (raw);
 
-  store = open_store (fixture);
+  store = tales_test_open_store (fixture->path);
   tales_post_set_content (g_ptr_array_index (posts, 0), "<p>Something else entirely.</p>");
   merge (store, feed_id, posts, 0, 1);
 
-  raw = open_raw (fixture);
-  g_assert_cmpint (raw_int (raw, "PRAGMA user_version"), ==, SCHEMA_VERSION);
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), ==, 1);
+  raw = tales_test_open_raw (fixture->path);
+  g_assert_cmpint (tales_test_raw_int (raw, "PRAGMA user_version"), ==, SCHEMA_VERSION);
+  g_assert_cmpint (tales_test_raw_int (raw, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"), ==, 1);
   g_assert_cmpint (search_count (raw, "whole"), ==, 1);
   g_assert_cmpint (search_count (raw, "entirely"), ==, 1);
-  raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
+  tales_test_raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
   sqlite3_close (raw);
 }
 

@@ -17,6 +17,7 @@
 #include "tales-preferences-window.h"
 #include "tales-sidebar-private.h"
 #include "tales-test-server.h"
+#include "tales-test-ui.h"
 #include "tales-window.h"
 #include "tales-window-private.h"
 
@@ -24,12 +25,6 @@
 #define REFRESH_TIMEOUT_MS 60000
 
 /* Helpers ----------------------------------------------------------------- */
-
-static void
-set_flag_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
 
 static gboolean
 wake_cb (gpointer user_data)
@@ -76,16 +71,13 @@ make_post (const char *guid,
            int         day,
            const char *category)
 {
-  TalesPost *post = tales_post_new ();
   g_autoptr(GDateTime) date = g_date_time_new_utc (2024, 9, day, 10, 0, 0);
+  TalesPost *post = tales_test_make_post (guid, title, g_date_time_to_unix (date));
   g_autofree char *link = g_strdup_printf ("https://example.test/%s", guid);
   const char *categories[] = { category, NULL };
 
-  tales_post_set_guid (post, guid);
-  tales_post_set_title (post, title);
   tales_post_set_link (post, link);
   tales_post_set_content (post, body);
-  tales_post_set_published (post, date);
   if (category != NULL)
     tales_post_set_categories (post, categories);
   return post;
@@ -98,20 +90,10 @@ add_feed (Fixture    *fixture,
           GPtrArray  *posts)
 {
   g_autofree char *url = tales_test_server_url (fixture->server, path);
-  g_autoptr(TalesFeed) feed = NULL;
-  g_autoptr(GError) error = NULL;
-  guint n_new = 0, n_updated = 0;
+  gint64 feed_id = tales_test_add_feed (fixture->store, url, title);
 
-  feed = tales_store_ensure_feed (fixture->store, url, &error);
-  g_assert_no_error (error);
-  tales_feed_set_title (feed, title);
-  g_assert_true (tales_store_update_feed (fixture->store, feed, &error));
-  g_assert_no_error (error);
-  g_assert_true (tales_store_merge_posts (fixture->store, tales_feed_get_db_id (feed), posts,
-                                          &n_new, &n_updated, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (n_new, ==, posts->len);
-  return tales_feed_get_db_id (feed);
+  g_assert_cmpuint (tales_test_merge (fixture->store, feed_id, posts, NULL), ==, posts->len);
+  return feed_id;
 }
 
 /* The sidebar reads the library in a thread once the window is up. */
@@ -133,11 +115,8 @@ fixture_set_up (Fixture       *fixture,
   g_autofree char *images = g_build_filename (g_get_user_cache_dir (), "test-images", NULL);
   g_autoptr(GPtrArray) alpha = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) beta = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GError) error = NULL;
 
-  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
-  fixture->store = tales_store_open (db, &error);
-  g_assert_no_error (error);
+  fixture->store = tales_test_open_store (db);
   fixture->fetcher = tales_fetcher_new ();
   fixture->cache = tales_image_cache_new (fixture->store, fixture->fetcher, images);
   fixture->server = tales_test_server_new ();
@@ -396,7 +375,7 @@ test_read_and_star (Fixture       *fixture,
   g_assert_false (tales_post_get_is_read (post));
 
   /* Opening a post reads it: the row at once, the count once saved. */
-  g_signal_connect_swapped (view, "loaded", G_CALLBACK (set_flag_cb), &loaded);
+  g_signal_connect_swapped (view, "loaded", G_CALLBACK (tales_test_set_flag_cb), &loaded);
   gtk_single_selection_set_selected (selection, 0);
   g_assert_true (tales_post_get_is_read (post));
   wait_for_count (fixture, TALES_FILTER_UNREAD, 4);
@@ -489,7 +468,7 @@ test_refresh_with_failure (Fixture       *fixture,
   gtk_single_selection_set_selected (selection, 1);
   shown = g_list_model_get_item (fixture->model, 1);
 
-  g_signal_connect_swapped (fixture->window, "refresh-finished", G_CALLBACK (set_flag_cb), &finished);
+  g_signal_connect_swapped (fixture->window, "refresh-finished", G_CALLBACK (tales_test_set_flag_cb), &finished);
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.refresh", NULL);
   g_assert_true (tales_window_is_refreshing (fixture->window));
   tales_test_wait_for (&finished, REFRESH_TIMEOUT_MS);
@@ -548,25 +527,13 @@ test_preferences (Fixture       *fixture,
 
 /* 8. Narrow windows: the leaflets fold ---------------------------------- */
 
-static void
-collect_widgets (GtkWidget *widget,
-                 GType      type,
-                 GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (found, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_widgets (child, type, found);
-}
-
 /* The window's leaflets, outer (sidebar | content) first. */
 static GPtrArray *
 find_leaflets (Fixture *fixture)
 {
   GPtrArray *leaflets = g_ptr_array_new ();
 
-  collect_widgets (GTK_WIDGET (fixture->window), ADW_TYPE_LEAFLET, leaflets);
+  tales_test_collect_widgets (GTK_WIDGET (fixture->window), ADW_TYPE_LEAFLET, leaflets);
   g_assert_cmpuint (leaflets->len, ==, 2);
   g_assert_true (gtk_widget_is_ancestor (leaflets->pdata[1], leaflets->pdata[0]));
   return leaflets;
@@ -687,7 +654,7 @@ main_page (Fixture *fixture)
   g_autoptr(GPtrArray) stacks = g_ptr_array_new ();
 
   /* The outermost stack under the header is the window's main stack. */
-  collect_widgets (GTK_WIDGET (fixture->window), GTK_TYPE_STACK, stacks);
+  tales_test_collect_widgets (GTK_WIDGET (fixture->window), GTK_TYPE_STACK, stacks);
   for (guint i = 0; i < stacks->len; i++)
     if (gtk_stack_get_child_by_name (stacks->pdata[i], "no-feeds") != NULL)
       return gtk_stack_get_visible_child_name (stacks->pdata[i]);
@@ -728,7 +695,7 @@ test_start_never_says_no_feeds (Fixture       *fixture,
 
   window = g_object_new (TALES_TYPE_WINDOW, "store", fixture->store, "fetcher", fixture->fetcher,
                          "image-cache", fixture->cache, NULL);
-  collect_widgets (GTK_WIDGET (window), GTK_TYPE_STACK, stacks);
+  tales_test_collect_widgets (GTK_WIDGET (window), GTK_TYPE_STACK, stacks);
   for (guint i = 0; i < stacks->len && main_stack == NULL; i++)
     if (gtk_stack_get_child_by_name (stacks->pdata[i], "no-feeds") != NULL)
       main_stack = stacks->pdata[i];
@@ -765,7 +732,7 @@ test_no_subscriptions (Fixture       *fixture,
   /* Both feeds go (as from another window); the next refresh sees it. */
   remove_feed (fixture, fixture->feed_a);
   remove_feed (fixture, fixture->feed_b);
-  g_signal_connect_swapped (fixture->window, "refresh-finished", G_CALLBACK (set_flag_cb), &finished);
+  g_signal_connect_swapped (fixture->window, "refresh-finished", G_CALLBACK (tales_test_set_flag_cb), &finished);
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.refresh", NULL);
   tales_test_wait_for (&finished, REFRESH_TIMEOUT_MS);
   g_assert_cmpstr (main_page (fixture), ==, "no-feeds");
@@ -778,7 +745,7 @@ window_text (Fixture *fixture)
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
   GString *text = g_string_new (NULL);
 
-  collect_widgets (GTK_WIDGET (fixture->window), GTK_TYPE_LABEL, labels);
+  tales_test_collect_widgets (GTK_WIDGET (fixture->window), GTK_TYPE_LABEL, labels);
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_is_drawable (labels->pdata[i]))
       g_string_append_printf (text, "%s\n", gtk_label_get_text (labels->pdata[i]));
@@ -807,7 +774,7 @@ test_accessible_buttons (Fixture       *fixture,
   wait_until (is_laid_out, fixture, WAIT_MS);
   /* Star buttons in the rows, and the article's own widgets. */
   gtk_single_selection_set_selected (tales_window_get_selection (fixture->window), 0);
-  collect_widgets (GTK_WIDGET (fixture->window), GTK_TYPE_BUTTON, buttons);
+  tales_test_collect_widgets (GTK_WIDGET (fixture->window), GTK_TYPE_BUTTON, buttons);
   g_assert_cmpuint (buttons->len, >, 5);
 
   for (guint i = 0; i < buttons->len; i++)
@@ -856,7 +823,7 @@ find_button_with_class (GtkWidget  *widget,
 {
   g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
 
-  collect_widgets (widget, GTK_TYPE_BUTTON, buttons);
+  tales_test_collect_widgets (widget, GTK_TYPE_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (gtk_widget_get_visible (buttons->pdata[i]) && gtk_widget_has_css_class (buttons->pdata[i], css_class))
       return buttons->pdata[i];
@@ -874,7 +841,7 @@ test_row_buttons (Fixture       *fixture,
   const TalesPostFilter *filter;
 
   wait_until (is_laid_out, fixture, WAIT_MS);
-  collect_widgets (GTK_WIDGET (fixture->window), TALES_TYPE_POST_ROW, rows);
+  tales_test_collect_widgets (GTK_WIDGET (fixture->window), TALES_TYPE_POST_ROW, rows);
   for (guint i = 0; i < rows->len && row == NULL; i++)
     {
       TalesPost *shown = tales_post_row_get_post (rows->pdata[i]);
@@ -923,7 +890,7 @@ test_keyboard_panes (Fixture       *fixture,
   GtkWidget *list_view;
 
   wait_until (is_laid_out, fixture, WAIT_MS);
-  collect_widgets (GTK_WIDGET (fixture->window), TALES_TYPE_POST_LIST_VIEW, lists);
+  tales_test_collect_widgets (GTK_WIDGET (fixture->window), TALES_TYPE_POST_LIST_VIEW, lists);
   g_assert_cmpuint (lists->len, ==, 1);
   list_view = lists->pdata[0];
 
@@ -1138,20 +1105,6 @@ test_app_refresh (void)
   g_assert_cmpuint (tales_test_server_hits (server, "/fresh.xml"), ==, 1);
 }
 
-/* GTK's icons are SVG, which gdk-pixbuf recognises through
- * shared-mime-info; the isolated XDG dirs would hide it. */
-static void
-keep_system_mime_database (void)
-{
-  const char * const *data_dirs = g_get_system_data_dirs ();
-  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; data_dirs[i] != NULL; i++)
-    g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
-  g_ptr_array_add (mime_dirs, NULL);
-  g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
-}
-
 #define ADD(path, func) \
   g_test_add ("/tales/window/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 #define ADD_NARROW(path, func) \
@@ -1161,22 +1114,13 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   /* Online whatever the machine's routes say: the server is local. */
   g_setenv ("GIO_USE_NETWORK_MONITOR", "base", TRUE);
-  keep_system_mime_database ();
   /* GTK's test accessibility backend keeps every accessible property, so
    * the accessible-buttons test can read the labels back. */
   g_setenv ("GTK_A11Y", "test", TRUE);
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 0;
-    }
-  tales_core_init ();
-  adw_init ();
+  if (!tales_test_ui_init (&argc, &argv))
+    return 0;
 
   ADD ("sidebar", test_sidebar);
   ADD ("category-filter", test_category_filter);

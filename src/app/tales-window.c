@@ -894,11 +894,6 @@ tales_window_class_init (TalesWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
-   * TalesWindow::refresh-finished:
-   *
-   * Every subscription was refreshed (or failed), and the list reloaded.
-   */
-  /**
    * TalesWindow::first-frame:
    *
    * The window has painted for the first time: what waited for it may
@@ -907,6 +902,11 @@ tales_window_class_init (TalesWindowClass *klass)
   signals[FIRST_FRAME] = g_signal_new ("first-frame", G_TYPE_FROM_CLASS (klass),
                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  /**
+   * TalesWindow::refresh-finished:
+   *
+   * Every subscription was refreshed (or failed), and the list reloaded.
+   */
   signals[REFRESH_FINISHED] = g_signal_new ("refresh-finished", G_TYPE_FROM_CLASS (klass),
                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                             G_TYPE_NONE, 0);

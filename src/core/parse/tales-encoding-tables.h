@@ -1,6 +1,8 @@
-/* Generated from Python 3.11's codec registry (encodings.aliases and the
+/* Taken from Python 3.11's codec registry (encodings.aliases and the
  * single-byte codecs iconv lacks), so that names feeds declare resolve
- * the way feedparser resolves them. Regenerate rather than edit. */
+ * the way feedparser resolves them. No generator is kept: the lists are
+ * edited by hand. A codec_entries row names its iconv charset, or NULL
+ * and an index into codec_tables (256 code points, byte -> UCS-2). */
 
 typedef struct { const char *name; const char *iconv; int table; } CodecEntry;
 typedef struct { const char *alias; const char *codec; } CodecAlias;

@@ -86,9 +86,9 @@ struct _TalesParseState {
   guint isentrylink : 1;
   guint has_content : 1;
   guint psc_chapters_flag : 1;
-  guint outside_image : 1;
+  guint outside_image : 1;  /* an RDF <image> after </channel> */
   guint exact_html : 1;     /* rewrite HTML as feedparser does, even when
-                             * it has no relative URI to resolve */  /* an RDF <image> after </channel> */
+                             * it has no relative URI to resolve */
   int incontent;
   /* GeoRSS/GML geometry being read */
   char *geo_type;
