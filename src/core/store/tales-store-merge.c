@@ -207,7 +207,7 @@ get_prepared (TalesPost *post)
 static int
 find_category (TalesStore *self, const char *folded, gint64 *id, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT id FROM categories WHERE folded = ?", error);
   int row;
 
@@ -224,7 +224,7 @@ static gboolean
 insert_category (TalesStore *self, const char *name, const char *folded, gint64 *id,
                  GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "INSERT INTO categories (name, folded) VALUES (?, ?)", error);
 
   if (stmt == NULL)
@@ -274,9 +274,10 @@ insert_tag (TalesStore *self, MergeData *merge, gint64 post_id, guint position, 
   if (!ensure_category (self, merge, tag->term, &category_id, error))
     return FALSE;
 
-  stmt = tales_store_prepare (self, "INSERT INTO post_categories "
-                                    "(post_id, position, category_id, term, scheme, label) "
-                                    "VALUES (?, ?, ?, ?, ?, ?)", error);
+  stmt = tales_store_prepare_statement (self,
+    "INSERT INTO post_categories "
+    "(post_id, position, category_id, term, scheme, label) "
+    "VALUES (?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, post_id);
@@ -308,9 +309,10 @@ static gboolean
 insert_enclosure (TalesStore *self, gint64 post_id, guint position,
                   TalesEnclosure *enclosure, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self, "INSERT INTO enclosures "
-                                                         "(post_id, position, href, type, length) "
-                                                         "VALUES (?, ?, ?, ?, ?)", error);
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
+    "INSERT INTO enclosures "
+    "(post_id, position, href, type, length) "
+    "VALUES (?, ?, ?, ?, ?)", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -343,7 +345,7 @@ static int
 find_post (TalesStore *self, gint64 feed_id, const char *key,
            gint64 *id, char **fingerprint, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT id, fingerprint FROM posts "
     "WHERE feed_id = ? AND merge_key = ?", error);
   int row;
@@ -368,7 +370,7 @@ upsert_post (TalesStore *self, gint64 feed_id, TalesPost *post, const char *key,
              const char *fingerprint, const char *identity, gint64 now, gint64 *id,
              GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "INSERT INTO posts (feed_id, merge_key, guid, title, link, author, "
     "  cover_url, published, published_text, updated, updated_text, fingerprint, first_seen, "
     "  last_seen, sort_date, identity) "
@@ -409,7 +411,7 @@ upsert_post (TalesStore *self, gint64 feed_id, TalesPost *post, const char *key,
 static gboolean
 write_body (TalesStore *self, gint64 id, TalesPost *post, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "INSERT INTO post_bodies (id, summary, content) VALUES (?, ?, ?) "
     "ON CONFLICT (id) DO UPDATE SET summary = excluded.summary, content = excluded.content",
     error);
@@ -427,7 +429,7 @@ write_body (TalesStore *self, gint64 id, TalesPost *post, GError **error)
 static gboolean
 touch_post (TalesStore *self, gint64 id, gint64 now, const char *identity, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "UPDATE posts SET last_seen = ?, identity = COALESCE (identity, ?) WHERE id = ?", error);
 
   if (stmt == NULL)
@@ -445,7 +447,7 @@ static gint64
 find_renamed_post (TalesStore *self, MergeData *merge, const char *key,
                    const char *identity, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT id, merge_key FROM posts WHERE feed_id = ? AND identity = ? AND merge_key != ?",
     error);
   int row;
@@ -474,7 +476,7 @@ adopt_renamed_post (TalesStore *self, MergeData *merge, const char *key,
 
   if (id <= 0)
     return (int) id;
-  stmt = tales_store_prepare (self, "UPDATE posts SET merge_key = ? WHERE id = ?", error);
+  stmt = tales_store_prepare_statement (self, "UPDATE posts SET merge_key = ? WHERE id = ?", error);
   if (stmt == NULL)
     return -1;
   tales_store_bind_text (stmt, 1, key);
@@ -524,7 +526,7 @@ write_search_text (TalesStore *self, MergeData *merge, gint64 id, TalesPost *pos
 
   if (!is_new && !unindex_post (self, id, error))
     return FALSE;
-  stmt = tales_store_prepare (self,
+  stmt = tales_store_prepare_statement (self,
     "INSERT INTO post_text (id, title, body, author, categories) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body, "
     "  author = excluded.author, categories = excluded.categories", error);
@@ -551,7 +553,7 @@ index_posts (TalesStore *self, MergeData *merge, GError **error)
 
   if (merge->to_index->len == 0)
     return TRUE;
-  stmt = tales_store_prepare (self,
+  stmt = tales_store_prepare_statement (self,
     "INSERT INTO post_search (rowid, title, body, author, categories) "
     "SELECT id, title, body, author, categories FROM post_text "
     "WHERE id IN (SELECT value FROM json_each (?))", error);
@@ -589,7 +591,7 @@ ensure_image (TalesStore *self, MergeData *merge, const char *url, GError **erro
 
   if (g_hash_table_contains (merge->known_images, url))
     return TRUE;
-  stmt = tales_store_prepare (self,
+  stmt = tales_store_prepare_statement (self,
     "INSERT INTO images (url, url_hash, state, updated) "
     "VALUES (?, ?, ?, ?) ON CONFLICT (url) DO NOTHING", error);
   if (stmt == NULL)
@@ -610,7 +612,7 @@ insert_post_image (TalesStore *self, gint64 post_id, const char *url, guint posi
                    GError **error)
 {
   /* A URL the post lists twice keeps its first place. */
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "INSERT INTO post_images (post_id, url, position) VALUES (?, ?, ?) "
     "ON CONFLICT (post_id, url) DO NOTHING", error);
 
@@ -711,7 +713,7 @@ keep_images (TalesStore *self, MergeData *merge, gint64 id, TalesPost *post, GEr
 
   if (!merge->link_images)
     return TRUE;
-  stmt = tales_store_prepare (self,
+  stmt = tales_store_prepare_statement (self,
     "SELECT url FROM post_images WHERE post_id = ? ORDER BY position", error);
   if (stmt == NULL)
     return FALSE;
@@ -758,7 +760,7 @@ is_below_floor (MergeData *merge, TalesPost *post)
 static gboolean
 find_floor (TalesStore *self, MergeData *merge, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT sort_date FROM posts WHERE feed_id = ? "
     "ORDER BY sort_date DESC, id DESC LIMIT 1 OFFSET ?", error);
   int row;

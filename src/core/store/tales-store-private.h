@@ -67,9 +67,11 @@ void          tales_store_set_not_found  (GError     **error,
                                           const char  *what);
 
 /* Statements */
-sqlite3_stmt *tales_store_prepare        (TalesStore  *self,
-                                          const char  *sql,
-                                          GError     **error);
+/* A statement from the cache (compiled on first use), for one use: see
+ * TalesStmt. */
+sqlite3_stmt *tales_store_prepare_statement (TalesStore  *self,
+                                             const char  *sql,
+                                             GError     **error);
 int           tales_store_step_row       (TalesStore  *self,
                                           sqlite3_stmt *stmt,
                                           GError     **error);

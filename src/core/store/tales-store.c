@@ -320,7 +320,7 @@ tales_store_set_not_found (GError **error, const char *what)
 /* Statements */
 
 sqlite3_stmt *
-tales_store_prepare (TalesStore *self, const char *sql, GError **error)
+tales_store_prepare_statement (TalesStore *self, const char *sql, GError **error)
 {
   sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
   int rc;
@@ -366,7 +366,7 @@ tales_store_step_done (TalesStore *self, sqlite3_stmt *stmt, GError **error)
 static gboolean
 run (TalesStore *self, const char *sql, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self, sql, error);
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self, sql, error);
 
   return stmt != NULL && tales_store_step_done (self, stmt, error);
 }
@@ -375,7 +375,7 @@ run (TalesStore *self, const char *sql, GError **error)
 gboolean
 tales_store_run_with_id (TalesStore *self, const char *sql, gint64 id, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self, sql, error);
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self, sql, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -388,7 +388,7 @@ tales_store_run_with_id (TalesStore *self, const char *sql, gint64 id, GError **
 int
 tales_store_exists_with_id (TalesStore *self, const char *sql, gint64 id, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self, sql, error);
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self, sql, error);
 
   if (stmt == NULL)
     return -1;
@@ -540,7 +540,7 @@ configure (TalesStore *self, GError **error)
 static gboolean
 read_user_version (TalesStore *self, int *version, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self, "PRAGMA user_version", error);
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self, "PRAGMA user_version", error);
 
   if (stmt == NULL || tales_store_step_row (self, stmt, error) != 1)
     return FALSE;
