@@ -84,7 +84,7 @@ make_post (guint i, guint day_offset)
   tales_post_set_guid (post, guid);
   tales_post_set_title (post, title);
   /* Each post its own body: a new guid with the same link, title and body
-   * would be the same post (see post_identity in tales-store-posts.c). */
+   * would be the same post (see post_identity in tales-store-merge.c). */
   body = g_strdup_printf ("<p>Body of %s.</p>", guid);
   tales_post_set_content (post, body);
   tales_post_set_published (post, date);

@@ -1,5 +1,7 @@
 /* TalesStore: merging a feed's posts (fingerprints, merge keys, categories,
- * enclosures, search text, image links). Reading them back is in
+ * enclosures, search text, image links), the calls of tales-store-merge.h.
+ * Every merge takes its posts from a TalesStorePreparer, whose threads
+ * work out what each needs while this one writes. Reading them back is in
  * tales-store-read.c. */
 
 #define G_LOG_DOMAIN "tales-store"
@@ -10,8 +12,6 @@
 #include "tales-store-merge.h"
 #include "tales-html.h"
 #include "tales-post-images.h"
-#include "tales-store-preparer.h"
-#include "tales-thread.h"
 
 #include <string.h>
 
@@ -141,67 +141,48 @@ typedef struct {
   GHashTable *known_images; /* URLs with an images row, seen in this merge */
   GPtrArray *image_urls;  /* out: every image the posts need, unique */
   GHashTable *listed_images; /* the strings in image_urls */
-  GArray *pending;        /* Pending: posts whose body is still to parse */
+  GArray *pending;        /* Pending: the post's parts still to write */
   GHashTable *seen;       /* merge key -> its index in posts, merged in this merge */
+  gboolean leave_out_old; /* a refresh, which then applies the per-feed limit */
   gboolean has_floor;     /* the feed holds its limit of posts: */
   gint64 floor;           /* a new post dated before this is left out */
   guint n_left_out;
-  TalesStorePreparer *preparer; /* nullable: prepares the posts, in order */
-  GMutex parts_mutex;     /* for Pending.done */
-  GCond parts_cond;
+  TalesStorePreparer *preparer; /* works out the posts, in order */
 } MergeData;
 
-/* Preparing posts */
+/* Working out a post ahead of the merge */
 
-/* What merging a post needs that depends on the post alone: see
- * tales_store_prepare_post(). */
-typedef struct {
-  char *key;
-  char *fingerprint;
-  char *identity;
-  gboolean with_images;
-  char *body_text;
-  GPtrArray *urls;      /* with_images only */
-} Prepared;
-
-G_DEFINE_QUARK (tales-store-prepared, prepared)
-
-static void
-prepared_free (Prepared *prepared)
+/* Any thread (the preparer's); the parsing of the body is what costs. */
+TalesStorePrecomputed *
+tales_store_precompute_post (TalesPost *post, gboolean with_images)
 {
-  g_free (prepared->key);
-  g_free (prepared->fingerprint);
-  g_free (prepared->identity);
-  g_free (prepared->body_text);
-  g_clear_pointer (&prepared->urls, g_ptr_array_unref);
-  g_free (prepared);
+  const char *body = tales_post_get_body (post);
+  TalesStorePrecomputed *precomputed = g_new (TalesStorePrecomputed, 1);
+
+  *precomputed = (TalesStorePrecomputed) {
+    .key = post_merge_key (post),
+    .fingerprint = post_fingerprint (post),
+    .identity = post_identity (post),
+    .with_images = with_images,
+  };
+  if (with_images)
+    precomputed->urls = tales_post_images_collect (post, &precomputed->body_text);
+  else if (body != NULL)
+    precomputed->body_text = tales_html_to_text (body);
+  return precomputed;
 }
 
 void
-tales_store_prepare_post (TalesPost *post, gboolean with_images)
+tales_store_precomputed_free (TalesStorePrecomputed *precomputed)
 {
-  Prepared *prepared = g_new0 (Prepared, 1);
-  const char *body;
-
-  g_return_if_fail (TALES_IS_POST (post));
-
-  prepared->key = post_merge_key (post);
-  prepared->fingerprint = post_fingerprint (post);
-  prepared->identity = post_identity (post);
-  prepared->with_images = with_images;
-  body = tales_post_get_body (post);
-  if (with_images)
-    prepared->urls = tales_post_images_collect (post, &prepared->body_text);
-  else if (body != NULL)
-    prepared->body_text = tales_html_to_text (body);
-  g_object_set_qdata_full (G_OBJECT (post), prepared_quark (), prepared,
-                           (GDestroyNotify) prepared_free);
-}
-
-static Prepared *
-get_prepared (TalesPost *post)
-{
-  return g_object_get_qdata (G_OBJECT (post), prepared_quark ());
+  if (precomputed == NULL)
+    return;
+  g_free (precomputed->key);
+  g_free (precomputed->fingerprint);
+  g_free (precomputed->identity);
+  g_free (precomputed->body_text);
+  g_clear_pointer (&precomputed->urls, g_ptr_array_unref);
+  g_free (precomputed);
 }
 
 static int
@@ -476,7 +457,8 @@ adopt_renamed_post (TalesStore *self, MergeData *merge, const char *key,
 
   if (id <= 0)
     return (int) id;
-  stmt = tales_store_prepare_statement (self, "UPDATE posts SET merge_key = ? WHERE id = ?", error);
+  stmt = tales_store_prepare_statement (self,
+    "UPDATE posts SET merge_key = ? WHERE id = ?", error);
   if (stmt == NULL)
     return -1;
   tales_store_bind_text (stmt, 1, key);
@@ -654,18 +636,16 @@ typedef enum {
   MERGE_LEFT_OUT,
 } MergeOutcome;
 
-/* A post whose search text or images are still to write, in feed order:
- * a new or changed one, stored but for those, which need its body parsed
- * (done on other threads, see write_pending_parts); or an unchanged one,
- * whose stored images go on the download list in its place. */
+/* A post whose search text or images are still to write, once its row is:
+ * a new or changed one, stored but for those; or an unchanged one, whose
+ * stored images go on the download list in its place. */
 typedef struct {
   TalesPost *post;
   gint64 id;
   gboolean is_new;
   gboolean unchanged;     /* only images to list (or to link, when none are) */
   gboolean link_images;
-  /* Set by the parsing thread, under the merge's parts_mutex. */
-  gboolean done;
+  gboolean done;          /* body_text and urls are worked out */
   char *body_text;
   GPtrArray *urls;
 } Pending;
@@ -680,23 +660,35 @@ pending_clear (Pending *pending)
 /* Everything of a new or changed post but its row in posts, its search
  * text and its images. */
 static gboolean
-write_post_rows (TalesStore *self, MergeData *merge, gint64 id, TalesPost *post,
-                 gboolean is_new, GError **error)
+write_post_rows (TalesStore            *self,
+                 MergeData             *merge,
+                 gint64                 id,
+                 TalesPost             *post,
+                 TalesStorePrecomputed *precomputed,
+                 gboolean               is_new,
+                 GError               **error)
 {
-  Pending pending = { post, id, is_new, FALSE, merge->link_images, FALSE, NULL, NULL };
-  Prepared *prepared = get_prepared (post);
+  Pending pending = {
+    .post = post,
+    .id = id,
+    .is_new = is_new,
+    .link_images = merge->link_images,
+  };
 
   /* Parsed already, outside the lock: only the writing is left. */
-  if (prepared != NULL && prepared->with_images == merge->link_images)
+  if (precomputed->with_images == merge->link_images)
     {
-      pending.body_text = g_steal_pointer (&prepared->body_text);
-      pending.urls = g_steal_pointer (&prepared->urls);
+      pending.body_text = g_steal_pointer (&precomputed->body_text);
+      pending.urls = g_steal_pointer (&precomputed->urls);
       pending.done = TRUE;
     }
   if (!write_body (self, id, post, error) ||
       !write_tags (self, merge, id, post, is_new, error) ||
       !write_enclosures (self, id, post, is_new, error))
-    return FALSE;
+    {
+      pending_clear (&pending);
+      return FALSE;
+    }
   g_array_append_val (merge->pending, pending);
   return TRUE;
 }
@@ -705,10 +697,22 @@ write_post_rows (TalesStore *self, MergeData *merge, gint64 id, TalesPost *post,
  * One stored without any (it has none, or an older Tales linked images
  * apart from the merge) has its body looked at again. */
 static gboolean
-keep_images (TalesStore *self, MergeData *merge, gint64 id, TalesPost *post, GError **error)
+keep_images (TalesStore            *self,
+             MergeData             *merge,
+             gint64                 id,
+             TalesPost             *post,
+             TalesStorePrecomputed *precomputed,
+             GError               **error)
 {
   g_autoptr(TalesStmt) stmt = NULL;
-  Pending pending = { post, id, TRUE, TRUE, TRUE, TRUE, NULL, NULL };
+  Pending pending = {
+    .post = post,
+    .id = id,
+    .is_new = TRUE,
+    .unchanged = TRUE,
+    .link_images = TRUE,
+    .done = TRUE,
+  };
   int row;
 
   if (!merge->link_images)
@@ -728,12 +732,10 @@ keep_images (TalesStore *self, MergeData *merge, gint64 id, TalesPost *post, GEr
     }
   if (pending.urls->len == 0)
     {
-      Prepared *prepared = get_prepared (post);
-
       g_clear_pointer (&pending.urls, g_ptr_array_unref);
-      pending.done = prepared != NULL && prepared->urls != NULL;
+      pending.done = precomputed->urls != NULL;
       if (pending.done)
-        pending.urls = g_steal_pointer (&prepared->urls);
+        pending.urls = g_steal_pointer (&precomputed->urls);
     }
   g_array_append_val (merge->pending, pending);
   return TRUE;
@@ -777,19 +779,17 @@ find_floor (TalesStore *self, MergeData *merge, GError **error)
 }
 
 static gboolean
-merge_one (TalesStore   *self,
-           MergeData    *merge,
-           TalesPost    *post,
-           const char   *key,
-           gint64       *id,
-           MergeOutcome *outcome,
-           GError      **error)
+merge_one (TalesStore            *self,
+           MergeData             *merge,
+           TalesPost             *post,
+           TalesStorePrecomputed *precomputed,
+           gint64                *id,
+           MergeOutcome          *outcome,
+           GError               **error)
 {
-  Prepared *prepared = get_prepared (post);
-  g_autofree char *fingerprint = prepared != NULL ? g_strdup (prepared->fingerprint)
-                                                  : post_fingerprint (post);
-  g_autofree char *identity = prepared != NULL ? g_strdup (prepared->identity)
-                                               : post_identity (post);
+  const char *key = precomputed->key;
+  const char *fingerprint = precomputed->fingerprint;
+  const char *identity = precomputed->identity;
   g_autofree char *stored = NULL;
   int found = find_post (self, merge->feed_id, key, id, &stored, error);
 
@@ -805,7 +805,7 @@ merge_one (TalesStore   *self,
     {
       *outcome = MERGE_UNCHANGED;
       return touch_post (self, *id, merge->now, identity, error) &&
-             keep_images (self, merge, *id, post, error);
+             keep_images (self, merge, *id, post, precomputed, error);
     }
 
   if (found == 0 && is_below_floor (merge, post))
@@ -817,18 +817,14 @@ merge_one (TalesStore   *self,
   *outcome = found == 1 ? MERGE_UPDATED : MERGE_NEW;
   return upsert_post (self, merge->feed_id, post, key, fingerprint, identity, merge->now, id,
                       error) &&
-         write_post_rows (self, merge, *id, post, found == 0, error);
+         write_post_rows (self, merge, *id, post, precomputed, found == 0, error);
 }
 
-/* Parsing a body (for its text, and its images when linking) costs more
- * than storing it: with many posts to write, other threads parse the next
- * ones while this one writes. At most this many parsed bodies wait. */
-#define PARSE_AHEAD 64
-#define MIN_POSTS_FOR_THREADS 16
 /* Posts in a merge beyond which the store gives its cache back after. */
 #define LARGE_MERGE 1000
 
-/* Computes what @pending needs from its body; any thread. */
+/* Works out what @pending needs from its body, when the preparer did not
+ * (it worked out no images, or the stored post has none linked). */
 static void
 pending_parse (Pending *pending)
 {
@@ -840,114 +836,7 @@ pending_parse (Pending *pending)
     pending->urls = tales_post_images_collect (pending->post, &pending->body_text);
   else if (body != NULL)
     pending->body_text = tales_html_to_text (body);
-}
-
-/* The threads that parse bodies ahead of the writing. Their state is under
- * the merge's parts_mutex. */
-typedef struct {
-  MergeData *merge;
-  guint next;           /* the next pending to take */
-  guint limit;          /* none at or beyond it yet */
-  gboolean stop;
-  GPtrArray *threads;
-} Parsers;
-
-static gpointer
-parser_thread (gpointer user_data)
-{
-  Parsers *parsers = user_data;
-  MergeData *merge = parsers->merge;
-  Pending *all = (Pending *) (gpointer) merge->pending->data;
-
-  tales_thread_set_background ();
-  g_mutex_lock (&merge->parts_mutex);
-  for (;;)
-    {
-      Pending *pending;
-
-      while (!parsers->stop && parsers->next >= parsers->limit)
-        g_cond_wait (&merge->parts_cond, &merge->parts_mutex);
-      if (parsers->stop)
-        break;
-      pending = &all[parsers->next++];
-      if (pending->done)
-        continue;
-      g_mutex_unlock (&merge->parts_mutex);
-      pending_parse (pending);
-      g_mutex_lock (&merge->parts_mutex);
-      pending->done = TRUE;
-      g_cond_broadcast (&merge->parts_cond);
-    }
-  g_mutex_unlock (&merge->parts_mutex);
-  return NULL;
-}
-
-/* Threads of its own rather than a GThreadPool: GLib starts pool threads
- * from a helper thread, which a forked child (tests fork) does not have. */
-static void
-start_parsers (Parsers *parsers, MergeData *merge)
-{
-  int n_threads = CLAMP ((int) g_get_num_processors () - 1, 1, 4);
-  guint to_parse = 0;
-
-  memset (parsers, 0, sizeof *parsers);
-  parsers->merge = merge;
-  for (guint i = 0; i < merge->pending->len; i++)
-    to_parse += !g_array_index (merge->pending, Pending, i).done;
-  if (to_parse < MIN_POSTS_FOR_THREADS)
-    return;
-  parsers->threads = g_ptr_array_new ();
-  for (int i = 0; i < n_threads; i++)
-    g_ptr_array_add (parsers->threads, g_thread_new ("tales-merge-parse", parser_thread, parsers));
-}
-
-/* Lets the parsers take posts up to @limit. */
-static void
-parse_up_to (Parsers *parsers, guint limit)
-{
-  MergeData *merge = parsers->merge;
-
-  if (parsers->threads == NULL)
-    return;
-  g_mutex_lock (&merge->parts_mutex);
-  parsers->limit = MIN (limit, merge->pending->len);
-  g_cond_broadcast (&merge->parts_cond);
-  g_mutex_unlock (&merge->parts_mutex);
-}
-
-/* Those in the middle of a body finish it first. */
-static void
-stop_parsers (Parsers *parsers)
-{
-  MergeData *merge = parsers->merge;
-
-  if (parsers->threads == NULL)
-    return;
-  g_mutex_lock (&merge->parts_mutex);
-  parsers->stop = TRUE;
-  g_cond_broadcast (&merge->parts_cond);
-  g_mutex_unlock (&merge->parts_mutex);
-  for (guint i = 0; i < parsers->threads->len; i++)
-    g_thread_join (g_ptr_array_index (parsers->threads, i));
-  g_clear_pointer (&parsers->threads, g_ptr_array_unref);
-}
-
-/* Waits for @pending's body to be parsed, by a parser thread or here. */
-static void
-wait_parsed (Parsers *parsers, Pending *pending)
-{
-  MergeData *merge = parsers->merge;
-
-  if (parsers->threads == NULL)
-    {
-      if (!pending->done)
-        pending_parse (pending);
-      return;
-    }
-  g_mutex_lock (&merge->parts_mutex);
-  while (!pending->done)
-    g_cond_wait (&merge->parts_cond, &merge->parts_mutex);
-  g_mutex_unlock (&merge->parts_mutex);
+  pending->done = TRUE;
 }
 
 static gboolean
@@ -967,33 +856,11 @@ write_parts (TalesStore *self, MergeData *merge, Pending *pending, GError **erro
           link_images (self, merge, pending->id, pending->urls, pending->is_new, error));
 }
 
-/* The search text and images of every new or changed post, and the
- * images of the others, in feed order. */
+/* The search text and images of the post just merged, or the images of an
+ * unchanged one: worked out by the preparer, they are written right away,
+ * and nothing piles up. */
 static gboolean
 write_pending_parts (TalesStore *self, MergeData *merge, GError **error)
-{
-  Pending *all = (Pending *) (gpointer) merge->pending->data;
-  Parsers parsers;
-  gboolean ok = TRUE;
-
-  start_parsers (&parsers, merge);
-  for (guint i = 0; ok && i < merge->pending->len; i++)
-    {
-      parse_up_to (&parsers, i + PARSE_AHEAD);
-      wait_parsed (&parsers, &all[i]);
-      ok = write_parts (self, merge, &all[i], error);
-      pending_clear (&all[i]);
-    }
-  stop_parsers (&parsers);
-  for (guint i = 0; i < merge->pending->len; i++)
-    pending_clear (&all[i]);
-  return ok;
-}
-
-/* With a preparer, a post's parts are ready as soon as it is: written
- * right away, nothing piles up. */
-static gboolean
-write_ready_parts (TalesStore *self, MergeData *merge, GError **error)
 {
   Pending *all = (Pending *) (gpointer) merge->pending->data;
   gboolean ok = TRUE;
@@ -1021,60 +888,59 @@ merge_posts_locked (TalesStore *self, gpointer data, GError **error)
     tales_store_set_not_found (error, _("There is no such subscription."));
   if (found != 1)
     return FALSE;
-  /* Only a refresh (which then applies the limit) leaves posts out. */
-  if (merge->preparer != NULL && !find_floor (self, merge, error))
+  if (merge->leave_out_old && !find_floor (self, merge, error))
     return FALSE;
 
   for (guint i = 0; i < merge->posts->len; i++)
     {
       TalesPost *post = g_ptr_array_index (merge->posts, i);
-      Prepared *prepared = NULL;
-      g_autofree char *key = NULL;
+      TalesStorePrecomputed *precomputed = tales_store_preparer_wait (merge->preparer, i);
       MergeOutcome outcome;
       gpointer first;
 
-      if (merge->preparer != NULL)
-        tales_store_preparer_wait (merge->preparer, i);
-      prepared = get_prepared (post);
-      key = prepared != NULL ? g_strdup (prepared->key) : post_merge_key (post);
-
       /* A feed that lists one post twice: the first one wins. */
-      if (g_hash_table_lookup_extended (seen, key, NULL, &first))
+      if (g_hash_table_lookup_extended (seen, precomputed->key, NULL, &first))
         {
           merge->ids[i] = merge->ids[GPOINTER_TO_UINT (first)];
           continue;
         }
-      if (!merge_one (self, merge, post, key, &merge->ids[i], &outcome, error) ||
-          (merge->preparer != NULL && !write_ready_parts (self, merge, error)))
+      if (!merge_one (self, merge, post, precomputed, &merge->ids[i], &outcome, error) ||
+          !write_pending_parts (self, merge, error))
         return FALSE;
       merge->n_new += outcome == MERGE_NEW;
       merge->n_updated += outcome == MERGE_UPDATED;
       merge->n_left_out += outcome == MERGE_LEFT_OUT;
-      g_hash_table_insert (seen, g_steal_pointer (&key), GUINT_TO_POINTER (i));
+      g_hash_table_insert (seen, g_strdup (precomputed->key), GUINT_TO_POINTER (i));
     }
-  if (merge->preparer != NULL)
-    tales_store_preparer_set_n_left_out (merge->preparer, merge->n_left_out);
-  return write_pending_parts (self, merge, error) && index_posts (self, merge, error);
+  tales_store_preparer_set_n_left_out (merge->preparer, merge->n_left_out);
+  return index_posts (self, merge, error);
 }
 
+/* @posts are the preparer's, in the order added. */
 static void
-merge_data_init (MergeData *merge, gint64 feed_id, GPtrArray *posts, gboolean link_images)
+merge_data_init (MergeData          *merge,
+                 gint64              feed_id,
+                 TalesStorePreparer *preparer,
+                 GPtrArray          *posts,
+                 gboolean            link_images,
+                 gboolean            leave_out_old)
 {
-  memset (merge, 0, sizeof *merge);
-  merge->feed_id = feed_id;
-  merge->posts = posts;
-  merge->ids = g_new0 (gint64, MAX (posts->len, 1));
-  merge->link_images = link_images;
-  merge->now = tales_store_now_unix ();
-  merge->to_index = g_array_new (FALSE, FALSE, sizeof (gint64));
-  merge->categories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  merge->known_images = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  merge->image_urls = g_ptr_array_new_with_free_func (g_free);
-  merge->listed_images = g_hash_table_new (g_str_hash, g_str_equal);
-  merge->pending = g_array_new (FALSE, FALSE, sizeof (Pending));
-  merge->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_mutex_init (&merge->parts_mutex);
-  g_cond_init (&merge->parts_cond);
+  *merge = (MergeData) {
+    .feed_id = feed_id,
+    .posts = posts,
+    .ids = g_new0 (gint64, MAX (posts->len, 1)),
+    .link_images = link_images,
+    .now = tales_store_now_unix (),
+    .to_index = g_array_new (FALSE, FALSE, sizeof (gint64)),
+    .categories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free),
+    .known_images = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+    .image_urls = g_ptr_array_new_with_free_func (g_free),
+    .listed_images = g_hash_table_new (g_str_hash, g_str_equal),
+    .pending = g_array_new (FALSE, FALSE, sizeof (Pending)),
+    .seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+    .leave_out_old = leave_out_old,
+    .preparer = preparer,
+  };
 }
 
 static void
@@ -1088,8 +954,6 @@ merge_data_clear (MergeData *merge)
   g_clear_pointer (&merge->image_urls, g_ptr_array_unref);
   g_clear_pointer (&merge->pending, g_array_unref);
   g_clear_pointer (&merge->seen, g_hash_table_unref);
-  g_mutex_clear (&merge->parts_mutex);
-  g_cond_clear (&merge->parts_cond);
 }
 
 static gboolean
@@ -1099,11 +963,7 @@ run_merge (TalesStore *self, MergeData *merge, GError **error)
 
   locker = tales_store_lock (self, _("Could not save the posts"));
   if (!tales_store_transaction (self, TRUE, merge_posts_locked, merge, error))
-    {
-      for (guint i = 0; i < merge->posts->len; i++)
-        g_object_set_qdata (g_ptr_array_index (merge->posts, i), prepared_quark (), NULL);
-      return FALSE;
-    }
+    return FALSE;
   /* A large import filled the page cache with pages written once: hand
    * the memory back rather than keep it for the rest of the session. */
   if (merge->posts->len >= LARGE_MERGE)
@@ -1113,7 +973,6 @@ run_merge (TalesStore *self, MergeData *merge, GError **error)
   /* Only posts that are safely stored learn their ids. */
   for (guint i = 0; i < merge->posts->len; i++)
     {
-      g_object_set_qdata (g_ptr_array_index (merge->posts, i), prepared_quark (), NULL);
       tales_post_set_db_id (g_ptr_array_index (merge->posts, i), merge->ids[i]);
       tales_post_set_feed_id (g_ptr_array_index (merge->posts, i), merge->feed_id);
     }
@@ -1142,6 +1001,8 @@ run_merge_and_report (TalesStore  *self,
   return ok;
 }
 
+/* The posts all at once, worked out on the preparer's threads as for a
+ * refresh; none is left out. */
 gboolean
 tales_store_merge_feed_posts (TalesStore  *self,
                               gint64       feed_id,
@@ -1151,12 +1012,15 @@ tales_store_merge_feed_posts (TalesStore  *self,
                               GPtrArray  **image_urls,
                               GError     **error)
 {
+  g_autoptr(TalesStorePreparer) preparer = NULL;
   MergeData data;
 
   g_return_val_if_fail (TALES_IS_STORE (self), FALSE);
   g_return_val_if_fail (posts != NULL, FALSE);
 
-  merge_data_init (&data, feed_id, posts, image_urls != NULL);
+  preparer = tales_store_preparer_new_for_posts (posts, image_urls != NULL);
+  merge_data_init (&data, feed_id, preparer, tales_store_preparer_finish (preparer),
+                   image_urls != NULL, FALSE);
   return run_merge_and_report (self, &data, n_new, n_updated, image_urls, error);
 }
 
@@ -1174,8 +1038,9 @@ tales_store_merge_prepared (TalesStore          *self,
   g_return_val_if_fail (TALES_IS_STORE (self), FALSE);
   g_return_val_if_fail (preparer != NULL, FALSE);
 
-  merge_data_init (&data, feed_id, tales_store_preparer_finish (preparer), image_urls != NULL);
-  data.preparer = preparer;
+  /* Only a refresh (which then applies the limit) leaves posts out. */
+  merge_data_init (&data, feed_id, preparer, tales_store_preparer_finish (preparer),
+                   image_urls != NULL, TRUE);
   return run_merge_and_report (self, &data, n_new, n_updated, image_urls, error);
 }
 

@@ -1,6 +1,6 @@
 /* TalesStore: reading posts back, whole (with their categories and
  * enclosures) or as the rows a list shows. Merging them is in
- * tales-store-posts.c. */
+ * tales-store-merge.c. */
 
 #define G_LOG_DOMAIN "tales-store"
 

@@ -129,7 +129,7 @@ static const char * const migrations[] = {
   "  VALUES (new.id, new.title, new.body, new.author, new.categories);"
   "END;",
   /* 1 -> 2: the merge indexes the posts it writes itself, all in one
-   * statement at its end (see index_posts in tales-store-posts.c): a
+   * statement at its end (see index_posts in tales-store-merge.c): a
    * trigger indexed each post in its own statement, and FTS5 wrote each
    * one out as a segment of its own, to be merged again and again. The
    * delete trigger stays: every way a post leaves the library still takes
@@ -148,7 +148,7 @@ static const char * const migrations[] = {
    * and the image budget evicts by path. */
   "CREATE INDEX IF NOT EXISTS images_by_path ON images (path) WHERE path IS NOT NULL;",
   /* 4 -> 5: what a post is besides its guid (the sha256 of its link,
-   * title and body; see post_identity in tales-store-posts.c), so that a
+   * title and body; see post_identity in tales-store-merge.c), so that a
    * feed whose guids change on every fetch updates its posts instead of
    * adding them again. NULL until the post is merged again. */
   "ALTER TABLE posts ADD COLUMN identity TEXT;"
