@@ -876,11 +876,38 @@ write_pending_parts (TalesStore *self, MergeData *merge, GError **error)
   return ok;
 }
 
+/* Merges the post at @index, worked out as @precomputed. */
+static gboolean
+merge_post_at (TalesStore            *self,
+               MergeData             *merge,
+               guint                  index,
+               TalesStorePrecomputed *precomputed,
+               GError               **error)
+{
+  TalesPost *post = g_ptr_array_index (merge->posts, index);
+  MergeOutcome outcome;
+  gpointer first;
+
+  /* A feed that lists one post twice: the first one wins. */
+  if (g_hash_table_lookup_extended (merge->seen, precomputed->key, NULL, &first))
+    {
+      merge->ids[index] = merge->ids[GPOINTER_TO_UINT (first)];
+      return TRUE;
+    }
+  if (!merge_one (self, merge, post, precomputed, &merge->ids[index], &outcome, error) ||
+      !write_pending_parts (self, merge, error))
+    return FALSE;
+  merge->n_new += outcome == MERGE_NEW;
+  merge->n_updated += outcome == MERGE_UPDATED;
+  merge->n_left_out += outcome == MERGE_LEFT_OUT;
+  g_hash_table_insert (merge->seen, g_strdup (precomputed->key), GUINT_TO_POINTER (index));
+  return TRUE;
+}
+
 static gboolean
 merge_posts_locked (TalesStore *self, gpointer data, GError **error)
 {
   MergeData *merge = data;
-  GHashTable *seen = merge->seen;
   int found = tales_store_exists_with_id (self, "SELECT 1 FROM feeds WHERE id = ?",
                                           merge->feed_id, error);
 
@@ -893,24 +920,13 @@ merge_posts_locked (TalesStore *self, gpointer data, GError **error)
 
   for (guint i = 0; i < merge->posts->len; i++)
     {
-      TalesPost *post = g_ptr_array_index (merge->posts, i);
       TalesStorePrecomputed *precomputed = tales_store_preparer_wait (merge->preparer, i);
-      MergeOutcome outcome;
-      gpointer first;
+      gboolean ok = merge_post_at (self, merge, i, precomputed, error);
 
-      /* A feed that lists one post twice: the first one wins. */
-      if (g_hash_table_lookup_extended (seen, precomputed->key, NULL, &first))
-        {
-          merge->ids[i] = merge->ids[GPOINTER_TO_UINT (first)];
-          continue;
-        }
-      if (!merge_one (self, merge, post, precomputed, &merge->ids[i], &outcome, error) ||
-          !write_pending_parts (self, merge, error))
+      /* Written: what was worked out for it is not needed any more. */
+      tales_store_preparer_drop (merge->preparer, i);
+      if (!ok)
         return FALSE;
-      merge->n_new += outcome == MERGE_NEW;
-      merge->n_updated += outcome == MERGE_UPDATED;
-      merge->n_left_out += outcome == MERGE_LEFT_OUT;
-      g_hash_table_insert (seen, g_strdup (precomputed->key), GUINT_TO_POINTER (i));
     }
   tales_store_preparer_set_n_left_out (merge->preparer, merge->n_left_out);
   return index_posts (self, merge, error);

@@ -20,11 +20,15 @@
 struct _TalesStorePreparer
 {
   GMutex mutex;
-  GCond cond;
+  GCond work;             /* the threads wait here for a post to take */
+  GCond ready;            /* the merge waits here for the post it needs */
   GPtrArray *posts;       /* TalesPost, in the order added */
-  GPtrArray *precomputed; /* per post: TalesStorePrecomputed, NULL until done */
+  GPtrArray *precomputed; /* per post: TalesStorePrecomputed, NULL until done
+                           * and again once merged (dropped) */
   guint next;             /* the next post to take */
-  guint waited;           /* the post the merge waits for */
+  guint waited;           /* the post the merge waits for, or merged last */
+  gboolean waiting;       /* the merge waits on ready */
+  guint n_idle;           /* threads waiting on work */
   gboolean finished;      /* no more posts come: the merge runs */
   gboolean stop;
   gboolean with_images;
@@ -47,7 +51,11 @@ take_locked (TalesStorePreparer *self, guint *index)
 {
   while (!self->stop && !can_take_locked (self) &&
          !(self->finished && self->next >= self->posts->len))
-    g_cond_wait (&self->cond, &self->mutex);
+    {
+      self->n_idle++;
+      g_cond_wait (&self->work, &self->mutex);
+      self->n_idle--;
+    }
   if (self->stop || self->next >= self->posts->len)
     return NULL;
   *index = self->next++;
@@ -72,7 +80,8 @@ preparer_thread (gpointer user_data)
       g_object_unref (post);
       g_mutex_lock (&self->mutex);
       g_ptr_array_index (self->precomputed, index) = precomputed;
-      g_cond_broadcast (&self->cond);
+      if (self->waiting && index == self->waited)
+        g_cond_signal (&self->ready);
     }
   g_mutex_unlock (&self->mutex);
   return NULL;
@@ -87,7 +96,8 @@ preparer_new (GPtrArray *posts, gboolean with_images)
   int n_threads = CLAMP ((int) g_get_num_processors (), 1, MAX_THREADS);
 
   g_mutex_init (&self->mutex);
-  g_cond_init (&self->cond);
+  g_cond_init (&self->work);
+  g_cond_init (&self->ready);
   self->posts = g_ptr_array_new_with_free_func (g_object_unref);
   self->precomputed = g_ptr_array_new_with_free_func ((GDestroyNotify) tales_store_precomputed_free);
   self->with_images = with_images;
@@ -138,7 +148,8 @@ tales_store_preparer_add (TalesStorePreparer *self, TalesPost *post)
     {
       g_ptr_array_add (self->posts, g_object_ref (post));
       g_ptr_array_add (self->precomputed, NULL);
-      g_cond_broadcast (&self->cond);
+      if (self->n_idle > 0)
+        g_cond_signal (&self->work);
     }
   g_mutex_unlock (&self->mutex);
 }
@@ -161,7 +172,7 @@ tales_store_preparer_finish (TalesStorePreparer *self)
 {
   g_mutex_lock (&self->mutex);
   self->finished = TRUE;
-  g_cond_broadcast (&self->cond);
+  g_cond_broadcast (&self->work);
   g_mutex_unlock (&self->mutex);
   return self->posts;
 }
@@ -171,16 +182,31 @@ tales_store_preparer_wait (TalesStorePreparer *self, guint index)
 {
   TalesStorePrecomputed *precomputed;
 
-  g_return_val_if_fail (index < self->posts->len, NULL);
-
   g_mutex_lock (&self->mutex);
+  g_assert (self->finished && index < self->posts->len);
   self->waited = index;
-  g_cond_broadcast (&self->cond);
+  /* Threads held at the bound go on once there is room for a run of
+   * posts, not at every post merged. */
+  if (self->n_idle > 0 && self->next <= index + PREPARE_AHEAD / 2)
+    g_cond_broadcast (&self->work);
+  self->waiting = TRUE;
   while (g_ptr_array_index (self->precomputed, index) == NULL)
-    g_cond_wait (&self->cond, &self->mutex);
+    g_cond_wait (&self->ready, &self->mutex);
+  self->waiting = FALSE;
   precomputed = g_ptr_array_index (self->precomputed, index);
   g_mutex_unlock (&self->mutex);
   return precomputed;
+}
+
+void
+tales_store_preparer_drop (TalesStorePreparer *self, guint index)
+{
+  TalesStorePrecomputed *precomputed;
+
+  g_mutex_lock (&self->mutex);
+  precomputed = g_steal_pointer (&g_ptr_array_index (self->precomputed, index));
+  g_mutex_unlock (&self->mutex);
+  tales_store_precomputed_free (precomputed);
 }
 
 /* Posts not worked out yet are left as they are; one being worked out is
@@ -192,7 +218,7 @@ tales_store_preparer_free (TalesStorePreparer *self)
     return;
   g_mutex_lock (&self->mutex);
   self->stop = TRUE;
-  g_cond_broadcast (&self->cond);
+  g_cond_broadcast (&self->work);
   g_mutex_unlock (&self->mutex);
   for (guint i = 0; i < self->threads->len; i++)
     g_thread_join (g_ptr_array_index (self->threads, i));
@@ -200,7 +226,8 @@ tales_store_preparer_free (TalesStorePreparer *self)
   g_ptr_array_unref (self->precomputed);
   g_ptr_array_unref (self->posts);
   g_mutex_clear (&self->mutex);
-  g_cond_clear (&self->cond);
+  g_cond_clear (&self->work);
+  g_cond_clear (&self->ready);
   g_free (self);
 }
 

@@ -152,8 +152,11 @@ TalesStorePreparer    *tales_store_preparer_new_for_posts  (GPtrArray          *
 GPtrArray             *tales_store_preparer_finish         (TalesStorePreparer *self);
 /* Waits until the post at @index is worked out, and returns (transfer
  * none) what was; the threads then go at most a bounded number of posts
- * beyond @index. */
+ * beyond @index. Call once per post, in order. */
 TalesStorePrecomputed *tales_store_preparer_wait           (TalesStorePreparer *self,
+                                                            guint               index);
+/* Frees what was worked out for the post at @index, once merged. */
+void                   tales_store_preparer_drop           (TalesStorePreparer *self,
                                                             guint               index);
 /* What tales_store_preparer_get_n_left_out() returns. */
 void                   tales_store_preparer_set_n_left_out (TalesStorePreparer *self,
