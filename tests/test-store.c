@@ -1160,8 +1160,7 @@ test_merge_prepared (Fixture *fixture, gconstpointer data)
   /* @unused is freed without a merge, its threads stopped. */
 }
 
-/* Posts @first..@last with one image each (of @n_images), for merges
- * large enough to keep the preparer's threads busy. */
+/* Posts g1..g@n, each with a word of its own and one of @n_images images. */
 static GPtrArray *
 make_posts_with_images (guint n, guint n_images)
 {
@@ -1178,13 +1177,14 @@ make_posts_with_images (guint n, guint n_images)
 }
 
 /* A preparer that worked out no images, merged with images (and the other
- * way round): the merge works out what the preparer did not, and the
- * library is the one a plain merge makes. */
+ * way round): the merge works out what the preparer did not. Posts stored
+ * without images, unchanged, have theirs linked then. */
 static void
 test_merge_prepared_mismatch (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(TalesStore) store = open_store (fixture);
   g_autoptr(GPtrArray) posts = make_posts_with_images (6, 2);
+  g_autoptr(GPtrArray) first_five = g_ptr_array_new ();
   g_autoptr(TalesStorePreparer) without = tales_store_preparer_new (FALSE);
   g_autoptr(TalesStorePreparer) with = tales_store_preparer_new (TRUE);
   g_autoptr(GPtrArray) urls = NULL;
@@ -1194,14 +1194,25 @@ test_merge_prepared_mismatch (Fixture *fixture, gconstpointer data)
   guint n_new = 0, n_updated = 0;
   sqlite3 *raw;
 
+  for (guint i = 0; i < 5; i++)
+    g_ptr_array_add (first_five, g_ptr_array_index (posts, i));
+  merge (store, feed_id, first_five, 5, 0);
+  listed = post_images (store, g_ptr_array_index (posts, 3));
+  g_assert_cmpuint (listed->len, ==, 0);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+
   for (guint i = 0; i < posts->len; i++)
     tales_store_preparer_add (without, g_ptr_array_index (posts, i));
   g_assert_true (tales_store_merge_prepared (store, feed_id, without, &n_new, &n_updated,
                                              &urls, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (n_new, ==, 6);
+  g_assert_cmpuint (n_new, ==, 1);
+  g_assert_cmpuint (n_updated, ==, 0);
   assert_strings (urls, 2, "https://example.com/img/0.png", "https://example.com/img/1.png");
   listed = post_images (store, g_ptr_array_index (posts, 3));
+  assert_strings (listed, 1, "https://example.com/img/1.png");
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  listed = post_images (store, g_ptr_array_index (posts, 5));
   assert_strings (listed, 1, "https://example.com/img/1.png");
 
   tales_post_set_content (g_ptr_array_index (posts, 2), "<p>Skua <img src=\"/img/9.png\"></p>");
@@ -1216,6 +1227,7 @@ test_merge_prepared_mismatch (Fixture *fixture, gconstpointer data)
   raw = open_raw (fixture);
   g_assert_cmpint (search_count (raw, "gannet"), ==, 5);
   g_assert_cmpint (search_count (raw, "skua"), ==, 1);
+  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM post_images"), ==, 6);
   raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
   sqlite3_close (raw);
 }

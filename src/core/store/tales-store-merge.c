@@ -141,7 +141,6 @@ typedef struct {
   GHashTable *known_images; /* URLs with an images row, seen in this merge */
   GPtrArray *image_urls;  /* out: every image the posts need, unique */
   GHashTable *listed_images; /* the strings in image_urls */
-  GArray *pending;        /* Pending: the post's parts still to write */
   GHashTable *seen;       /* merge key -> its index in posts, merged in this merge */
   gboolean leave_out_old; /* a refresh, which then applies the per-feed limit */
   gboolean has_floor;     /* the feed holds its limit of posts: */
@@ -636,16 +635,17 @@ typedef enum {
   MERGE_LEFT_OUT,
 } MergeOutcome;
 
-/* A post whose search text or images are still to write, once its row is:
- * a new or changed one, stored but for those; or an unchanged one, whose
- * stored images go on the download list in its place. */
+/* What is left to write of a post once its row is: a new or changed
+ * one's search text and images, or the images of an unchanged one, which
+ * go on the download list in its turn. Written right away (write_pending). */
 typedef struct {
   TalesPost *post;
   gint64 id;
   gboolean is_new;
   gboolean unchanged;     /* only images to list (or to link, when none are) */
   gboolean link_images;
-  gboolean done;          /* body_text and urls are worked out */
+  gboolean done;          /* body_text and urls are worked out (by the
+                           * preparer, or read from the store) */
   char *body_text;
   GPtrArray *urls;
 } Pending;
@@ -657,8 +657,54 @@ pending_clear (Pending *pending)
   g_clear_pointer (&pending->urls, g_ptr_array_unref);
 }
 
-/* Everything of a new or changed post but its row in posts, its search
- * text and its images. */
+/* Works out what @pending needs from its body, when the preparer did not
+ * (it worked out no images, or the stored post has none linked). */
+static void
+pending_parse (Pending *pending)
+{
+  const char *body = tales_post_get_body (pending->post);
+
+  if (pending->unchanged)
+    pending->urls = tales_post_images_collect (pending->post, NULL);
+  else if (pending->link_images)
+    pending->urls = tales_post_images_collect (pending->post, &pending->body_text);
+  else if (body != NULL)
+    pending->body_text = tales_html_to_text (body);
+}
+
+/* An unchanged post lists the images it has (stored, or worked out by the
+ * preparer); one whose body had to be parsed here links them too. */
+static gboolean
+write_parts (TalesStore *self, MergeData *merge, Pending *pending, GError **error)
+{
+  if (pending->unchanged && pending->done)
+    {
+      for (guint i = 0; i < pending->urls->len; i++)
+        list_image (merge, g_ptr_array_index (pending->urls, i));
+      return TRUE;
+    }
+  if (pending->unchanged)
+    return link_images (self, merge, pending->id, pending->urls, TRUE, error);
+  return write_search_text (self, merge, pending->id, pending->post, pending->body_text,
+                            pending->is_new, error) &&
+         (!pending->link_images ||
+          link_images (self, merge, pending->id, pending->urls, pending->is_new, error));
+}
+
+/* Writes what is left of a post once its row is, and clears @pending. */
+static gboolean
+write_pending (TalesStore *self, MergeData *merge, Pending *pending, GError **error)
+{
+  gboolean ok;
+
+  if (!pending->done)
+    pending_parse (pending);
+  ok = write_parts (self, merge, pending, error);
+  pending_clear (pending);
+  return ok;
+}
+
+/* Everything of a new or changed post but its row in posts. */
 static gboolean
 write_post_rows (TalesStore            *self,
                  MergeData             *merge,
@@ -689,8 +735,7 @@ write_post_rows (TalesStore            *self,
       pending_clear (&pending);
       return FALSE;
     }
-  g_array_append_val (merge->pending, pending);
-  return TRUE;
+  return write_pending (self, merge, &pending, error);
 }
 
 /* The images stored for an unchanged post, read now, listed in its turn.
@@ -737,8 +782,7 @@ keep_images (TalesStore            *self,
       if (pending.done)
         pending.urls = g_steal_pointer (&precomputed->urls);
     }
-  g_array_append_val (merge->pending, pending);
-  return TRUE;
+  return write_pending (self, merge, &pending, error);
 }
 
 /* A new post older than every post the feed keeps would be removed by the
@@ -820,62 +864,6 @@ merge_one (TalesStore            *self,
          write_post_rows (self, merge, *id, post, precomputed, found == 0, error);
 }
 
-/* Posts in a merge beyond which the store gives its cache back after. */
-#define LARGE_MERGE 1000
-
-/* Works out what @pending needs from its body, when the preparer did not
- * (it worked out no images, or the stored post has none linked). */
-static void
-pending_parse (Pending *pending)
-{
-  const char *body = tales_post_get_body (pending->post);
-
-  if (pending->unchanged)
-    pending->urls = tales_post_images_collect (pending->post, NULL);
-  else if (pending->link_images)
-    pending->urls = tales_post_images_collect (pending->post, &pending->body_text);
-  else if (body != NULL)
-    pending->body_text = tales_html_to_text (body);
-  pending->done = TRUE;
-}
-
-static gboolean
-write_parts (TalesStore *self, MergeData *merge, Pending *pending, GError **error)
-{
-  if (pending->unchanged && pending->done)
-    {
-      for (guint i = 0; i < pending->urls->len; i++)
-        list_image (merge, g_ptr_array_index (pending->urls, i));
-      return TRUE;
-    }
-  if (pending->unchanged)
-    return link_images (self, merge, pending->id, pending->urls, TRUE, error);
-  return write_search_text (self, merge, pending->id, pending->post, pending->body_text,
-                            pending->is_new, error) &&
-         (!pending->link_images ||
-          link_images (self, merge, pending->id, pending->urls, pending->is_new, error));
-}
-
-/* The search text and images of the post just merged, or the images of an
- * unchanged one: worked out by the preparer, they are written right away,
- * and nothing piles up. */
-static gboolean
-write_pending_parts (TalesStore *self, MergeData *merge, GError **error)
-{
-  Pending *all = (Pending *) (gpointer) merge->pending->data;
-  gboolean ok = TRUE;
-
-  for (guint i = 0; i < merge->pending->len; i++)
-    {
-      if (ok && !all[i].done)
-        pending_parse (&all[i]);
-      ok = ok && write_parts (self, merge, &all[i], error);
-      pending_clear (&all[i]);
-    }
-  g_array_set_size (merge->pending, 0);
-  return ok;
-}
-
 /* Merges the post at @index, worked out as @precomputed. */
 static gboolean
 merge_post_at (TalesStore            *self,
@@ -894,8 +882,7 @@ merge_post_at (TalesStore            *self,
       merge->ids[index] = merge->ids[GPOINTER_TO_UINT (first)];
       return TRUE;
     }
-  if (!merge_one (self, merge, post, precomputed, &merge->ids[index], &outcome, error) ||
-      !write_pending_parts (self, merge, error))
+  if (!merge_one (self, merge, post, precomputed, &merge->ids[index], &outcome, error))
     return FALSE;
   merge->n_new += outcome == MERGE_NEW;
   merge->n_updated += outcome == MERGE_UPDATED;
@@ -952,7 +939,6 @@ merge_data_init (MergeData          *merge,
     .known_images = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
     .image_urls = g_ptr_array_new_with_free_func (g_free),
     .listed_images = g_hash_table_new (g_str_hash, g_str_equal),
-    .pending = g_array_new (FALSE, FALSE, sizeof (Pending)),
     .seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
     .leave_out_old = leave_out_old,
     .preparer = preparer,
@@ -968,9 +954,11 @@ merge_data_clear (MergeData *merge)
   g_clear_pointer (&merge->known_images, g_hash_table_unref);
   g_clear_pointer (&merge->listed_images, g_hash_table_unref);
   g_clear_pointer (&merge->image_urls, g_ptr_array_unref);
-  g_clear_pointer (&merge->pending, g_array_unref);
   g_clear_pointer (&merge->seen, g_hash_table_unref);
 }
+
+/* Posts in a merge beyond which the store gives its cache back after. */
+#define LARGE_MERGE 1000
 
 static gboolean
 run_merge (TalesStore *self, MergeData *merge, GError **error)
