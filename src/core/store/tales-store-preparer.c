@@ -107,6 +107,9 @@ preparer_new (GPtrArray *posts, gboolean with_images)
       g_ptr_array_add (self->precomputed, NULL);
     }
   self->finished = posts != NULL;
+  /* A handful of posts known at once needs no more threads than posts. */
+  if (posts != NULL)
+    n_threads = MIN (n_threads, (int) MIN (posts->len, (guint) MAX_THREADS));
   self->threads = g_ptr_array_new ();
   for (int i = 0; i < n_threads; i++)
     g_ptr_array_add (self->threads, g_thread_new ("tales-prepare", preparer_thread, self));
