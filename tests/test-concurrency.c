@@ -38,8 +38,9 @@ static gboolean
 hold_locked (TalesStore *store, gpointer data, GError **error)
 {
   Holder *holder = data;
-  sqlite3_stmt *stmt = tales_store_prepare (store, "INSERT INTO feeds (url, added) "
-                                                   "VALUES ('http://127.0.0.1:9/held.xml', 0)", error);
+  sqlite3_stmt *stmt = tales_store_prepare_statement (store,
+    "INSERT INTO feeds (url, added) "
+    "VALUES ('http://127.0.0.1:9/held.xml', 0)", error);
   gint64 end = g_get_monotonic_time () + HOLD_LIMIT_S * G_TIME_SPAN_SECOND;
   gboolean ok;
 

@@ -84,7 +84,7 @@ make_post (guint i, guint day_offset)
     title = g_strdup_printf ("Post %u", i);
   post = tales_test_make_post (guid, title, g_date_time_to_unix (date));
   /* Each post its own body: a new guid with the same link, title and body
-   * would be the same post (see post_identity in tales-store-posts.c). */
+   * would be the same post (see post_identity in tales-store-merge.c). */
   body = g_strdup_printf ("<p>Body of %s.</p>", guid);
   tales_post_set_content (post, body);
   if (i % 2 == 0)

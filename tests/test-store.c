@@ -1058,6 +1058,169 @@ test_merge_prepared (Fixture *fixture, gconstpointer data)
   /* @unused is freed without a merge, its threads stopped. */
 }
 
+/* Posts g1..g@n, each with a word of its own and one of @n_images images. */
+static GPtrArray *
+make_posts_with_images (guint n, guint n_images)
+{
+  GPtrArray *posts = make_posts (n);
+
+  for (guint i = 0; i < posts->len; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("<p>Gannet gannet%u <img src=\"/img/%u.png\"></p>",
+                                               i, i % n_images);
+
+      tales_post_set_content (g_ptr_array_index (posts, i), body);
+    }
+  return posts;
+}
+
+/* A preparer that worked out no images, merged with images (and the other
+ * way round): the merge works out what the preparer did not. Posts stored
+ * without images, unchanged, have theirs linked then. */
+static void
+test_merge_prepared_mismatch (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) posts = make_posts_with_images (6, 2);
+  g_autoptr(GPtrArray) first_five = g_ptr_array_new ();
+  g_autoptr(TalesStorePreparer) without = tales_store_preparer_new (FALSE);
+  g_autoptr(TalesStorePreparer) with = tales_store_preparer_new (TRUE);
+  g_autoptr(GPtrArray) urls = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  guint n_new = 0, n_updated = 0;
+  sqlite3 *raw;
+
+  for (guint i = 0; i < 5; i++)
+    g_ptr_array_add (first_five, g_ptr_array_index (posts, i));
+  merge (store, feed_id, first_five, 5, 0);
+  listed = post_images (store, g_ptr_array_index (posts, 3));
+  g_assert_cmpuint (listed->len, ==, 0);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+
+  for (guint i = 0; i < posts->len; i++)
+    tales_store_preparer_add (without, g_ptr_array_index (posts, i));
+  g_assert_true (tales_store_merge_prepared (store, feed_id, without, &n_new, &n_updated,
+                                             &urls, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_new, ==, 1);
+  g_assert_cmpuint (n_updated, ==, 0);
+  assert_strings (urls, 2, "https://example.com/img/0.png", "https://example.com/img/1.png");
+  listed = post_images (store, g_ptr_array_index (posts, 3));
+  assert_strings (listed, 1, "https://example.com/img/1.png");
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  listed = post_images (store, g_ptr_array_index (posts, 5));
+  assert_strings (listed, 1, "https://example.com/img/1.png");
+
+  tales_post_set_content (g_ptr_array_index (posts, 2), "<p>Skua <img src=\"/img/9.png\"></p>");
+  for (guint i = 0; i < posts->len; i++)
+    tales_store_preparer_add (with, g_ptr_array_index (posts, i));
+  g_assert_true (tales_store_merge_prepared (store, feed_id, with, &n_new, &n_updated,
+                                             NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_new, ==, 0);
+  g_assert_cmpuint (n_updated, ==, 1);
+
+  raw = open_raw (fixture);
+  g_assert_cmpint (search_count (raw, "gannet"), ==, 5);
+  g_assert_cmpint (search_count (raw, "skua"), ==, 1);
+  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM post_images"), ==, 6);
+  raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
+  sqlite3_close (raw);
+}
+
+/* The preparer keeps what it works out per position, not on the post: one
+ * post listed twice, and the same posts worked out by another preparer at
+ * the same time, leave each merge its own. */
+static void
+test_merge_shared_posts (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) posts = make_posts_with_images (40, 4);
+  g_autoptr(GPtrArray) listed = g_ptr_array_new ();
+  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  sqlite3 *raw;
+
+  for (guint i = 0; i < posts->len; i++)
+    g_ptr_array_add (listed, g_ptr_array_index (posts, i));
+  g_ptr_array_add (listed, g_ptr_array_index (posts, 0));
+  g_ptr_array_add (listed, g_ptr_array_index (posts, 7));
+
+  for (guint round = 0; round < 10; round++)
+    {
+      g_autoptr(TalesStorePreparer) other = tales_store_preparer_new (round % 2 == 0);
+      g_autoptr(GPtrArray) urls = NULL;
+
+      for (guint i = 0; i < posts->len; i++)
+        tales_store_preparer_add (other, g_ptr_array_index (posts, i));
+      urls = merge_with_images (store, feed_id, listed, round == 0 ? 40 : 0, 0);
+      g_assert_cmpuint (urls->len, ==, 4);
+    }
+  g_assert_cmpint (tales_post_get_db_id (g_ptr_array_index (listed, 40)), ==,
+                   tales_post_get_db_id (g_ptr_array_index (posts, 0)));
+  g_assert_cmpuint (count (store, feed_id), ==, 40);
+
+  raw = open_raw (fixture);
+  g_assert_cmpint (search_count (raw, "gannet"), ==, 40);
+  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM post_images"), ==, 40);
+  sqlite3_close (raw);
+}
+
+/* Far more posts than the preparer may work out ahead of the merge: every
+ * one is stored, in the feed's order, well within a deadline. */
+#define MANY_POSTS 2000
+#define MANY_POSTS_DEADLINE_S 60
+
+static void
+test_merge_many (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) posts = make_posts_with_images (MANY_POSTS, 10);
+  g_autoptr(GPtrArray) urls = NULL;
+  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  gint64 start = g_get_monotonic_time ();
+  sqlite3 *raw;
+
+  urls = merge_with_images (store, feed_id, posts, MANY_POSTS, 0);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, MANY_POSTS_DEADLINE_S * G_USEC_PER_SEC);
+  g_assert_cmpuint (urls->len, ==, 10);
+  for (guint i = 1; i < posts->len; i++)
+    g_assert_cmpint (tales_post_get_db_id (g_ptr_array_index (posts, i - 1)), <,
+                     tales_post_get_db_id (g_ptr_array_index (posts, i)));
+
+  raw = open_raw (fixture);
+  g_assert_cmpint (search_count (raw, "gannet"), ==, MANY_POSTS);
+  g_assert_cmpint (search_count (raw, "gannet1999"), ==, 1);
+  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM post_images"), ==, MANY_POSTS);
+  sqlite3_close (raw);
+}
+
+/* A merge that stops before waiting for any post (no such feed) leaves the
+ * preparer's threads waiting at their bound: freeing it still stops them,
+ * and nothing is stored. */
+static void
+test_merge_prepared_unknown_feed (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) posts = make_posts_with_images (500, 3);
+  TalesStorePreparer *preparer = tales_store_preparer_new (TRUE);
+  g_autoptr(GPtrArray) urls = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_new = 99;
+
+  for (guint i = 0; i < posts->len; i++)
+    tales_store_preparer_add (preparer, g_ptr_array_index (posts, i));
+  g_assert_false (tales_store_merge_prepared (store, 777, preparer, &n_new, NULL, &urls, &error));
+  g_assert_error (error, TALES_STORE_ERROR, TALES_STORE_ERROR_NOT_FOUND);
+  g_assert_cmpuint (n_new, ==, 0);
+  g_assert_null (urls);
+  g_assert_cmpuint (tales_store_preparer_get_n_left_out (preparer), ==, 0);
+  tales_store_preparer_free (preparer);
+  g_assert_cmpint (tales_post_get_db_id (g_ptr_array_index (posts, 0)), ==, 0);
+  g_assert_cmpuint (count (store, 0), ==, 0);
+}
+
 /* A library of schema 1 (search indexed by triggers) opens as schema 2,
  * and what was indexed before stays searchable and consistent. */
 static void
@@ -1130,6 +1293,10 @@ main (int argc, char **argv)
   ADD ("/tales/store/merge-images", test_merge_images);
   ADD ("/tales/store/merge-search", test_merge_search);
   ADD ("/tales/store/merge-prepared", test_merge_prepared);
+  ADD ("/tales/store/merge-prepared-mismatch", test_merge_prepared_mismatch);
+  ADD ("/tales/store/merge-shared-posts", test_merge_shared_posts);
+  ADD ("/tales/store/merge-many", test_merge_many);
+  ADD ("/tales/store/merge-prepared-unknown-feed", test_merge_prepared_unknown_feed);
   ADD ("/tales/store/migrate-from-1", test_migrate_from_1);
   ADD ("/tales/store/failure-changes-nothing", test_failure_changes_nothing);
   ADD ("/tales/store/killed-mid-write", test_killed_mid_write);

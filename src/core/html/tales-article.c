@@ -6,6 +6,7 @@
 #include "tales-resources.h"
 #include "tales-html.h"
 
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 

@@ -65,7 +65,7 @@ step_feed (TalesStore *self, sqlite3_stmt *stmt, GError **error)
 static TalesFeed *
 feed_by_url (TalesStore *self, const char *url, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT " FEED_COLUMNS " FROM feeds WHERE url = ?", error);
 
   if (stmt == NULL)
@@ -77,7 +77,7 @@ feed_by_url (TalesStore *self, const char *url, GError **error)
 static gboolean
 insert_feed (TalesStore *self, const char *url, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "INSERT INTO feeds (url, added) VALUES (?, ?) ON CONFLICT (url) DO NOTHING", error);
 
   if (stmt == NULL)
@@ -116,7 +116,8 @@ tales_store_get_feed (TalesStore *self, gint64 feed_id, GError **error)
   g_return_val_if_fail (TALES_IS_STORE (self), NULL);
 
   locker = tales_store_lock_read (&self, _("Could not read the subscriptions"));
-  stmt = tales_store_prepare (self, "SELECT " FEED_COLUMNS " FROM feeds WHERE id = ?", error);
+  stmt = tales_store_prepare_statement (self,
+    "SELECT " FEED_COLUMNS " FROM feeds WHERE id = ?", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, feed_id);
@@ -152,8 +153,9 @@ tales_store_list_feeds (TalesStore *self, GError **error)
   g_return_val_if_fail (TALES_IS_STORE (self), NULL);
 
   locker = tales_store_lock_read (&self, _("Could not read the subscriptions"));
-  stmt = tales_store_prepare (self, "SELECT " FEED_COLUMNS " FROM feeds "
-                                    "ORDER BY COALESCE (title, url) COLLATE NOCASE, id", error);
+  stmt = tales_store_prepare_statement (self,
+    "SELECT " FEED_COLUMNS " FROM feeds "
+    "ORDER BY COALESCE (title, url) COLLATE NOCASE, id", error);
   if (stmt == NULL)
     return NULL;
   while ((row = tales_store_step_row (self, stmt, error)) == 1)
@@ -171,7 +173,7 @@ tales_store_update_feed (TalesStore *self, TalesFeed *feed, GError **error)
   g_return_val_if_fail (TALES_IS_FEED (feed), FALSE);
 
   locker = tales_store_lock (self, _("Could not save the subscription"));
-  stmt = tales_store_prepare (self,
+  stmt = tales_store_prepare_statement (self,
     "UPDATE feeds SET title = ?2, link = ?3, subtitle = ?4, image_url = ?5, language = ?6, "
     "etag = ?7, last_modified = ?8, last_refresh = ?9, last_error = ?10, updated = ?11, "
     "next_refresh = ?14, refresh_hint = ?15 "
@@ -215,7 +217,7 @@ static gboolean
 add_one (TalesStore *self, TalesFeed *feed, gint64 now, gint64 *id, gboolean *added,
          GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "INSERT INTO feeds (url, title, user_title, folder, link, added) VALUES (?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (url) DO NOTHING RETURNING id", error);
   int row;
@@ -315,7 +317,8 @@ tales_store_rename_feed (TalesStore  *self,
   g_return_val_if_fail (TALES_IS_STORE (self), FALSE);
 
   locker = tales_store_lock (self, _("Could not rename the subscription"));
-  stmt = tales_store_prepare (self, "UPDATE feeds SET user_title = ?2 WHERE id = ?1", error);
+  stmt = tales_store_prepare_statement (self,
+    "UPDATE feeds SET user_title = ?2 WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, feed_id);
@@ -355,7 +358,7 @@ tales_store_move_feed (TalesStore  *self,
   if (moved != NULL)
     *moved = FALSE;
   locker = tales_store_lock (self, _("Could not save the subscription"));
-  stmt = tales_store_prepare (self,
+  stmt = tales_store_prepare_statement (self,
     "UPDATE feeds SET url = ?2 WHERE id = ?1 "
     "AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = ?2)", error);
   if (stmt == NULL)

@@ -31,7 +31,7 @@ url_hash (const char *url)
 static gboolean
 insert_image (TalesStore *self, const char *url, gint64 now, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "INSERT INTO images (url, url_hash, state, updated) "
     "VALUES (?, ?, ?, ?) ON CONFLICT (url) DO NOTHING", error);
   g_autofree char *hash = url_hash (url);
@@ -50,7 +50,7 @@ insert_post_image (TalesStore *self, gint64 post_id, const char *url, guint posi
                    GError **error)
 {
   /* A URL the post lists twice keeps its first place. */
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "INSERT INTO post_images (post_id, url, position) "
     "VALUES (?, ?, ?) "
     "ON CONFLICT (post_id, url) DO NOTHING", error);
@@ -130,7 +130,7 @@ tales_store_list_post_images (TalesStore *self, gint64 post_id, GError **error)
   g_return_val_if_fail (TALES_IS_STORE (self), NULL);
 
   locker = tales_store_lock_read (&self, _("Could not read the images of the post"));
-  stmt = tales_store_prepare (self,
+  stmt = tales_store_prepare_statement (self,
     "SELECT url FROM post_images WHERE post_id = ? ORDER BY position", error);
   if (stmt == NULL)
     return NULL;
@@ -158,7 +158,7 @@ set_image_state (TalesStore        *self,
                  GError           **error)
 {
   G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = tales_store_lock (self, _("Could not save the image record"));
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "INSERT INTO images (url, url_hash, state, path, mime_type, error, updated, "
     "  size, failures, retry_after) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -277,7 +277,7 @@ tales_store_get_post_image_bytes (TalesStore  *self,
   g_return_val_if_fail (bytes != NULL, FALSE);
 
   locker = tales_store_lock_read (&self, _("Could not read the image records"));
-  stmt = tales_store_prepare (self,
+  stmt = tales_store_prepare_statement (self,
     "SELECT coalesce (max (total), 0) FROM ("
     "  SELECT sum (i.size) AS total FROM post_images me "
     "  JOIN post_images other ON other.post_id = me.post_id AND other.url != me.url "
@@ -314,7 +314,7 @@ static TalesImageRecord *
 get_image (TalesStore *self, const char *sql, const char *key, GError **error)
 {
   G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = tales_store_lock_read (&self, _("Could not read the image record"));
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self, sql, error);
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self, sql, error);
 
   if (stmt == NULL)
     return NULL;

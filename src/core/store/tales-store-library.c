@@ -19,7 +19,7 @@ static gboolean
 set_flag (TalesStore *self, const char *sql, gint64 post_id, gboolean value, GError **error)
 {
   G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = tales_store_lock (self, _("Could not save the post"));
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self, sql, error);
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self, sql, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -82,7 +82,7 @@ tales_store_count_by_feed (TalesStore *self, GError **error)
   g_return_val_if_fail (TALES_IS_STORE (self), NULL);
 
   locker = tales_store_lock_read (&self, _("Could not count the posts"));
-  stmt = tales_store_prepare (self,
+  stmt = tales_store_prepare_statement (self,
     "SELECT f.id, count(p.id), COALESCE (sum (p.is_read = 0), 0) "
     "FROM feeds f LEFT JOIN posts p ON p.feed_id = f.id GROUP BY f.id ORDER BY f.id", error);
   if (stmt == NULL)
@@ -104,7 +104,7 @@ static guint
 count_one (TalesStore *self, const char *sql, GError **error)
 {
   G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = tales_store_lock_read (&self, _("Could not count the posts"));
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self, sql, error);
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self, sql, error);
 
   if (stmt == NULL || tales_store_step_row (self, stmt, error) != 1)
     return 0;
@@ -236,7 +236,7 @@ tales_store_list_categories (TalesStore *self, GError **error)
 
   categories = g_ptr_array_new_with_free_func ((GDestroyNotify) tales_category_count_free);
   locker = tales_store_lock_read (&self, _("Could not read the categories"));
-  stmt = tales_store_prepare (self,
+  stmt = tales_store_prepare_statement (self,
     "SELECT category_id, post_id, term FROM post_categories "
     "WHERE category_id IS NOT NULL ORDER BY category_id, post_id", error);
   if (stmt == NULL)
@@ -268,7 +268,7 @@ static gboolean
 collect_image_urls (TalesStore *self, const char *sql, gint64 param, GPtrArray *urls,
                     GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self, sql, error);
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self, sql, error);
   int row;
 
   if (stmt == NULL)
@@ -284,7 +284,7 @@ collect_image_urls (TalesStore *self, const char *sql, gint64 param, GPtrArray *
 static int
 path_still_recorded (TalesStore *self, const char *path, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT 1 FROM images WHERE path = ? LIMIT 1", error);
 
   if (stmt == NULL)
@@ -300,7 +300,7 @@ path_still_recorded (TalesStore *self, const char *path, GError **error)
 static gboolean
 drop_orphaned_images (TalesStore *self, GPtrArray *urls, GPtrArray *paths, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "DELETE FROM images WHERE url = ? "
     "AND NOT EXISTS (SELECT 1 FROM post_images WHERE url = images.url) RETURNING path", error);
   g_autoptr(GHashTable) freed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -340,7 +340,7 @@ drop_orphaned_images (TalesStore *self, GPtrArray *urls, GPtrArray *paths, GErro
 static gboolean
 drop_unused_categories (TalesStore *self, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "DELETE FROM categories WHERE NOT EXISTS "
     "(SELECT 1 FROM post_categories WHERE category_id = categories.id)", error);
 
@@ -468,7 +468,7 @@ static gint64
 first_beyond_limit (TalesStore *self, gint64 feed_id, guint limit, GError **error)
 {
   g_autoptr(GMutexLocker) locker = tales_store_lock (self, _("Could not remove the posts"));
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT id FROM posts WHERE feed_id = ? "
     "ORDER BY sort_date DESC, id DESC LIMIT 1 OFFSET ?", error);
   int row;
@@ -546,7 +546,7 @@ tales_store_list_missing_images (TalesStore *self, GError **error)
   g_return_val_if_fail (TALES_IS_STORE (self), NULL);
 
   locker = tales_store_lock_read (&self, _("Could not read the image records"));
-  stmt = tales_store_prepare (self,
+  stmt = tales_store_prepare_statement (self,
     "SELECT pi.url FROM post_images pi JOIN posts p ON p.id = pi.post_id "
     "LEFT JOIN images i ON i.url = pi.url WHERE i.state IS NOT 1 "
     "GROUP BY pi.url ORDER BY max (p.sort_date) DESC, "
@@ -592,7 +592,7 @@ tales_store_list_evictable_image_files (TalesStore *self, GError **error)
 
   files = g_ptr_array_new_with_free_func ((GDestroyNotify) tales_image_file_free);
   locker = tales_store_lock_read (&self, _("Could not read the image records"));
-  stmt = tales_store_prepare (self,
+  stmt = tales_store_prepare_statement (self,
     "SELECT i.path, "
     "  CASE WHEN count (p.id) = 0 THEN 0 WHEN max (p.is_starred) = 1 THEN 3 "
     "       WHEN min (p.is_read) = 1 THEN 1 ELSE 2 END AS use, "
@@ -624,12 +624,12 @@ static gboolean
 forget_image_files_locked (TalesStore *self, gpointer data, GError **error)
 {
   ForgetData *forget = data;
-  g_autoptr(TalesStmt) starred = tales_store_prepare (self,
+  g_autoptr(TalesStmt) starred = tales_store_prepare_statement (self,
     "SELECT 1 FROM images i JOIN post_images pi ON pi.url = i.url "
     "JOIN posts p ON p.id = pi.post_id WHERE i.path = ? AND p.is_starred = 1 LIMIT 1", error);
   /* Pending is what a record never fetched says: the view shows the
    * image as missing, and the backfill fetches it again. */
-  g_autoptr(TalesStmt) reset = tales_store_prepare (self,
+  g_autoptr(TalesStmt) reset = tales_store_prepare_statement (self,
     "UPDATE images SET state = 0, path = NULL, mime_type = NULL, error = NULL, updated = ? "
     "WHERE path = ?", error);
 

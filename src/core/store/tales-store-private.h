@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "tales-store.h"
+#include "tales-store-preparer.h"
 
 G_BEGIN_DECLS
 
@@ -67,9 +68,11 @@ void          tales_store_set_not_found  (GError     **error,
                                           const char  *what);
 
 /* Statements */
-sqlite3_stmt *tales_store_prepare        (TalesStore  *self,
-                                          const char  *sql,
-                                          GError     **error);
+/* A statement from the cache (compiled on first use), for one use: see
+ * TalesStmt. */
+sqlite3_stmt *tales_store_prepare_statement (TalesStore  *self,
+                                             const char  *sql,
+                                             GError     **error);
 int           tales_store_step_row       (TalesStore  *self,
                                           sqlite3_stmt *stmt,
                                           GError     **error);
@@ -107,7 +110,7 @@ char         *tales_store_ids_to_json    (const gint64 *ids,
 char         *tales_store_fold_category  (const char   *term,
                                           char        **name);
 
-/* Post rows (tales-store-posts.c). A list row: everything but the body.
+/* Post rows (tales-store-read.c). A list row: everything but the body.
  * The feed title is the one shown (the person's name for the feed first),
  * and images_missing counts the post's images that are not cached. */
 #define TALES_STORE_POST_COLUMNS \
@@ -122,5 +125,41 @@ char         *tales_store_fold_category  (const char   *term,
 #define TALES_STORE_POST_ORDER " ORDER BY p.sort_date DESC, p.id DESC"
 
 TalesPost    *tales_store_post_from_row  (sqlite3_stmt *stmt);
+
+/* What merging a post needs from the post alone, worked out on the
+ * preparer's threads, outside the store's lock, so that the merge only
+ * writes (tales-store-merge.c). The merge may take body_text and urls. */
+typedef struct {
+  char *key;            /* the merge key: guid, else link, else a hash */
+  char *fingerprint;    /* changes with any stored field */
+  char *identity;       /* link, title and body, whatever the guid */
+  gboolean with_images;
+  char *body_text;      /* the body as search text */
+  GPtrArray *urls;      /* with_images only: the images the post needs */
+} TalesStorePrecomputed;
+
+TalesStorePrecomputed *tales_store_precompute_post  (TalesPost             *post,
+                                                     gboolean               with_images);
+void                   tales_store_precomputed_free (TalesStorePrecomputed *precomputed);
+
+/* The preparer as the merge drives it (tales-store-preparer.c). */
+
+/* A preparer of @posts, all known at once: none will be added. */
+TalesStorePreparer    *tales_store_preparer_new_for_posts  (GPtrArray          *posts,
+                                                            gboolean            with_images);
+/* No more posts will be added: returns (transfer none) every post, in the
+ * order added. */
+GPtrArray             *tales_store_preparer_finish         (TalesStorePreparer *self);
+/* Waits until the post at @index is worked out, and returns (transfer
+ * none) what was; the threads then go at most a bounded number of posts
+ * beyond @index. Call once per post, in order. */
+TalesStorePrecomputed *tales_store_preparer_wait           (TalesStorePreparer *self,
+                                                            guint               index);
+/* Frees what was worked out for the post at @index, once merged. */
+void                   tales_store_preparer_drop           (TalesStorePreparer *self,
+                                                            guint               index);
+/* What tales_store_preparer_get_n_left_out() returns. */
+void                   tales_store_preparer_set_n_left_out (TalesStorePreparer *self,
+                                                            guint               n_left_out);
 
 G_END_DECLS

@@ -157,7 +157,8 @@ bind_named (sqlite3_stmt *stmt, const char *name, const char *text, gint64 numbe
 static sqlite3_stmt *
 query_prepare (TalesStore *self, Query *query, int which, GError **error)
 {
-  sqlite3_stmt *stmt = tales_store_prepare (self, filter_sql[query->filter->kind][which], error);
+  sqlite3_stmt *stmt = tales_store_prepare_statement (self,
+    filter_sql[query->filter->kind][which], error);
 
   if (stmt == NULL)
     return NULL;
@@ -195,7 +196,7 @@ collect_ids (TalesStore *self, sqlite3_stmt *stmt, const guint8 *only, gint64 ma
 static gboolean
 select_matches (TalesStore *self, const char *match, GArray *matches, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT rowid FROM post_search WHERE post_search MATCH ?", error);
 
   if (stmt == NULL)
@@ -302,7 +303,7 @@ typedef struct {
 static gboolean
 load_rows (TalesStore *self, RowsData *rows, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT " TALES_STORE_POST_COLUMNS " FROM posts p JOIN feeds f ON f.id = p.feed_id "
     "WHERE p.id IN (SELECT value FROM json_each (?))", error);
   int row;
@@ -324,7 +325,7 @@ load_rows (TalesStore *self, RowsData *rows, GError **error)
 static gboolean
 load_rows_tags (TalesStore *self, RowsData *rows, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT post_id, term, scheme, label FROM post_categories "
     "WHERE post_id IN (SELECT value FROM json_each (?)) ORDER BY post_id, position", error);
   int row;

@@ -1,6 +1,6 @@
 /* TalesStore: reading posts back, whole (with their categories and
  * enclosures) or as the rows a list shows. Merging them is in
- * tales-store-posts.c. */
+ * tales-store-merge.c. */
 
 #define G_LOG_DOMAIN "tales-store"
 
@@ -93,10 +93,11 @@ list_rows (TalesStore *self, ListData *list, GError **error)
   int row;
 
   if (list->feed_id == 0)
-    stmt = tales_store_prepare (self, "SELECT " POST_COLUMNS " FROM posts p "
-                                      "JOIN feeds f ON f.id = p.feed_id" POST_ORDER, error);
+    stmt = tales_store_prepare_statement (self,
+      "SELECT " POST_COLUMNS " FROM posts p "
+      "JOIN feeds f ON f.id = p.feed_id" POST_ORDER, error);
   else
-    stmt = tales_store_prepare (self,
+    stmt = tales_store_prepare_statement (self,
       "SELECT " POST_COLUMNS " FROM posts p "
       "JOIN feeds f ON f.id = p.feed_id WHERE p.feed_id = ?" POST_ORDER, error);
   if (stmt == NULL)
@@ -125,10 +126,11 @@ list_tags (TalesStore *self, ListData *list, GError **error)
     }
 
   if (list->feed_id == 0)
-    stmt = tales_store_prepare (self, "SELECT post_id, term, scheme, label FROM post_categories "
-                                      "ORDER BY post_id, position", error);
+    stmt = tales_store_prepare_statement (self,
+      "SELECT post_id, term, scheme, label FROM post_categories "
+      "ORDER BY post_id, position", error);
   else
-    stmt = tales_store_prepare (self,
+    stmt = tales_store_prepare_statement (self,
       "SELECT pc.post_id, pc.term, pc.scheme, pc.label "
       "FROM post_categories pc JOIN posts p ON p.id = pc.post_id "
       "WHERE p.feed_id = ? ORDER BY pc.post_id, pc.position", error);
@@ -178,7 +180,7 @@ tales_store_list_posts (TalesStore *self, gint64 feed_id, GError **error)
 static gboolean
 load_tags (TalesStore *self, TalesPost *post, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT term, scheme, label FROM post_categories "
     "WHERE post_id = ? ORDER BY position", error);
   int row;
@@ -194,7 +196,7 @@ load_tags (TalesStore *self, TalesPost *post, GError **error)
 static gboolean
 load_enclosures (TalesStore *self, TalesPost *post, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT href, type, length FROM enclosures "
     "WHERE post_id = ? ORDER BY position", error);
   int row;
@@ -218,7 +220,7 @@ typedef struct {
 static gboolean
 load_row (TalesStore *self, LoadData *load, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT " POST_COLUMNS ", b.summary, b.content "
     "FROM posts p JOIN feeds f ON f.id = p.feed_id LEFT JOIN post_bodies b ON b.id = p.id "
     "WHERE p.id = ?", error);
@@ -287,9 +289,10 @@ tales_store_count_posts (TalesStore *self, gint64 feed_id, GError **error)
 
   locker = tales_store_lock_read (&self, _("Could not count the posts"));
   if (feed_id == 0)
-    stmt = tales_store_prepare (self, "SELECT count(*) FROM posts", error);
+    stmt = tales_store_prepare_statement (self, "SELECT count(*) FROM posts", error);
   else
-    stmt = tales_store_prepare (self, "SELECT count(*) FROM posts WHERE feed_id = ?", error);
+    stmt = tales_store_prepare_statement (self,
+      "SELECT count(*) FROM posts WHERE feed_id = ?", error);
   if (stmt == NULL)
     return 0;
   if (feed_id != 0)

@@ -129,7 +129,7 @@ static const char * const migrations[] = {
   "  VALUES (new.id, new.title, new.body, new.author, new.categories);"
   "END;",
   /* 1 -> 2: the merge indexes the posts it writes itself, all in one
-   * statement at its end (see index_posts in tales-store-posts.c): a
+   * statement at its end (see index_posts in tales-store-merge.c): a
    * trigger indexed each post in its own statement, and FTS5 wrote each
    * one out as a segment of its own, to be merged again and again. The
    * delete trigger stays: every way a post leaves the library still takes
@@ -148,7 +148,7 @@ static const char * const migrations[] = {
    * and the image budget evicts by path. */
   "CREATE INDEX IF NOT EXISTS images_by_path ON images (path) WHERE path IS NOT NULL;",
   /* 4 -> 5: what a post is besides its guid (the sha256 of its link,
-   * title and body; see post_identity in tales-store-posts.c), so that a
+   * title and body; see post_identity in tales-store-merge.c), so that a
    * feed whose guids change on every fetch updates its posts instead of
    * adding them again. NULL until the post is merged again. */
   "ALTER TABLE posts ADD COLUMN identity TEXT;"
@@ -320,7 +320,7 @@ tales_store_set_not_found (GError **error, const char *what)
 /* Statements */
 
 sqlite3_stmt *
-tales_store_prepare (TalesStore *self, const char *sql, GError **error)
+tales_store_prepare_statement (TalesStore *self, const char *sql, GError **error)
 {
   sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
   int rc;
@@ -366,7 +366,7 @@ tales_store_step_done (TalesStore *self, sqlite3_stmt *stmt, GError **error)
 static gboolean
 run (TalesStore *self, const char *sql, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self, sql, error);
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self, sql, error);
 
   return stmt != NULL && tales_store_step_done (self, stmt, error);
 }
@@ -375,7 +375,7 @@ run (TalesStore *self, const char *sql, GError **error)
 gboolean
 tales_store_run_with_id (TalesStore *self, const char *sql, gint64 id, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self, sql, error);
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self, sql, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -388,7 +388,7 @@ tales_store_run_with_id (TalesStore *self, const char *sql, gint64 id, GError **
 int
 tales_store_exists_with_id (TalesStore *self, const char *sql, gint64 id, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self, sql, error);
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self, sql, error);
 
   if (stmt == NULL)
     return -1;
@@ -540,7 +540,7 @@ configure (TalesStore *self, GError **error)
 static gboolean
 read_user_version (TalesStore *self, int *version, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self, "PRAGMA user_version", error);
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self, "PRAGMA user_version", error);
 
   if (stmt == NULL || tales_store_step_row (self, stmt, error) != 1)
     return FALSE;

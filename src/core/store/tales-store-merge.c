@@ -1,5 +1,7 @@
 /* TalesStore: merging a feed's posts (fingerprints, merge keys, categories,
- * enclosures, search text, image links). Reading them back is in
+ * enclosures, search text, image links), the calls of tales-store-merge.h.
+ * Every merge takes its posts from a TalesStorePreparer, whose threads
+ * work out what each needs while this one writes. Reading them back is in
  * tales-store-read.c. */
 
 #define G_LOG_DOMAIN "tales-store"
@@ -10,8 +12,6 @@
 #include "tales-store-merge.h"
 #include "tales-html.h"
 #include "tales-post-images.h"
-#include "tales-store-preparer.h"
-#include "tales-thread.h"
 
 #include <string.h>
 
@@ -141,73 +141,53 @@ typedef struct {
   GHashTable *known_images; /* URLs with an images row, seen in this merge */
   GPtrArray *image_urls;  /* out: every image the posts need, unique */
   GHashTable *listed_images; /* the strings in image_urls */
-  GArray *pending;        /* Pending: posts whose body is still to parse */
   GHashTable *seen;       /* merge key -> its index in posts, merged in this merge */
+  gboolean leave_out_old; /* a refresh, which then applies the per-feed limit */
   gboolean has_floor;     /* the feed holds its limit of posts: */
   gint64 floor;           /* a new post dated before this is left out */
   guint n_left_out;
-  TalesStorePreparer *preparer; /* nullable: prepares the posts, in order */
-  GMutex parts_mutex;     /* for Pending.done */
-  GCond parts_cond;
+  TalesStorePreparer *preparer; /* works out the posts, in order */
 } MergeData;
 
-/* Preparing posts */
+/* Working out a post ahead of the merge */
 
-/* What merging a post needs that depends on the post alone: see
- * tales_store_prepare_post(). */
-typedef struct {
-  char *key;
-  char *fingerprint;
-  char *identity;
-  gboolean with_images;
-  char *body_text;
-  GPtrArray *urls;      /* with_images only */
-} Prepared;
-
-G_DEFINE_QUARK (tales-store-prepared, prepared)
-
-static void
-prepared_free (Prepared *prepared)
+/* Any thread (the preparer's); the parsing of the body is what costs. */
+TalesStorePrecomputed *
+tales_store_precompute_post (TalesPost *post, gboolean with_images)
 {
-  g_free (prepared->key);
-  g_free (prepared->fingerprint);
-  g_free (prepared->identity);
-  g_free (prepared->body_text);
-  g_clear_pointer (&prepared->urls, g_ptr_array_unref);
-  g_free (prepared);
+  const char *body = tales_post_get_body (post);
+  TalesStorePrecomputed *precomputed = g_new (TalesStorePrecomputed, 1);
+
+  *precomputed = (TalesStorePrecomputed) {
+    .key = post_merge_key (post),
+    .fingerprint = post_fingerprint (post),
+    .identity = post_identity (post),
+    .with_images = with_images,
+  };
+  if (with_images)
+    precomputed->urls = tales_post_images_collect (post, &precomputed->body_text);
+  else if (body != NULL)
+    precomputed->body_text = tales_html_to_text (body);
+  return precomputed;
 }
 
 void
-tales_store_prepare_post (TalesPost *post, gboolean with_images)
+tales_store_precomputed_free (TalesStorePrecomputed *precomputed)
 {
-  Prepared *prepared = g_new0 (Prepared, 1);
-  const char *body;
-
-  g_return_if_fail (TALES_IS_POST (post));
-
-  prepared->key = post_merge_key (post);
-  prepared->fingerprint = post_fingerprint (post);
-  prepared->identity = post_identity (post);
-  prepared->with_images = with_images;
-  body = tales_post_get_body (post);
-  if (with_images)
-    prepared->urls = tales_post_images_collect (post, &prepared->body_text);
-  else if (body != NULL)
-    prepared->body_text = tales_html_to_text (body);
-  g_object_set_qdata_full (G_OBJECT (post), prepared_quark (), prepared,
-                           (GDestroyNotify) prepared_free);
-}
-
-static Prepared *
-get_prepared (TalesPost *post)
-{
-  return g_object_get_qdata (G_OBJECT (post), prepared_quark ());
+  if (precomputed == NULL)
+    return;
+  g_free (precomputed->key);
+  g_free (precomputed->fingerprint);
+  g_free (precomputed->identity);
+  g_free (precomputed->body_text);
+  g_clear_pointer (&precomputed->urls, g_ptr_array_unref);
+  g_free (precomputed);
 }
 
 static int
 find_category (TalesStore *self, const char *folded, gint64 *id, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT id FROM categories WHERE folded = ?", error);
   int row;
 
@@ -224,7 +204,7 @@ static gboolean
 insert_category (TalesStore *self, const char *name, const char *folded, gint64 *id,
                  GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "INSERT INTO categories (name, folded) VALUES (?, ?)", error);
 
   if (stmt == NULL)
@@ -274,9 +254,10 @@ insert_tag (TalesStore *self, MergeData *merge, gint64 post_id, guint position, 
   if (!ensure_category (self, merge, tag->term, &category_id, error))
     return FALSE;
 
-  stmt = tales_store_prepare (self, "INSERT INTO post_categories "
-                                    "(post_id, position, category_id, term, scheme, label) "
-                                    "VALUES (?, ?, ?, ?, ?, ?)", error);
+  stmt = tales_store_prepare_statement (self,
+    "INSERT INTO post_categories "
+    "(post_id, position, category_id, term, scheme, label) "
+    "VALUES (?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, post_id);
@@ -308,9 +289,10 @@ static gboolean
 insert_enclosure (TalesStore *self, gint64 post_id, guint position,
                   TalesEnclosure *enclosure, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self, "INSERT INTO enclosures "
-                                                         "(post_id, position, href, type, length) "
-                                                         "VALUES (?, ?, ?, ?, ?)", error);
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
+    "INSERT INTO enclosures "
+    "(post_id, position, href, type, length) "
+    "VALUES (?, ?, ?, ?, ?)", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -343,7 +325,7 @@ static int
 find_post (TalesStore *self, gint64 feed_id, const char *key,
            gint64 *id, char **fingerprint, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT id, fingerprint FROM posts "
     "WHERE feed_id = ? AND merge_key = ?", error);
   int row;
@@ -368,7 +350,7 @@ upsert_post (TalesStore *self, gint64 feed_id, TalesPost *post, const char *key,
              const char *fingerprint, const char *identity, gint64 now, gint64 *id,
              GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "INSERT INTO posts (feed_id, merge_key, guid, title, link, author, "
     "  cover_url, published, published_text, updated, updated_text, fingerprint, first_seen, "
     "  last_seen, sort_date, identity) "
@@ -409,7 +391,7 @@ upsert_post (TalesStore *self, gint64 feed_id, TalesPost *post, const char *key,
 static gboolean
 write_body (TalesStore *self, gint64 id, TalesPost *post, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "INSERT INTO post_bodies (id, summary, content) VALUES (?, ?, ?) "
     "ON CONFLICT (id) DO UPDATE SET summary = excluded.summary, content = excluded.content",
     error);
@@ -427,7 +409,7 @@ write_body (TalesStore *self, gint64 id, TalesPost *post, GError **error)
 static gboolean
 touch_post (TalesStore *self, gint64 id, gint64 now, const char *identity, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "UPDATE posts SET last_seen = ?, identity = COALESCE (identity, ?) WHERE id = ?", error);
 
   if (stmt == NULL)
@@ -445,7 +427,7 @@ static gint64
 find_renamed_post (TalesStore *self, MergeData *merge, const char *key,
                    const char *identity, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT id, merge_key FROM posts WHERE feed_id = ? AND identity = ? AND merge_key != ?",
     error);
   int row;
@@ -474,7 +456,8 @@ adopt_renamed_post (TalesStore *self, MergeData *merge, const char *key,
 
   if (id <= 0)
     return (int) id;
-  stmt = tales_store_prepare (self, "UPDATE posts SET merge_key = ? WHERE id = ?", error);
+  stmt = tales_store_prepare_statement (self,
+    "UPDATE posts SET merge_key = ? WHERE id = ?", error);
   if (stmt == NULL)
     return -1;
   tales_store_bind_text (stmt, 1, key);
@@ -524,7 +507,7 @@ write_search_text (TalesStore *self, MergeData *merge, gint64 id, TalesPost *pos
 
   if (!is_new && !unindex_post (self, id, error))
     return FALSE;
-  stmt = tales_store_prepare (self,
+  stmt = tales_store_prepare_statement (self,
     "INSERT INTO post_text (id, title, body, author, categories) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body, "
     "  author = excluded.author, categories = excluded.categories", error);
@@ -551,7 +534,7 @@ index_posts (TalesStore *self, MergeData *merge, GError **error)
 
   if (merge->to_index->len == 0)
     return TRUE;
-  stmt = tales_store_prepare (self,
+  stmt = tales_store_prepare_statement (self,
     "INSERT INTO post_search (rowid, title, body, author, categories) "
     "SELECT id, title, body, author, categories FROM post_text "
     "WHERE id IN (SELECT value FROM json_each (?))", error);
@@ -589,7 +572,7 @@ ensure_image (TalesStore *self, MergeData *merge, const char *url, GError **erro
 
   if (g_hash_table_contains (merge->known_images, url))
     return TRUE;
-  stmt = tales_store_prepare (self,
+  stmt = tales_store_prepare_statement (self,
     "INSERT INTO images (url, url_hash, state, updated) "
     "VALUES (?, ?, ?, ?) ON CONFLICT (url) DO NOTHING", error);
   if (stmt == NULL)
@@ -610,7 +593,7 @@ insert_post_image (TalesStore *self, gint64 post_id, const char *url, guint posi
                    GError **error)
 {
   /* A URL the post lists twice keeps its first place. */
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "INSERT INTO post_images (post_id, url, position) VALUES (?, ?, ?) "
     "ON CONFLICT (post_id, url) DO NOTHING", error);
 
@@ -652,18 +635,17 @@ typedef enum {
   MERGE_LEFT_OUT,
 } MergeOutcome;
 
-/* A post whose search text or images are still to write, in feed order:
- * a new or changed one, stored but for those, which need its body parsed
- * (done on other threads, see write_pending_parts); or an unchanged one,
- * whose stored images go on the download list in its place. */
+/* What is left to write of a post once its row is: a new or changed
+ * one's search text and images, or the images of an unchanged one, which
+ * go on the download list in its turn. Written right away (write_pending). */
 typedef struct {
   TalesPost *post;
   gint64 id;
   gboolean is_new;
   gboolean unchanged;     /* only images to list (or to link, when none are) */
   gboolean link_images;
-  /* Set by the parsing thread, under the merge's parts_mutex. */
-  gboolean done;
+  gboolean done;          /* body_text and urls are worked out (by the
+                           * preparer, or read from the store) */
   char *body_text;
   GPtrArray *urls;
 } Pending;
@@ -675,43 +657,112 @@ pending_clear (Pending *pending)
   g_clear_pointer (&pending->urls, g_ptr_array_unref);
 }
 
-/* Everything of a new or changed post but its row in posts, its search
- * text and its images. */
-static gboolean
-write_post_rows (TalesStore *self, MergeData *merge, gint64 id, TalesPost *post,
-                 gboolean is_new, GError **error)
+/* Works out what @pending needs from its body, when the preparer did not
+ * (it worked out no images, or the stored post has none linked). */
+static void
+pending_parse (Pending *pending)
 {
-  Pending pending = { post, id, is_new, FALSE, merge->link_images, FALSE, NULL, NULL };
-  Prepared *prepared = get_prepared (post);
+  const char *body = tales_post_get_body (pending->post);
+
+  if (pending->unchanged)
+    pending->urls = tales_post_images_collect (pending->post, NULL);
+  else if (pending->link_images)
+    pending->urls = tales_post_images_collect (pending->post, &pending->body_text);
+  else if (body != NULL)
+    pending->body_text = tales_html_to_text (body);
+}
+
+/* An unchanged post lists the images it has (stored, or worked out by the
+ * preparer); one whose body had to be parsed here links them too. */
+static gboolean
+write_parts (TalesStore *self, MergeData *merge, Pending *pending, GError **error)
+{
+  if (pending->unchanged && pending->done)
+    {
+      for (guint i = 0; i < pending->urls->len; i++)
+        list_image (merge, g_ptr_array_index (pending->urls, i));
+      return TRUE;
+    }
+  if (pending->unchanged)
+    return link_images (self, merge, pending->id, pending->urls, TRUE, error);
+  return write_search_text (self, merge, pending->id, pending->post, pending->body_text,
+                            pending->is_new, error) &&
+         (!pending->link_images ||
+          link_images (self, merge, pending->id, pending->urls, pending->is_new, error));
+}
+
+/* Writes what is left of a post once its row is, and clears @pending. */
+static gboolean
+write_pending (TalesStore *self, MergeData *merge, Pending *pending, GError **error)
+{
+  gboolean ok;
+
+  if (!pending->done)
+    pending_parse (pending);
+  ok = write_parts (self, merge, pending, error);
+  pending_clear (pending);
+  return ok;
+}
+
+/* Everything of a new or changed post but its row in posts. */
+static gboolean
+write_post_rows (TalesStore            *self,
+                 MergeData             *merge,
+                 gint64                 id,
+                 TalesPost             *post,
+                 TalesStorePrecomputed *precomputed,
+                 gboolean               is_new,
+                 GError               **error)
+{
+  Pending pending = {
+    .post = post,
+    .id = id,
+    .is_new = is_new,
+    .link_images = merge->link_images,
+  };
 
   /* Parsed already, outside the lock: only the writing is left. */
-  if (prepared != NULL && prepared->with_images == merge->link_images)
+  if (precomputed->with_images == merge->link_images)
     {
-      pending.body_text = g_steal_pointer (&prepared->body_text);
-      pending.urls = g_steal_pointer (&prepared->urls);
+      pending.body_text = g_steal_pointer (&precomputed->body_text);
+      pending.urls = g_steal_pointer (&precomputed->urls);
       pending.done = TRUE;
     }
   if (!write_body (self, id, post, error) ||
       !write_tags (self, merge, id, post, is_new, error) ||
       !write_enclosures (self, id, post, is_new, error))
-    return FALSE;
-  g_array_append_val (merge->pending, pending);
-  return TRUE;
+    {
+      pending_clear (&pending);
+      return FALSE;
+    }
+  return write_pending (self, merge, &pending, error);
 }
 
 /* The images stored for an unchanged post, read now, listed in its turn.
  * One stored without any (it has none, or an older Tales linked images
  * apart from the merge) has its body looked at again. */
 static gboolean
-keep_images (TalesStore *self, MergeData *merge, gint64 id, TalesPost *post, GError **error)
+keep_images (TalesStore            *self,
+             MergeData             *merge,
+             gint64                 id,
+             TalesPost             *post,
+             TalesStorePrecomputed *precomputed,
+             GError               **error)
 {
   g_autoptr(TalesStmt) stmt = NULL;
-  Pending pending = { post, id, TRUE, TRUE, TRUE, TRUE, NULL, NULL };
+  Pending pending = {
+    .post = post,
+    .id = id,
+    .is_new = TRUE,
+    .unchanged = TRUE,
+    .link_images = TRUE,
+    .done = TRUE,
+  };
   int row;
 
   if (!merge->link_images)
     return TRUE;
-  stmt = tales_store_prepare (self,
+  stmt = tales_store_prepare_statement (self,
     "SELECT url FROM post_images WHERE post_id = ? ORDER BY position", error);
   if (stmt == NULL)
     return FALSE;
@@ -726,15 +777,12 @@ keep_images (TalesStore *self, MergeData *merge, gint64 id, TalesPost *post, GEr
     }
   if (pending.urls->len == 0)
     {
-      Prepared *prepared = get_prepared (post);
-
       g_clear_pointer (&pending.urls, g_ptr_array_unref);
-      pending.done = prepared != NULL && prepared->urls != NULL;
+      pending.done = precomputed->urls != NULL;
       if (pending.done)
-        pending.urls = g_steal_pointer (&prepared->urls);
+        pending.urls = g_steal_pointer (&precomputed->urls);
     }
-  g_array_append_val (merge->pending, pending);
-  return TRUE;
+  return write_pending (self, merge, &pending, error);
 }
 
 /* A new post older than every post the feed keeps would be removed by the
@@ -758,7 +806,7 @@ is_below_floor (MergeData *merge, TalesPost *post)
 static gboolean
 find_floor (TalesStore *self, MergeData *merge, GError **error)
 {
-  g_autoptr(TalesStmt) stmt = tales_store_prepare (self,
+  g_autoptr(TalesStmt) stmt = tales_store_prepare_statement (self,
     "SELECT sort_date FROM posts WHERE feed_id = ? "
     "ORDER BY sort_date DESC, id DESC LIMIT 1 OFFSET ?", error);
   int row;
@@ -775,19 +823,17 @@ find_floor (TalesStore *self, MergeData *merge, GError **error)
 }
 
 static gboolean
-merge_one (TalesStore   *self,
-           MergeData    *merge,
-           TalesPost    *post,
-           const char   *key,
-           gint64       *id,
-           MergeOutcome *outcome,
-           GError      **error)
+merge_one (TalesStore            *self,
+           MergeData             *merge,
+           TalesPost             *post,
+           TalesStorePrecomputed *precomputed,
+           gint64                *id,
+           MergeOutcome          *outcome,
+           GError               **error)
 {
-  Prepared *prepared = get_prepared (post);
-  g_autofree char *fingerprint = prepared != NULL ? g_strdup (prepared->fingerprint)
-                                                  : post_fingerprint (post);
-  g_autofree char *identity = prepared != NULL ? g_strdup (prepared->identity)
-                                               : post_identity (post);
+  const char *key = precomputed->key;
+  const char *fingerprint = precomputed->fingerprint;
+  const char *identity = precomputed->identity;
   g_autofree char *stored = NULL;
   int found = find_post (self, merge->feed_id, key, id, &stored, error);
 
@@ -803,7 +849,7 @@ merge_one (TalesStore   *self,
     {
       *outcome = MERGE_UNCHANGED;
       return touch_post (self, *id, merge->now, identity, error) &&
-             keep_images (self, merge, *id, post, error);
+             keep_images (self, merge, *id, post, precomputed, error);
     }
 
   if (found == 0 && is_below_floor (merge, post))
@@ -815,203 +861,40 @@ merge_one (TalesStore   *self,
   *outcome = found == 1 ? MERGE_UPDATED : MERGE_NEW;
   return upsert_post (self, merge->feed_id, post, key, fingerprint, identity, merge->now, id,
                       error) &&
-         write_post_rows (self, merge, *id, post, found == 0, error);
+         write_post_rows (self, merge, *id, post, precomputed, found == 0, error);
 }
 
-/* Parsing a body (for its text, and its images when linking) costs more
- * than storing it: with many posts to write, other threads parse the next
- * ones while this one writes. At most this many parsed bodies wait. */
-#define PARSE_AHEAD 64
-#define MIN_POSTS_FOR_THREADS 16
-/* Posts in a merge beyond which the store gives its cache back after. */
-#define LARGE_MERGE 1000
-
-/* Computes what @pending needs from its body; any thread. */
-static void
-pending_parse (Pending *pending)
-{
-  const char *body = tales_post_get_body (pending->post);
-
-  if (pending->unchanged)
-    pending->urls = tales_post_images_collect (pending->post, NULL);
-  else if (pending->link_images)
-    pending->urls = tales_post_images_collect (pending->post, &pending->body_text);
-  else if (body != NULL)
-    pending->body_text = tales_html_to_text (body);
-}
-
-/* The threads that parse bodies ahead of the writing. Their state is under
- * the merge's parts_mutex. */
-typedef struct {
-  MergeData *merge;
-  guint next;           /* the next pending to take */
-  guint limit;          /* none at or beyond it yet */
-  gboolean stop;
-  GPtrArray *threads;
-} Parsers;
-
-static gpointer
-parser_thread (gpointer user_data)
-{
-  Parsers *parsers = user_data;
-  MergeData *merge = parsers->merge;
-  Pending *all = (Pending *) (gpointer) merge->pending->data;
-
-  tales_thread_set_background ();
-  g_mutex_lock (&merge->parts_mutex);
-  for (;;)
-    {
-      Pending *pending;
-
-      while (!parsers->stop && parsers->next >= parsers->limit)
-        g_cond_wait (&merge->parts_cond, &merge->parts_mutex);
-      if (parsers->stop)
-        break;
-      pending = &all[parsers->next++];
-      if (pending->done)
-        continue;
-      g_mutex_unlock (&merge->parts_mutex);
-      pending_parse (pending);
-      g_mutex_lock (&merge->parts_mutex);
-      pending->done = TRUE;
-      g_cond_broadcast (&merge->parts_cond);
-    }
-  g_mutex_unlock (&merge->parts_mutex);
-  return NULL;
-}
-
-/* Threads of its own rather than a GThreadPool: GLib starts pool threads
- * from a helper thread, which a forked child (tests fork) does not have. */
-static void
-start_parsers (Parsers *parsers, MergeData *merge)
-{
-  int n_threads = CLAMP ((int) g_get_num_processors () - 1, 1, 4);
-  guint to_parse = 0;
-
-  memset (parsers, 0, sizeof *parsers);
-  parsers->merge = merge;
-  for (guint i = 0; i < merge->pending->len; i++)
-    to_parse += !g_array_index (merge->pending, Pending, i).done;
-  if (to_parse < MIN_POSTS_FOR_THREADS)
-    return;
-  parsers->threads = g_ptr_array_new ();
-  for (int i = 0; i < n_threads; i++)
-    g_ptr_array_add (parsers->threads, g_thread_new ("tales-merge-parse", parser_thread, parsers));
-}
-
-/* Lets the parsers take posts up to @limit. */
-static void
-parse_up_to (Parsers *parsers, guint limit)
-{
-  MergeData *merge = parsers->merge;
-
-  if (parsers->threads == NULL)
-    return;
-  g_mutex_lock (&merge->parts_mutex);
-  parsers->limit = MIN (limit, merge->pending->len);
-  g_cond_broadcast (&merge->parts_cond);
-  g_mutex_unlock (&merge->parts_mutex);
-}
-
-/* Those in the middle of a body finish it first. */
-static void
-stop_parsers (Parsers *parsers)
-{
-  MergeData *merge = parsers->merge;
-
-  if (parsers->threads == NULL)
-    return;
-  g_mutex_lock (&merge->parts_mutex);
-  parsers->stop = TRUE;
-  g_cond_broadcast (&merge->parts_cond);
-  g_mutex_unlock (&merge->parts_mutex);
-  for (guint i = 0; i < parsers->threads->len; i++)
-    g_thread_join (g_ptr_array_index (parsers->threads, i));
-  g_clear_pointer (&parsers->threads, g_ptr_array_unref);
-}
-
-/* Waits for @pending's body to be parsed, by a parser thread or here. */
-static void
-wait_parsed (Parsers *parsers, Pending *pending)
-{
-  MergeData *merge = parsers->merge;
-
-  if (parsers->threads == NULL)
-    {
-      if (!pending->done)
-        pending_parse (pending);
-      return;
-    }
-  g_mutex_lock (&merge->parts_mutex);
-  while (!pending->done)
-    g_cond_wait (&merge->parts_cond, &merge->parts_mutex);
-  g_mutex_unlock (&merge->parts_mutex);
-}
-
+/* Merges the post at @index, worked out as @precomputed. */
 static gboolean
-write_parts (TalesStore *self, MergeData *merge, Pending *pending, GError **error)
+merge_post_at (TalesStore            *self,
+               MergeData             *merge,
+               guint                  index,
+               TalesStorePrecomputed *precomputed,
+               GError               **error)
 {
-  if (pending->unchanged && pending->done)
+  TalesPost *post = g_ptr_array_index (merge->posts, index);
+  MergeOutcome outcome;
+  gpointer first;
+
+  /* A feed that lists one post twice: the first one wins. */
+  if (g_hash_table_lookup_extended (merge->seen, precomputed->key, NULL, &first))
     {
-      for (guint i = 0; i < pending->urls->len; i++)
-        list_image (merge, g_ptr_array_index (pending->urls, i));
+      merge->ids[index] = merge->ids[GPOINTER_TO_UINT (first)];
       return TRUE;
     }
-  if (pending->unchanged)
-    return link_images (self, merge, pending->id, pending->urls, TRUE, error);
-  return write_search_text (self, merge, pending->id, pending->post, pending->body_text,
-                            pending->is_new, error) &&
-         (!pending->link_images ||
-          link_images (self, merge, pending->id, pending->urls, pending->is_new, error));
-}
-
-/* The search text and images of every new or changed post, and the
- * images of the others, in feed order. */
-static gboolean
-write_pending_parts (TalesStore *self, MergeData *merge, GError **error)
-{
-  Pending *all = (Pending *) (gpointer) merge->pending->data;
-  Parsers parsers;
-  gboolean ok = TRUE;
-
-  start_parsers (&parsers, merge);
-  for (guint i = 0; ok && i < merge->pending->len; i++)
-    {
-      parse_up_to (&parsers, i + PARSE_AHEAD);
-      wait_parsed (&parsers, &all[i]);
-      ok = write_parts (self, merge, &all[i], error);
-      pending_clear (&all[i]);
-    }
-  stop_parsers (&parsers);
-  for (guint i = 0; i < merge->pending->len; i++)
-    pending_clear (&all[i]);
-  return ok;
-}
-
-/* With a preparer, a post's parts are ready as soon as it is: written
- * right away, nothing piles up. */
-static gboolean
-write_ready_parts (TalesStore *self, MergeData *merge, GError **error)
-{
-  Pending *all = (Pending *) (gpointer) merge->pending->data;
-  gboolean ok = TRUE;
-
-  for (guint i = 0; i < merge->pending->len; i++)
-    {
-      if (ok && !all[i].done)
-        pending_parse (&all[i]);
-      ok = ok && write_parts (self, merge, &all[i], error);
-      pending_clear (&all[i]);
-    }
-  g_array_set_size (merge->pending, 0);
-  return ok;
+  if (!merge_one (self, merge, post, precomputed, &merge->ids[index], &outcome, error))
+    return FALSE;
+  merge->n_new += outcome == MERGE_NEW;
+  merge->n_updated += outcome == MERGE_UPDATED;
+  merge->n_left_out += outcome == MERGE_LEFT_OUT;
+  g_hash_table_insert (merge->seen, g_strdup (precomputed->key), GUINT_TO_POINTER (index));
+  return TRUE;
 }
 
 static gboolean
 merge_posts_locked (TalesStore *self, gpointer data, GError **error)
 {
   MergeData *merge = data;
-  GHashTable *seen = merge->seen;
   int found = tales_store_exists_with_id (self, "SELECT 1 FROM feeds WHERE id = ?",
                                           merge->feed_id, error);
 
@@ -1019,60 +902,47 @@ merge_posts_locked (TalesStore *self, gpointer data, GError **error)
     tales_store_set_not_found (error, _("There is no such subscription."));
   if (found != 1)
     return FALSE;
-  /* Only a refresh (which then applies the limit) leaves posts out. */
-  if (merge->preparer != NULL && !find_floor (self, merge, error))
+  if (merge->leave_out_old && !find_floor (self, merge, error))
     return FALSE;
 
   for (guint i = 0; i < merge->posts->len; i++)
     {
-      TalesPost *post = g_ptr_array_index (merge->posts, i);
-      Prepared *prepared = NULL;
-      g_autofree char *key = NULL;
-      MergeOutcome outcome;
-      gpointer first;
+      TalesStorePrecomputed *precomputed = tales_store_preparer_wait (merge->preparer, i);
+      gboolean ok = merge_post_at (self, merge, i, precomputed, error);
 
-      if (merge->preparer != NULL)
-        tales_store_preparer_wait (merge->preparer, i);
-      prepared = get_prepared (post);
-      key = prepared != NULL ? g_strdup (prepared->key) : post_merge_key (post);
-
-      /* A feed that lists one post twice: the first one wins. */
-      if (g_hash_table_lookup_extended (seen, key, NULL, &first))
-        {
-          merge->ids[i] = merge->ids[GPOINTER_TO_UINT (first)];
-          continue;
-        }
-      if (!merge_one (self, merge, post, key, &merge->ids[i], &outcome, error) ||
-          (merge->preparer != NULL && !write_ready_parts (self, merge, error)))
+      /* Written: what was worked out for it is not needed any more. */
+      tales_store_preparer_drop (merge->preparer, i);
+      if (!ok)
         return FALSE;
-      merge->n_new += outcome == MERGE_NEW;
-      merge->n_updated += outcome == MERGE_UPDATED;
-      merge->n_left_out += outcome == MERGE_LEFT_OUT;
-      g_hash_table_insert (seen, g_steal_pointer (&key), GUINT_TO_POINTER (i));
     }
-  if (merge->preparer != NULL)
-    tales_store_preparer_set_n_left_out (merge->preparer, merge->n_left_out);
-  return write_pending_parts (self, merge, error) && index_posts (self, merge, error);
+  tales_store_preparer_set_n_left_out (merge->preparer, merge->n_left_out);
+  return index_posts (self, merge, error);
 }
 
+/* @posts are the preparer's, in the order added. */
 static void
-merge_data_init (MergeData *merge, gint64 feed_id, GPtrArray *posts, gboolean link_images)
+merge_data_init (MergeData          *merge,
+                 gint64              feed_id,
+                 TalesStorePreparer *preparer,
+                 GPtrArray          *posts,
+                 gboolean            link_images,
+                 gboolean            leave_out_old)
 {
-  memset (merge, 0, sizeof *merge);
-  merge->feed_id = feed_id;
-  merge->posts = posts;
-  merge->ids = g_new0 (gint64, MAX (posts->len, 1));
-  merge->link_images = link_images;
-  merge->now = tales_store_now_unix ();
-  merge->to_index = g_array_new (FALSE, FALSE, sizeof (gint64));
-  merge->categories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  merge->known_images = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  merge->image_urls = g_ptr_array_new_with_free_func (g_free);
-  merge->listed_images = g_hash_table_new (g_str_hash, g_str_equal);
-  merge->pending = g_array_new (FALSE, FALSE, sizeof (Pending));
-  merge->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_mutex_init (&merge->parts_mutex);
-  g_cond_init (&merge->parts_cond);
+  *merge = (MergeData) {
+    .feed_id = feed_id,
+    .posts = posts,
+    .ids = g_new0 (gint64, MAX (posts->len, 1)),
+    .link_images = link_images,
+    .now = tales_store_now_unix (),
+    .to_index = g_array_new (FALSE, FALSE, sizeof (gint64)),
+    .categories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free),
+    .known_images = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+    .image_urls = g_ptr_array_new_with_free_func (g_free),
+    .listed_images = g_hash_table_new (g_str_hash, g_str_equal),
+    .seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+    .leave_out_old = leave_out_old,
+    .preparer = preparer,
+  };
 }
 
 static void
@@ -1084,11 +954,11 @@ merge_data_clear (MergeData *merge)
   g_clear_pointer (&merge->known_images, g_hash_table_unref);
   g_clear_pointer (&merge->listed_images, g_hash_table_unref);
   g_clear_pointer (&merge->image_urls, g_ptr_array_unref);
-  g_clear_pointer (&merge->pending, g_array_unref);
   g_clear_pointer (&merge->seen, g_hash_table_unref);
-  g_mutex_clear (&merge->parts_mutex);
-  g_cond_clear (&merge->parts_cond);
 }
+
+/* Posts in a merge beyond which the store gives its cache back after. */
+#define LARGE_MERGE 1000
 
 static gboolean
 run_merge (TalesStore *self, MergeData *merge, GError **error)
@@ -1097,11 +967,7 @@ run_merge (TalesStore *self, MergeData *merge, GError **error)
 
   locker = tales_store_lock (self, _("Could not save the posts"));
   if (!tales_store_transaction (self, TRUE, merge_posts_locked, merge, error))
-    {
-      for (guint i = 0; i < merge->posts->len; i++)
-        g_object_set_qdata (g_ptr_array_index (merge->posts, i), prepared_quark (), NULL);
-      return FALSE;
-    }
+    return FALSE;
   /* A large import filled the page cache with pages written once: hand
    * the memory back rather than keep it for the rest of the session. */
   if (merge->posts->len >= LARGE_MERGE)
@@ -1111,7 +977,6 @@ run_merge (TalesStore *self, MergeData *merge, GError **error)
   /* Only posts that are safely stored learn their ids. */
   for (guint i = 0; i < merge->posts->len; i++)
     {
-      g_object_set_qdata (g_ptr_array_index (merge->posts, i), prepared_quark (), NULL);
       tales_post_set_db_id (g_ptr_array_index (merge->posts, i), merge->ids[i]);
       tales_post_set_feed_id (g_ptr_array_index (merge->posts, i), merge->feed_id);
     }
@@ -1140,6 +1005,8 @@ run_merge_and_report (TalesStore  *self,
   return ok;
 }
 
+/* The posts all at once, worked out on the preparer's threads as for a
+ * refresh; none is left out. */
 gboolean
 tales_store_merge_feed_posts (TalesStore  *self,
                               gint64       feed_id,
@@ -1149,12 +1016,15 @@ tales_store_merge_feed_posts (TalesStore  *self,
                               GPtrArray  **image_urls,
                               GError     **error)
 {
+  g_autoptr(TalesStorePreparer) preparer = NULL;
   MergeData data;
 
   g_return_val_if_fail (TALES_IS_STORE (self), FALSE);
   g_return_val_if_fail (posts != NULL, FALSE);
 
-  merge_data_init (&data, feed_id, posts, image_urls != NULL);
+  preparer = tales_store_preparer_new_for_posts (posts, image_urls != NULL);
+  merge_data_init (&data, feed_id, preparer, tales_store_preparer_finish (preparer),
+                   image_urls != NULL, FALSE);
   return run_merge_and_report (self, &data, n_new, n_updated, image_urls, error);
 }
 
@@ -1172,8 +1042,9 @@ tales_store_merge_prepared (TalesStore          *self,
   g_return_val_if_fail (TALES_IS_STORE (self), FALSE);
   g_return_val_if_fail (preparer != NULL, FALSE);
 
-  merge_data_init (&data, feed_id, tales_store_preparer_finish (preparer), image_urls != NULL);
-  data.preparer = preparer;
+  /* Only a refresh (which then applies the limit) leaves posts out. */
+  merge_data_init (&data, feed_id, preparer, tales_store_preparer_finish (preparer),
+                   image_urls != NULL, TRUE);
   return run_merge_and_report (self, &data, n_new, n_updated, image_urls, error);
 }
 
