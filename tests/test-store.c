@@ -1080,7 +1080,7 @@ make_posts_with_images (guint n, guint n_images)
 static void
 test_merge_prepared_mismatch (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) posts = make_posts_with_images (6, 2);
   g_autoptr(GPtrArray) first_five = g_ptr_array_new ();
   g_autoptr(TalesStorePreparer) without = tales_store_preparer_new (FALSE);
@@ -1088,7 +1088,7 @@ test_merge_prepared_mismatch (Fixture *fixture, gconstpointer data)
   g_autoptr(GPtrArray) urls = NULL;
   g_autoptr(GPtrArray) listed = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  gint64 feed_id = tales_test_add_feed (store, "https://example.com/feed.xml", "Example");
   guint n_new = 0, n_updated = 0;
   sqlite3 *raw;
 
@@ -1122,11 +1122,11 @@ test_merge_prepared_mismatch (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (n_new, ==, 0);
   g_assert_cmpuint (n_updated, ==, 1);
 
-  raw = open_raw (fixture);
+  raw = tales_test_open_raw (fixture->path);
   g_assert_cmpint (search_count (raw, "gannet"), ==, 5);
   g_assert_cmpint (search_count (raw, "skua"), ==, 1);
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM post_images"), ==, 6);
-  raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
+  g_assert_cmpint (tales_test_raw_int (raw, "SELECT count(*) FROM post_images"), ==, 6);
+  tales_test_raw_exec (raw, "INSERT INTO post_search (post_search, rank) VALUES ('integrity-check', 1)");
   sqlite3_close (raw);
 }
 
@@ -1136,10 +1136,10 @@ test_merge_prepared_mismatch (Fixture *fixture, gconstpointer data)
 static void
 test_merge_shared_posts (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) posts = make_posts_with_images (40, 4);
   g_autoptr(GPtrArray) listed = g_ptr_array_new ();
-  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  gint64 feed_id = tales_test_add_feed (store, "https://example.com/feed.xml", "Example");
   sqlite3 *raw;
 
   for (guint i = 0; i < posts->len; i++)
@@ -1159,11 +1159,11 @@ test_merge_shared_posts (Fixture *fixture, gconstpointer data)
     }
   g_assert_cmpint (tales_post_get_db_id (g_ptr_array_index (listed, 40)), ==,
                    tales_post_get_db_id (g_ptr_array_index (posts, 0)));
-  g_assert_cmpuint (count (store, feed_id), ==, 40);
+  g_assert_cmpuint (tales_test_count_posts (store, feed_id), ==, 40);
 
-  raw = open_raw (fixture);
+  raw = tales_test_open_raw (fixture->path);
   g_assert_cmpint (search_count (raw, "gannet"), ==, 40);
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM post_images"), ==, 40);
+  g_assert_cmpint (tales_test_raw_int (raw, "SELECT count(*) FROM post_images"), ==, 40);
   sqlite3_close (raw);
 }
 
@@ -1175,10 +1175,10 @@ test_merge_shared_posts (Fixture *fixture, gconstpointer data)
 static void
 test_merge_many (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) posts = make_posts_with_images (MANY_POSTS, 10);
   g_autoptr(GPtrArray) urls = NULL;
-  gint64 feed_id = add_feed (store, "https://example.com/feed.xml", "Example");
+  gint64 feed_id = tales_test_add_feed (store, "https://example.com/feed.xml", "Example");
   gint64 start = g_get_monotonic_time ();
   sqlite3 *raw;
 
@@ -1189,10 +1189,10 @@ test_merge_many (Fixture *fixture, gconstpointer data)
     g_assert_cmpint (tales_post_get_db_id (g_ptr_array_index (posts, i - 1)), <,
                      tales_post_get_db_id (g_ptr_array_index (posts, i)));
 
-  raw = open_raw (fixture);
+  raw = tales_test_open_raw (fixture->path);
   g_assert_cmpint (search_count (raw, "gannet"), ==, MANY_POSTS);
   g_assert_cmpint (search_count (raw, "gannet1999"), ==, 1);
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM post_images"), ==, MANY_POSTS);
+  g_assert_cmpint (tales_test_raw_int (raw, "SELECT count(*) FROM post_images"), ==, MANY_POSTS);
   sqlite3_close (raw);
 }
 
@@ -1202,7 +1202,7 @@ test_merge_many (Fixture *fixture, gconstpointer data)
 static void
 test_merge_prepared_unknown_feed (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(TalesStore) store = open_store (fixture);
+  g_autoptr(TalesStore) store = tales_test_open_store (fixture->path);
   g_autoptr(GPtrArray) posts = make_posts_with_images (500, 3);
   TalesStorePreparer *preparer = tales_store_preparer_new (TRUE);
   g_autoptr(GPtrArray) urls = NULL;
@@ -1218,7 +1218,7 @@ test_merge_prepared_unknown_feed (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (tales_store_preparer_get_n_left_out (preparer), ==, 0);
   tales_store_preparer_free (preparer);
   g_assert_cmpint (tales_post_get_db_id (g_ptr_array_index (posts, 0)), ==, 0);
-  g_assert_cmpuint (count (store, 0), ==, 0);
+  g_assert_cmpuint (tales_test_count_posts (store, 0), ==, 0);
 }
 
 /* A library of schema 1 (search indexed by triggers) opens as schema 2,
