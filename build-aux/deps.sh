@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Sourced by build-aux/run and build-aux/test: installs the Debian packages
 # Tales needs to build, run and test, when any of them is missing.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "tales-bench-srcset"
 
 /* Prints how long the sanitizer takes on one <img> whose srcset is a URL

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """TAP output for the Python test scripts: one numbered line per check,
 the problems of a failed check as comments under it."""
 

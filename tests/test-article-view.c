@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The article view and the window, driven for real under Xvfb: posts
  * render offline from the image cache, the web view makes no request of
  * its own, missing images get a placeholder, and the window lists posts. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """tales-cli end to end: fetch from a real HTTP server on 127.0.0.1, then
 list, show and show --html from the store with the server gone."""
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The main thread never waits for a store write: reads run on the store's
  * reader connection beside a write transaction held open in another
  * thread, and the refresh and the image cache make their writes in worker

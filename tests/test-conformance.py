@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """feedparser's conformance corpus against tales-cli, as a TAP test.
 
 Runs $TALES_SHARED_DIR/tools/feedparser_expect.py over

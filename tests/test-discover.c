@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Feed discovery against a real SoupServer on 127.0.0.1: a feed address
  * itself, a page's <link rel="alternate">, the common paths, and nothing. */
 

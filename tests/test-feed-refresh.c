@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The refresh pipeline end to end: a real SoupServer on 127.0.0.1 serving
  * a feed and its images, the real parser, store and image cache. */
 

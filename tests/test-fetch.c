@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The fetcher against a real SoupServer on 127.0.0.1. */
 
 #include "tales-core.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Validates the Flatpak manifest offline (TAP).
 
 No GNOME runtime can be downloaded here, so nothing is built: the manifest is

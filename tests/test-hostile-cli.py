@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The terminal shows text, never commands: a feed, a discovery page and an
 HTTP reason phrase on 127.0.0.1 carry terminal controls (OSC 0, CSI 2J,
 OSC 8, OSC 52, C1 CSI, U+202E) in every field; `fetch`, `refresh`, `list`,

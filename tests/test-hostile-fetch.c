@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A hostile server on 127.0.0.1 against the fetcher: every download has a
  * deadline and a size cap (after content decoding), credentials in a URL
  * are never sent, and only permanent redirects move a subscription. */

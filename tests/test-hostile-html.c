@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "tales-test-hostile-html"
 
 /* Post HTML a stranger wrote, shaped to hurt: srcset attributes that once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Hostile images: what a feed's images cannot do to the machine. Real
  * crafted files, served by a real SoupServer on 127.0.0.1 to the real
  * image cache and store; each refusal is a failed record with a reason,

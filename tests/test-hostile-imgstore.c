@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Shared image files and the image cache's budget: two feeds whose posts
  * need the same bytes (under two URLs, and under one URL) keep them when
  * the other feed goes or is pruned; the cache folder is brought under a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The article view against hostile posts, for real under Xvfb: image
  * bombs (a 20,000 x 20,000 PNG of 48 KB, an SVG of 10^10 nested <use>)
  * come in through a real refresh and the real image cache, render as the

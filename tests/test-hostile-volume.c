@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A feed's volume is bounded: an endless stream of items, a feed whose
  * guids change on every fetch, and a feed that lists more posts than a
  * feed may keep. A real SoupServer on 127.0.0.1 generates the feeds as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The 9 MB title: the app opens in normal time and quits at once.
  *
  * A library written before the parser cut titles may hold an unread post

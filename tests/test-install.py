@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`meson install` into a DESTDIR installs everything a desktop needs (TAP).
 
 Usage: test-install.py MESON BUILD_DIR SOURCE_ROOT

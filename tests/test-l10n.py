@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Translations work for real: the compiled catalogs pick the right plural
 form, and tales-cli speaks Polish and German, with dates in the locale (TAP).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Keeps the core's modules in their layers (TAP output).
 
 Each folder under src/core/ is a module; the comment at the top of its main

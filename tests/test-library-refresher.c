@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* TalesLibraryRefresher against a real SoupServer on 127.0.0.1 and a real store:
  * bounded concurrency, next-refresh times from ttl, Cache-Control and
  * Retry-After, per-feed errors, joining, cancelling, metered mode and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests for the reader's library in the store: filters, search, read and
  * star state, counts, categories, unsubscribing, pruning and batches of
  * subscriptions. Each test has its own real SQLite file (the XDG dirs are

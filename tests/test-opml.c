@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* OPML subscription lists: reading 1.0 and 2.0 with folders, refusing what
  * is not one, importing all or nothing into a real store, and writing a
  * list that reads back the same. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* JSON Feed (jsonfeed.org versions 1 and 1.1): the same entry points as
  * RSS and Atom, the same TalesPost, the same sanitizing when a post is
  * shown; hostile JSON refused with a sentence, never a crash; and a JSON

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Every text field a feed controls has a length limit, in every format:
  * a 9 MB title, byline, category, id or link comes out of the parser cut
  * to its limit (tales-text-limits.h) and still valid UTF-8, and 10,000

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The parser against hostile documents: external entities and DTDs (files
  * and the network), entity bombs, and a document far larger than memory
  * should hold. Time and memory are measured generously here, as bounds a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The post list view over a real store of 1,000 posts, in a real window
  * under Xvfb: it makes row widgets only for what is on screen, shows the
  * right post in each, scrolls to a row, keeps the posts on screen in place

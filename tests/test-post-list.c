@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests for TalesPostList, the lazy list model, over a real SQLite store
  * (the XDG dirs are isolated per test). */
 

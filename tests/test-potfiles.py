@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Keeps po/POTFILES.in honest (TAP output).
 
 Every .c, .h or .ui file under src/ that marks a string for translation must

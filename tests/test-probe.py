@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """tests/probe/tales-probe, the real app with a probe on its window, does
 what build-aux/bench-library and build-aux/screenshot need (TAP): the bench
 prints its figures and quits, the screenshot writes a PNG of the window

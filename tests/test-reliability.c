@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The library survives what a desktop does to it: the process killed at
  * any moment of a refresh or an import, a full disk, a data folder it may
  * not write, and a second process writing the same file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The core's non-UI work, as the window and tales-cli use it, against a
  * real SoupServer on 127.0.0.1 and a real SQLite file: TalesScheduler (the
  * automatic refresh, one refresh at a time, nothing fetched offline, a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Two Tales processes at once: the second hands its work to the first
 (GApplication uniqueness over D-Bus) and exits; only the first process
 writes the library.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests for the SQLite store, each on a real database file in a fresh
  * temporary folder. */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The URI module (base/tales-uri): joining as feedparser does (Python's
  * urljoin), refusing unsafe schemes, and resolving hostile references
  * without a GLib critical (the suite runs with fatal criticals). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The reader's library in the real window, under Xvfb: the sidebar's
  * feeds, counts and case-folded categories, filtering by category and by
  * search, read and star state flowing back into the counts, keyboard

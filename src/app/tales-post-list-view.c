@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* TalesPostListView: the post list, with a row widget for each row on
  * screen and no more.
  *

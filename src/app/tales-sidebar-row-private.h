@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 /* What the sidebar (tales-sidebar.c) and tests see of its rows. Not part

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* One row of the sidebar: All, Unread, Starred, a feed (with its menu:
  * rename, copy address, unsubscribe) or a category, showing what its
  * TalesSidebarRowSpec says. The sidebar (tales-sidebar.c) makes the rows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 /* tales-cli prune [--days N]: the app's retention, from a terminal. */

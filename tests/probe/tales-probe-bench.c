@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The probe build-aux/bench-library runs the real app with (tales-probe
  * bench, or bench-refresh). It sees the window through public getters and
  * signals only: the post list is the selection's model, the list view and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The probe build-aux/screenshot runs the real app with (tales-probe
  * screenshot PATH): once the next refresh has finished ("refresh-finished")
  * it selects the first post with pictures, waits for the article view's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tales-probe: the real Tales application, with a probe on its window.
  *
  *   tales-probe bench [APP ARGUMENTS…]           start, search, category, jump

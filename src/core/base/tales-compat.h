@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 /* Small helpers newer GLib has and Debian 12's GLib 2.74 lacks. */

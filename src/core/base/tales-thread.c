@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Background threads: see tales-thread.h. */
 
 /* SCHED_IDLE is a GNU name. */

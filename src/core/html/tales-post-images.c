@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The images a post needs: what the refresh downloads and the store links
  * to the post. */
 

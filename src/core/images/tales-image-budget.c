@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The image cache's total budget. */
 
 #define G_LOG_DOMAIN "tales-image-budget"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The size of an image from its header: a few fixed fields per format,
  * read with bounds checks, so that hostile bytes never reach a decoder
  * before they are known to fit the pixel budget. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* SVG to PNG, with the work bounded before and after rendering. librsvg
  * runs in this process: its own limits (a million loaded elements, half
  * a million references) bound memory, the count below refuses the

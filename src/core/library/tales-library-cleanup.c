@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Removing posts and the image files only they needed. */
 
 #define G_LOG_DOMAIN "tales-library-cleanup"

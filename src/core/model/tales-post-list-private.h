@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What tests may see of TalesPostList's insides. Not installed. */
 
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* TalesPostList: a lazy GListModel over the ids of one filter.
  *
  * Rows are read in pages of PAGE_SIZE. At most MAX_PAGES pages stay; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 /* Module net: HTTP with libsoup 3, bounded: a deadline and a size cap per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* TalesHandoffStream: a bounded queue of bytes between a producer on a main
  * context and a blocking reader on another thread. */
 

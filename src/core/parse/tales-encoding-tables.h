@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Taken from Python 3.11's codec registry (encodings.aliases and the
  * single-byte codecs iconv lacks), so that names feeds declare resolve
  * the way feedparser resolves them. No generator is kept: the lists are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 /* Module parse: feed bytes in, TalesFeed and TalesPost out. RSS 0.9x to 2.0,

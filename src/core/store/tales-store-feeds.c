@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* TalesStore: the subscriptions. */
 
 #define G_LOG_DOMAIN "tales-store"

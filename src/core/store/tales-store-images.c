@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* TalesStore: image records per URL, and the images each post needs. */
 
 #define G_LOG_DOMAIN "tales-store"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* TalesStore: the reader's library — read and star state, counts,
  * categories, unsubscribing, retention and the images still to fetch. */
 

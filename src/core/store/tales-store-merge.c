@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* TalesStore: merging a feed's posts (fingerprints, merge keys, categories,
  * enclosures, search text, image links), the calls of tales-store-merge.h.
  * Every merge takes its posts from a TalesStorePreparer, whose threads

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* TalesStorePreparer: threads that work out what merging each post needs
  * (tales_store_precompute_post()) while the feed is still being read, and
  * while the merge writes the posts before. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* TalesStorePreparer: the store's one pool of worker threads. It works
  * out what merging each post needs from the post alone (merge key,
  * fingerprint, body as search text, the images it needs) while the feed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the files of TalesStore share: the instance struct, the statement
  * cache and the small SQLite helpers. Not installed; only tales-store*.c
  * include it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* TalesStore: which posts a list shows (filters and search), their list
  * rows, and marking a whole list read. */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* TalesStore: reading posts back, whole (with their categories and
  * enclosures) or as the rows a list shows. Merging them is in
  * tales-store-merge.c. */
