@@ -13,8 +13,8 @@
  * "Painted" means the frame clock's after-paint of the frame that shows
  * it: a timing runs from the call that changes the list to the end of the
  * first frame that draws the result. The search timing is the query alone
- * (from the search text to the model having changed), as the issue asks,
- * and its frame is printed beside it. */
+ * (from the search text to the model having changed), the figure the
+ * README quotes for search, and its frame is printed beside it. */
 
 #define G_LOG_DOMAIN "tales-probe"
 
