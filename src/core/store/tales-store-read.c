@@ -15,11 +15,31 @@
 #define POST_COLUMNS TALES_STORE_POST_COLUMNS
 #define POST_ORDER TALES_STORE_POST_ORDER
 
-/* A text column cut to @max_bytes (tales-text-limits.h). */
-static char *
-column_cut (sqlite3_stmt *stmt, int column, gsize max_bytes, gboolean ellipsis)
+/* A text column, cut to @max_bytes (tales-text-limits.h) into *@cut when
+ * it is longer; else the column's own text, not copied: the list reads
+ * tens of thousands of rows, nearly all within their limits. */
+static const char *
+column_within (sqlite3_stmt *stmt,
+               int           column,
+               gsize         max_bytes,
+               gboolean      ellipsis,
+               char        **cut)
 {
-  return tales_text_cut (tales_store_column_text (stmt, column), max_bytes, ellipsis);
+  const char *text = tales_store_column_text (stmt, column);
+
+  if (text == NULL || (gsize) sqlite3_column_bytes (stmt, column) <= max_bytes)
+    return text;
+  *cut = tales_text_cut (text, max_bytes, ellipsis);
+  return *cut;
+}
+
+/* A URL column, or NULL when it is longer than a URL may be. */
+static const char *
+column_url (sqlite3_stmt *stmt, int column)
+{
+  const char *url = tales_store_column_text (stmt, column);
+
+  return (gsize) sqlite3_column_bytes (stmt, column) > TALES_MAX_URL_BYTES ? NULL : url;
 }
 
 /* A post from a row that starts with TALES_STORE_POST_COLUMNS.
@@ -34,13 +54,16 @@ tales_store_post_from_row (sqlite3_stmt *stmt)
   TalesPost *post = tales_post_new ();
   g_autoptr(GDateTime) published = tales_store_column_date (stmt, 7);
   g_autoptr(GDateTime) updated = tales_store_column_date (stmt, 9);
-  g_autofree char *title = column_cut (stmt, 3, TALES_MAX_TITLE_BYTES, TRUE);
-  g_autofree char *link = tales_text_cut_url (tales_store_column_text (stmt, 4));
-  g_autofree char *author = column_cut (stmt, 5, TALES_MAX_AUTHOR_BYTES, TRUE);
-  g_autofree char *cover_url = tales_text_cut_url (tales_store_column_text (stmt, 6));
-  g_autofree char *published_text = column_cut (stmt, 8, TALES_MAX_SHORT_TEXT_BYTES, FALSE);
-  g_autofree char *updated_text = column_cut (stmt, 10, TALES_MAX_SHORT_TEXT_BYTES, FALSE);
-  g_autofree char *feed_title = column_cut (stmt, 11, TALES_MAX_TITLE_BYTES, TRUE);
+  g_autofree char *title_cut = NULL;
+  g_autofree char *author_cut = NULL;
+  g_autofree char *published_cut = NULL;
+  g_autofree char *updated_cut = NULL;
+  g_autofree char *feed_title_cut = NULL;
+  const char *title = column_within (stmt, 3, TALES_MAX_TITLE_BYTES, TRUE, &title_cut);
+  const char *author = column_within (stmt, 5, TALES_MAX_AUTHOR_BYTES, TRUE, &author_cut);
+  const char *published_text = column_within (stmt, 8, TALES_MAX_SHORT_TEXT_BYTES, FALSE, &published_cut);
+  const char *updated_text = column_within (stmt, 10, TALES_MAX_SHORT_TEXT_BYTES, FALSE, &updated_cut);
+  const char *feed_title = column_within (stmt, 11, TALES_MAX_TITLE_BYTES, TRUE, &feed_title_cut);
 
   g_object_freeze_notify (G_OBJECT (post));
   tales_post_set_db_id (post, sqlite3_column_int64 (stmt, 0));
@@ -48,9 +71,9 @@ tales_store_post_from_row (sqlite3_stmt *stmt)
   /* The guid is a key the store matches on: kept as stored. */
   tales_post_set_guid (post, tales_store_column_text (stmt, 2));
   tales_post_set_title (post, title);
-  tales_post_set_link (post, link);
+  tales_post_set_link (post, column_url (stmt, 4));
   tales_post_set_author (post, author);
-  tales_post_set_cover_url (post, cover_url);
+  tales_post_set_cover_url (post, column_url (stmt, 6));
   tales_post_set_published (post, published);
   tales_post_set_published_text (post, published_text);
   tales_post_set_updated (post, updated);
@@ -69,17 +92,17 @@ tales_store_post_from_row (sqlite3_stmt *stmt)
 static void
 add_tag_cut (TalesPost *post, sqlite3_stmt *stmt, int first)
 {
-  g_autofree char *term = NULL;
-  g_autofree char *scheme = NULL;
-  g_autofree char *label = NULL;
+  g_autofree char *term_cut = NULL;
+  g_autofree char *scheme_cut = NULL;
+  g_autofree char *label_cut = NULL;
 
   if (tales_post_get_tags (post)->len >= TALES_MAX_CATEGORIES_PER_POST ||
       tales_store_column_text (stmt, first) == NULL)
     return;
-  term = column_cut (stmt, first, TALES_MAX_CATEGORY_BYTES, TRUE);
-  scheme = column_cut (stmt, first + 1, TALES_MAX_CATEGORY_BYTES, FALSE);
-  label = column_cut (stmt, first + 2, TALES_MAX_CATEGORY_BYTES, TRUE);
-  tales_post_add_tag (post, term, scheme, label);
+  tales_post_add_tag (post,
+                      column_within (stmt, first, TALES_MAX_CATEGORY_BYTES, TRUE, &term_cut),
+                      column_within (stmt, first + 1, TALES_MAX_CATEGORY_BYTES, FALSE, &scheme_cut),
+                      column_within (stmt, first + 2, TALES_MAX_CATEGORY_BYTES, TRUE, &label_cut));
 }
 
 typedef struct {
