@@ -115,6 +115,35 @@ test_without_userinfo (void)
   g_assert_true (same == plain);
 }
 
+/* Addresses a person, a desktop file or an OPML list hands over. */
+static void
+test_web_address (void)
+{
+  static const struct { const char *uri; const char *expected; } cases[] = {
+    { "https://example.test/feed.xml", "https://example.test/feed.xml" },
+    { "http://example.test/rss", "http://example.test/rss" },
+    { "feed://example.test/rss.xml", "https://example.test/rss.xml" },
+    { "feed:https://example.test/atom", "https://example.test/atom" },
+    { "feed:http://example.test/atom", "http://example.test/atom" },
+    { "FEED://example.test/a?b=c", "https://example.test/a?b=c" },
+    { "file:///home/me/feed.xml", NULL },
+    { "feed:file:///etc/passwd", NULL },
+    { "feed:javascript:alert(1)", NULL },
+    { "ftp://example.test/x", NULL },
+    { "not a uri", NULL },
+    /* unwrapped once: a list cannot nest feed: without end */
+    { "feed:feed:https://example.test/x", NULL },
+    { "feed:feed://example.test/x", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *url = tales_uri_web_address (cases[i].uri);
+
+      g_assert_cmpstr (url, ==, cases[i].expected);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -135,5 +164,6 @@ main (int argc, char **argv)
   g_test_add_func ("/tales/uri/acceptable-schemes", test_acceptable_schemes);
   g_test_add_func ("/tales/uri/resolve-hostile", test_resolve_hostile);
   g_test_add_func ("/tales/uri/without-userinfo", test_without_userinfo);
+  g_test_add_func ("/tales/uri/web-address", test_web_address);
   return g_test_run ();
 }

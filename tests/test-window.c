@@ -12,7 +12,6 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
-#include "tales-application-private.h"
 #include "tales-post-list-view.h"
 #include "tales-post-row.h"
 #include "tales-preferences-window.h"
@@ -912,31 +911,6 @@ test_keyboard_panes (Fixture       *fixture,
 
 /* 13. The application: addresses, files and --refresh ------------------- */
 
-static void
-test_web_address (void)
-{
-  static const struct { const char *uri; const char *expected; } cases[] = {
-    { "https://example.test/feed.xml", "https://example.test/feed.xml" },
-    { "http://example.test/rss", "http://example.test/rss" },
-    { "feed://example.test/rss.xml", "https://example.test/rss.xml" },
-    { "feed:https://example.test/atom", "https://example.test/atom" },
-    { "feed:http://example.test/atom", "http://example.test/atom" },
-    { "FEED://example.test/a?b=c", "https://example.test/a?b=c" },
-    { "file:///home/me/feed.xml", NULL },
-    { "feed:file:///etc/passwd", NULL },
-    { "feed:javascript:alert(1)", NULL },
-    { "ftp://example.test/x", NULL },
-    { "not a uri", NULL },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *url = _tales_application_web_address_for_uri (cases[i].uri);
-
-      g_assert_cmpstr (url, ==, cases[i].expected);
-    }
-}
-
 static TalesApplication *
 app_new (void)
 {
@@ -1138,7 +1112,6 @@ main (int   argc,
   ADD ("accessible-buttons", test_accessible_buttons);
   ADD ("row-buttons", test_row_buttons);
   ADD ("keyboard-panes", test_keyboard_panes);
-  g_test_add_func ("/tales/app/web-address", test_web_address);
   g_test_add_func ("/tales/app/open", test_app_open);
   g_test_add_func ("/tales/app/refresh", test_app_refresh);
 

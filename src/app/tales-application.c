@@ -6,9 +6,10 @@
 #include <glib/gi18n.h>
 
 #include "tales-app-resources.h"
-#include "tales-application-private.h"
+#include "tales-application.h"
 #include "tales-preferences-window.h"
 #include "tales-thread.h"
+#include "tales-uri.h"
 #include "tales-window.h"
 
 struct _TalesApplication
@@ -47,42 +48,13 @@ get_window (TalesApplication *self)
   return TALES_IS_WINDOW (window) ? TALES_WINDOW (window) : NULL;
 }
 
-char *
-_tales_application_web_address_for_uri (const char *uri)
-{
-  g_autofree char *scheme = NULL;
-  const char *rest;
-
-  g_return_val_if_fail (uri != NULL, NULL);
-
-  scheme = g_uri_parse_scheme (uri);
-  if (scheme == NULL)
-    return NULL;
-  if (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0)
-    return g_uri_is_valid (uri, G_URI_FLAGS_NONE, NULL) ? g_strdup (uri) : NULL;
-  if (g_ascii_strcasecmp (scheme, "feed") != 0)
-    return NULL;
-
-  /* feed:https://host/path wraps a whole address; feed://host/path is
-   * the web address with another scheme, and today that means https. */
-  rest = uri + strlen ("feed:");
-  if (g_str_has_prefix (rest, "//"))
-    {
-      g_autofree char *https = g_strconcat ("https:", rest, NULL);
-
-      return _tales_application_web_address_for_uri (https);
-    }
-  return _tales_application_web_address_for_uri (rest);
-}
-
+/* A valid http(s) address, already as tales_uri_web_address() gives it. */
 static gboolean
 is_subscribable_url (const char *url)
 {
-  g_autofree char *scheme = g_uri_parse_scheme (url);
+  g_autofree char *web = tales_uri_web_address (url);
 
-  return scheme != NULL &&
-         (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0) &&
-         g_uri_is_valid (url, G_URI_FLAGS_NONE, NULL);
+  return g_strcmp0 (web, url) == 0;
 }
 
 static void
@@ -405,7 +377,7 @@ open_one (TalesApplication *self,
           GFile            *file)
 {
   g_autofree char *uri = g_file_get_uri (file);
-  g_autofree char *url = _tales_application_web_address_for_uri (uri);
+  g_autofree char *url = tales_uri_web_address (uri);
   g_autofree char *message = NULL;
 
   if (url != NULL)

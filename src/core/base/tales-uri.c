@@ -147,3 +147,35 @@ tales_uri_scheme_is_acceptable (const char *scheme)
 {
   return g_strv_contains (acceptable_schemes, scheme);
 }
+
+static gboolean
+is_web_address (const char *uri)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (uri);
+
+  return scheme != NULL &&
+         (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0) &&
+         g_uri_is_valid (uri, G_URI_FLAGS_NONE, NULL);
+}
+
+char *
+tales_uri_web_address (const char *uri)
+{
+  g_autofree char *scheme = NULL;
+  g_autofree char *unwrapped = NULL;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  scheme = g_uri_parse_scheme (uri);
+  if (scheme != NULL && g_ascii_strcasecmp (scheme, "feed") == 0)
+    {
+      const char *rest = uri + strlen ("feed:");
+
+      /* feed:https://host/path wraps a whole address; feed://host/path is
+       * the web address with another scheme, and today that means https.
+       * Unwrapped once only: what is inside must be a web address. */
+      unwrapped = g_str_has_prefix (rest, "//") ? g_strconcat ("https:", rest, NULL) : g_strdup (rest);
+      uri = unwrapped;
+    }
+  return is_web_address (uri) ? g_strdup (uri) : NULL;
+}

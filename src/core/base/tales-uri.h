@@ -76,4 +76,16 @@ char     *tales_uri_make_safe_absolute   (const char *base,
  */
 gboolean  tales_uri_scheme_is_acceptable (const char *scheme);
 
+/**
+ * tales_uri_web_address:
+ * @uri: an address from a person, a desktop file or an OPML list
+ *
+ * http and https as they are (when valid), feed://host/path as
+ * https://host/path, feed:https://… unwrapped once; anything else (file:,
+ * data:, javascript:, feed:feed:…) is no web address.
+ *
+ * Returns: (transfer full) (nullable): the http(s) address, or %NULL
+ */
+char     *tales_uri_web_address          (const char *uri);
+
 G_END_DECLS

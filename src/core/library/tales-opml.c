@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "tales-opml.h"
+#include "tales-uri.h"
 
 #include <glib/gi18n-lib.h>
 #include <libxml/parser.h>
@@ -53,46 +54,13 @@ get_attribute (xmlNode *node, const char *name)
   return NULL;
 }
 
-static gboolean
-is_http (const char *url)
-{
-  g_autofree char *scheme = g_uri_parse_scheme (url);
-
-  return scheme != NULL &&
-         (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0);
-}
-
-/* Returns (transfer full) (nullable): the web address @url names (feed:
- * URLs as the app reads them when opened), or NULL for any other scheme:
- * a list from elsewhere must not subscribe to file:, data: or javascript:
- * addresses. */
-static char *
-web_address (const char *url)
-{
-  g_autofree char *scheme = g_uri_parse_scheme (url);
-  g_autofree char *mapped = NULL;
-
-  if (scheme != NULL && g_ascii_strcasecmp (scheme, "feed") == 0)
-    {
-      const char *rest = url + strlen ("feed:");
-
-      /* "feed:https://host/x" wraps an address; "feed://host/x" is the
-       * web address with another scheme, today https. */
-      mapped = g_str_has_prefix (rest, "//") ? g_strconcat ("https:", rest, NULL) : g_strdup (rest);
-      url = mapped;
-    }
-  if (!is_http (url))
-    return NULL;
-  return g_strdup (url);
-}
-
 static TalesFeed *
 feed_from_outline (xmlNode *outline, const char *url, const char *folder)
 {
   TalesFeed *feed = tales_feed_new ();
   g_autofree char *title = get_attribute (outline, "title");
   g_autofree char *html_url = get_attribute (outline, "htmlUrl");
-  g_autofree char *link = html_url ? web_address (html_url) : NULL;
+  g_autofree char *link = html_url ? tales_uri_web_address (html_url) : NULL;
 
   if (title == NULL)
     title = get_attribute (outline, "text");
@@ -123,7 +91,7 @@ collect_outlines (Collect *collect, xmlNode *parent, const char *folder, guint d
       url = get_attribute (node, "xmlUrl");
       if (url != NULL)
         {
-          g_autofree char *address = web_address (url);
+          g_autofree char *address = tales_uri_web_address (url);
 
           if (address == NULL)
             collect->n_refused++;
